@@ -1,0 +1,142 @@
+using Prem.Llm.Attention;
+using Prem.Llm.Checkpoints;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Prem.Llm.Modeling;
+
+/// <summary>
+/// A Llama decoder with its language-model head: token ids in, next-token logits out. State-dict
+/// keys equal HuggingFace's (<c>model.layers.0.self_attn.q_proj.weight</c>, <c>lm_head.weight</c>…).
+/// </summary>
+public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
+{
+    private readonly LlamaModel model;
+    private readonly Linear? lm_head;
+    private IAttentionBackend backend;
+
+    /// <summary>
+    /// Creates a model with HF's initialisation (normal(0, initializer_range) for linear and embedding
+    /// weights, zero biases, unit norms), drawn from <paramref name="seed"/>.
+    /// </summary>
+    /// <param name="config">Architecture; validated here.</param>
+    /// <param name="backend">Attention backend; <see cref="SdpaAttention"/> when null.</param>
+    /// <param name="dtype">Weight dtype; the config's <c>torch_dtype</c> when null.</param>
+    /// <param name="device">Where the weights live; CPU when null.</param>
+    /// <param name="seed">Seed of the initialisation.</param>
+    public LlamaForCausalLM(LlamaConfig config, IAttentionBackend? backend = null, ScalarType? dtype = null,
+        Device? device = null, long seed = 0)
+        : this(config, backend, dtype, device, initialize: true, seed) { }
+
+    private LlamaForCausalLM(LlamaConfig config, IAttentionBackend? backend, ScalarType? dtype, Device? device, bool initialize, long seed)
+        : base(nameof(LlamaForCausalLM))
+    {
+        config.Validate();
+        Config = config;
+        this.backend = backend ?? new SdpaAttention();
+        var weightDtype = dtype ?? config.ScalarType;
+        model = new LlamaModel(config, this.backend, weightDtype, device);
+        if (!config.TieWordEmbeddings)
+            lm_head = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false, device, weightDtype);
+        RegisterComponents();
+        if (initialize) InitializeWeights(seed);
+    }
+
+    /// <summary>The configuration the model was built from.</summary>
+    public LlamaConfig Config { get; }
+
+    /// <summary>The decoder stack (HF's <c>model</c>).</summary>
+    public LlamaModel Model => model;
+
+    /// <summary>The dtype of the weights.</summary>
+    public ScalarType Dtype => model.EmbedTokens.weight!.dtype;
+
+    /// <summary>The device of the weights.</summary>
+    public Device Device => model.EmbedTokens.weight!.device;
+
+    /// <summary>The attention backend of every layer; setting it switches all layers.</summary>
+    public IAttentionBackend AttentionBackend
+    {
+        get => backend;
+        set
+        {
+            backend = value ?? throw new ArgumentNullException(nameof(value));
+            foreach (var layer in model.Layers) layer.Attention.Backend = value;
+        }
+    }
+
+    /// <summary>Logits [batch, seq, vocab] for <paramref name="inputIds"/> [batch, seq].</summary>
+    public override Tensor forward(Tensor inputIds) => Forward(inputIds);
+
+    /// <summary>
+    /// Logits [batch, seq, vocab] in the weights' dtype. See <see cref="LlamaModel.Forward"/> for the
+    /// optional padding mask, packed document ids, positions and KV cache.
+    /// </summary>
+    public Tensor Forward(Tensor inputIds, Tensor? attentionMask = null, Tensor? documentIds = null,
+        Tensor? positionIds = null, KvCache? cache = null)
+    {
+        using var scope = NewDisposeScope();
+        var hidden = model.Forward(inputIds, attentionMask, documentIds, positionIds, cache);
+        return Head(hidden).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Projects hidden states [..., hidden] to logits [..., vocab] (tied or untied head).</summary>
+    public Tensor Head(Tensor hidden) =>
+        lm_head is not null ? lm_head.forward(hidden) : nn.functional.linear(hidden, model.EmbedTokens.weight!);
+
+    /// <summary>Redraws every weight as HF's <c>_init_weights</c> does, from <paramref name="seed"/>.</summary>
+    public void InitializeWeights(long seed)
+    {
+        using var noGrad = no_grad();
+        var generator = new Generator((ulong)seed);
+        foreach (var (name, p) in named_parameters())
+        {
+            if (name.EndsWith("norm.weight", StringComparison.Ordinal)) p.fill_(1.0);
+            else if (name.EndsWith(".bias", StringComparison.Ordinal)) p.zero_();
+            else
+            {
+                // Draw in float32 so a bf16 model gets the same values as a float32 one, rounded.
+                using var draw = empty(p.shape, ScalarType.Float32).normal_(0, Config.InitializerRange, generator);
+                p.copy_(draw);
+            }
+        }
+        if (Config.PadTokenId is int pad) model.EmbedTokens.weight![pad].zero_();
+    }
+
+    /// <summary>A new cache sized for this model, <paramref name="batch"/> rows and <paramref name="capacity"/> positions.</summary>
+    public KvCache CreateCache(long batch, long capacity) => new(Config, batch, capacity, Dtype, Device);
+
+    /// <summary>
+    /// Loads an HF folder (config.json + model.safetensors or a sharded index) into a new model,
+    /// one tensor at a time, so the weights are never held twice.
+    /// </summary>
+    /// <param name="directory">The model folder.</param>
+    /// <param name="dtype">Weight dtype to load into; the config's <c>torch_dtype</c> when null.</param>
+    /// <param name="backend">Attention backend; SDPA when null.</param>
+    /// <param name="device">Target device; CPU when null.</param>
+    public static LlamaForCausalLM FromPretrained(string directory, ScalarType? dtype = null,
+        IAttentionBackend? backend = null, Device? device = null)
+    {
+        if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"Model folder not found: {directory}");
+        var config = LlamaConfigJson.Load(Path.Combine(directory, "config.json"));
+        var result = new LlamaForCausalLM(config, backend, dtype, device, initialize: false, seed: 0);
+        try
+        {
+            HfCheckpoint.LoadWeights(result, directory);
+        }
+        catch
+        {
+            result.Dispose();
+            throw;
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Writes config.json and safetensors weights (sharded with an index above
+    /// <paramref name="maxShardBytes"/>) in <paramref name="dtype"/> (the weights' dtype when null).
+    /// </summary>
+    public void SavePretrained(string directory, ScalarType? dtype = null, long maxShardBytes = HfCheckpoint.DefaultMaxShardBytes) =>
+        HfCheckpoint.Save(this, directory, dtype, maxShardBytes);
+}
