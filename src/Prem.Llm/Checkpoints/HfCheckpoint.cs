@@ -23,7 +23,7 @@ public static class HfCheckpoint
         var parameters = model.state_dict();
         var stored = checkpoint.Tensors.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
 
-        var missing = parameters.Keys.Where(k => !stored.Contains(k)).ToList();
+        var missing = parameters.Keys.Where(k => !stored.Contains(k)).Order(StringComparer.Ordinal).ToList();
         var unexpected = stored.Where(k => !parameters.ContainsKey(k) && !IsIgnorable(k)
             && !(model.Config.TieWordEmbeddings && k == "lm_head.weight")).Order(StringComparer.Ordinal).ToList();
         if (missing.Count > 0 || unexpected.Count > 0)

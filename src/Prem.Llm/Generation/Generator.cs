@@ -13,10 +13,10 @@ public sealed class Generator(LlamaForCausalLM model)
 {
     /// <summary>The new tokens for one prompt (ending with the stop id when one was produced).</summary>
     public IReadOnlyList<int> Generate(IReadOnlyList<int> prompt, SamplingOptions options) =>
-        Generate([prompt], options)[0];
+        GenerateBatch([prompt], options)[0];
 
     /// <summary>The new tokens for each prompt; prompts may differ in length.</summary>
-    public IReadOnlyList<IReadOnlyList<int>> Generate(IReadOnlyList<IReadOnlyList<int>> prompts, SamplingOptions options)
+    public IReadOnlyList<IReadOnlyList<int>> GenerateBatch(IReadOnlyList<IReadOnlyList<int>> prompts, SamplingOptions options)
     {
         var outputs = prompts.Select(_ => new List<int>()).ToArray();
         foreach (var step in Steps(prompts, options))
@@ -84,6 +84,7 @@ public sealed class Generator(LlamaForCausalLM model)
                 using (var scope = NewDisposeScope())
                 {
                     var logits = model.Forward(stepInput, attentionMask: stepMask, cache: cache);
+                    if (!ReferenceEquals(stepInput, sequence)) stepInput.Dispose();
                     var last = logits.select(1, logits.shape[1] - 1).to_type(ScalarType.Float32);
                     last = LogitsProcessor.ApplyRepetitionPenalty(last, sequence, options.RepetitionPenalty);
                     var next = LogitsProcessor.Pick(last, options, generator);
@@ -109,11 +110,11 @@ public sealed class Generator(LlamaForCausalLM model)
                     if (!finished[row] && stops.Contains(picked[row])) finished[row] = true;
                 }
                 yield return result;
-                if (cache is not null) stepInput.Dispose();
             }
         }
         finally
         {
+            if (!ReferenceEquals(stepInput, sequence)) stepInput.Dispose();
             sequence.Dispose();
             mask?.Dispose();
         }
