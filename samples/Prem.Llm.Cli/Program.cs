@@ -1,1 +1,3 @@
-Console.WriteLine("prem");
+using Prem.Llm.Cli;
+
+return PremCli.Invoke(args, Console.Out, Console.Error);

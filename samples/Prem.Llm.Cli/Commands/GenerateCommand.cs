@@ -1,0 +1,59 @@
+using System.CommandLine;
+using Prem.Llm.Generation;
+using Prem.Llm.Text;
+
+namespace Prem.Llm.Cli.Commands;
+
+/// <summary><c>prem generate</c>: continue a prompt given as text (needs a tokenizer) or as ids.</summary>
+public static class GenerateCommand
+{
+    /// <summary>The command definition.</summary>
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "HF model folder", Required = true };
+        var prompt = new Option<string?>("--prompt") { Description = "prompt text (encoded with BOS)" };
+        var promptIds = new Option<string?>("--prompt-ids") { Description = "prompt token ids, comma-separated" };
+        var maxNew = new Option<int>("--max-new-tokens") { DefaultValueFactory = _ => 128 };
+        var temperature = new Option<double>("--temperature") { Description = "0 = greedy", DefaultValueFactory = _ => 0.0 };
+        var topK = new Option<int>("--top-k") { DefaultValueFactory = _ => 0 };
+        var topP = new Option<double>("--top-p") { DefaultValueFactory = _ => 1.0 };
+        var penalty = new Option<double>("--repetition-penalty") { DefaultValueFactory = _ => 1.0 };
+        var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 0 };
+        var format = new Option<string>("--format") { Description = "text or ids", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "ids");
+        var command = new Command("generate", "Generate a continuation (stops at the model's EOS ids).")
+        {
+            model, prompt, promptIds, maxNew, temperature, topK, topP, penalty, seed, format,
+        };
+        command.SetAction(CliAction.Of((parse, stdout) =>
+        {
+            string dir = parse.GetValue(model)!;
+            string? text = parse.GetValue(prompt), ids = parse.GetValue(promptIds);
+            if ((text is null) == (ids is null)) throw new CliError("give exactly one of --prompt and --prompt-ids.");
+            bool asIds = parse.GetValue(format) == "ids";
+            using var m = ModelFolder.LoadModel(dir);
+            var tokenizer = ModelFolder.TryLoadTokenizer(dir);
+            if ((text is not null || !asIds) && tokenizer is null)
+                throw new CliError($"{dir} has no tokenizer: use --prompt-ids and --format ids.");
+            int[] promptTokens = text is not null ? [.. tokenizer!.Encode(text, addBos: true)] : ParseIds(ids!);
+            var options = new SamplingOptions
+            {
+                MaxNewTokens = parse.GetValue(maxNew), Temperature = parse.GetValue(temperature), TopK = parse.GetValue(topK),
+                TopP = parse.GetValue(topP), RepetitionPenalty = parse.GetValue(penalty), Seed = parse.GetValue(seed),
+                StopTokenIds = m.Config.EosTokenIds,
+            };
+            var generated = new Generator(m).Generate(promptTokens, options);
+            stdout.WriteLine(asIds ? $"{{\"ids\":[{string.Join(",", generated)}]}}" : tokenizer!.Decode(generated));
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>Parses "1,2,3" into ids; errors name the bad item.</summary>
+    public static int[] ParseIds(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        return parts.Select(p => int.TryParse(p, out int v) && v >= 0 ? v
+            : throw new CliError($"--prompt-ids: \"{p}\" is not a token id (expected comma-separated non-negative integers).")).ToArray();
+    }
+}

@@ -1,0 +1,50 @@
+using Prem.Llm.Tests.Modeling;
+
+namespace Prem.Llm.Tests.Cli;
+
+public class GenerateCommandTests
+{
+    static readonly TinyGqaGolden Golden = TinyGqaGolden.Load();
+
+    [Fact]
+    public void Greedy_ids_reproduce_golden_continuations()
+    {
+        for (int p = 0; p < Golden.Prompts.Length; p++)
+        {
+            var (exit, output, err) = CliRun.Prem("generate", "--model", TinyGqaGolden.ModelDirectory,
+                "--prompt-ids", string.Join(",", Golden.Prompts[p]), "--max-new-tokens", "20", "--temperature", "0", "--format", "ids");
+            Assert.True(exit == 0, err);
+            Assert.Equal($"{{\"ids\":[{string.Join(",", Golden.Greedy[p])}]}}", output.Trim());
+        }
+    }
+
+    [Fact]
+    public void Sampling_options_are_seeded()
+    {
+        string[] args = ["generate", "--model", TinyGqaGolden.ModelDirectory, "--prompt-ids", "1,2,3", "--max-new-tokens", "12",
+            "--temperature", "1.2", "--top-k", "50", "--top-p", "0.9", "--repetition-penalty", "1.1", "--seed", "5", "--format", "ids"];
+        var a = CliRun.Prem(args);
+        var b = CliRun.Prem(args);
+        Assert.Equal(0, a.Exit);
+        Assert.Equal(a.Out, b.Out);
+    }
+
+    [Theory]
+    [InlineData("--prompt-ids", "1,x", "\"x\" is not a token id")]
+    [InlineData("--prompt-ids", "1,9999", "9999")]
+    [InlineData("--prompt", "hello", "has no tokenizer")]
+    public void Bad_prompts_print_one_clear_error(string option, string value, string fragment)
+    {
+        var (exit, _, err) = CliRun.Prem("generate", "--model", TinyGqaGolden.ModelDirectory, option, value, "--format", "ids");
+        Assert.Equal(1, exit);
+        Assert.Contains(fragment, err);
+    }
+
+    [Fact]
+    public void Needs_exactly_one_prompt_option()
+    {
+        var (exit, _, err) = CliRun.Prem("generate", "--model", TinyGqaGolden.ModelDirectory, "--format", "ids");
+        Assert.Equal(1, exit);
+        Assert.Contains("exactly one of --prompt and --prompt-ids", err);
+    }
+}
