@@ -1,0 +1,35 @@
+using BenchmarkDotNet.Attributes;
+using Prem.Llm.Attention;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Prem.Llm.Benchmarks.Modeling;
+
+/// <summary>Eager vs SDPA causal attention, TinyLlama heads (32 query, 4 KV, head_dim 64), batch 1, float32.</summary>
+public class AttentionBenchmarks
+{
+    Tensor q = null!, k = null!, v = null!;
+    readonly IAttentionBackend eager = new EagerAttention();
+    readonly IAttentionBackend sdpa = new SdpaAttention();
+
+    /// <summary>Sequence length.</summary>
+    [Params(128, 512, 2048)] public int Seq;
+
+    /// <summary>Builds inputs once.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        torch.set_num_threads(Environment.ProcessorCount);
+        q = randn(1, 32, Seq, 64);
+        k = randn(1, 4, Seq, 64);
+        v = randn(1, 4, Seq, 64);
+    }
+
+    /// <summary>The reference backend.</summary>
+    [Benchmark(Baseline = true)]
+    public void Eager() { using var o = eager.Forward(q, k, v, AttentionMask.Causal, 0.125); }
+
+    /// <summary>LibTorch's fused attention.</summary>
+    [Benchmark]
+    public void Sdpa() { using var o = sdpa.Forward(q, k, v, AttentionMask.Causal, 0.125); }
+}
