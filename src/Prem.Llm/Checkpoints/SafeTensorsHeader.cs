@@ -166,10 +166,14 @@ internal static class SafeTensorsHeader
         try
         {
             bytes = checked(Product(shape) * dtype.Value.ElementSize());
+            // A zero-element shape such as [0, 2^62, 4] has a valid (zero) byte count, but its strides
+            // do not fit in 64 bits and libtorch refuses to create it (found by the fuzzer).
+            _ = checked(StrideProduct(shape) * dtype.Value.ElementSize());
         }
         catch (OverflowException)
         {
-            throw new SafeTensorsFormatException(path, name, $"shape [{string.Join(", ", shape)}] has more elements than fit in 64 bits.");
+            throw new SafeTensorsFormatException(path, name,
+                $"shape [{string.Join(", ", shape)}] has more elements (or, ignoring zero dimensions, strides) than fit in 64 bits.");
         }
         if (bytes != offsets[1] - offsets[0])
         {
@@ -185,6 +189,16 @@ internal static class SafeTensorsHeader
         foreach (var d in shape)
         {
             product = checked(product * d);
+        }
+        return product;
+    }
+
+    private static long StrideProduct(List<long> shape)
+    {
+        long product = 1;
+        foreach (var d in shape)
+        {
+            product = checked(product * Math.Max(d, 1));
         }
         return product;
     }

@@ -124,6 +124,24 @@ public class SafeTensorsFileTests
     }
 
     [Fact]
+    public void OpenAndReadAll_AllocateFarLessManagedMemoryThanTheFile()
+    {
+        // The data goes from disk straight into native tensor storage, never through a managed buffer.
+        using (var warm = SafeTensorsFile.Open(CheckpointTestFiles.Stories260K))
+        {
+            using var _ = warm.Read("model.norm.weight");
+        }
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        using var file = SafeTensorsFile.Open(CheckpointTestFiles.Stories260K);
+        foreach (var info in file.Tensors)
+        {
+            using var t = file.Read(info.Name);
+        }
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 200_000, $"allocated {allocated} managed bytes for a 1,044,992-byte file");
+    }
+
+    [Fact]
     public void UnknownName_ThrowsKeyNotFound()
     {
         using var file = SafeTensorsFile.Open(CheckpointTestFiles.TinyGqa);

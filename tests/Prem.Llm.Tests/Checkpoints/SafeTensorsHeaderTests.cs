@@ -149,4 +149,33 @@ public class SafeTensorsHeaderTests
         using var e = file.Read("e");
         Assert.Equal([0L, 5], e.shape);
     }
+
+    [Theory]
+    [InlineData("[0,4611686018427387904,4]")]
+    [InlineData("[0,9223372036854775807,9223372036854775807]")]
+    [InlineData("[2305843009213693952,0]")]
+    public void ZeroElementShape_WithOverflowingStrides_IsRefused(string shape)
+    {
+        // Regression (fuzzer input 7155, seed 1; the first two shapes): the byte count is 0 and was accepted, then
+        // libtorch threw ExternalException "Stride calculation overflowed" on Read.
+        var e = Refuse("{\"a\":{\"dtype\":\"F32\",\"shape\":" + shape + ",\"data_offsets\":[0,0]}}", 0);
+        Assert.Equal("a", e.TensorName);
+        Assert.Contains("strides", e.Message);
+    }
+
+    [Fact]
+    public void Rank64_IsReadable_AndRank65_IsRefused()
+    {
+        var ones64 = "[" + string.Join(",", Enumerable.Repeat(1, 64)) + "]";
+        var path = Path.Combine(CheckpointTestFiles.NewTempDirectory(), "r.safetensors");
+        File.WriteAllBytes(path, CheckpointTestFiles.RawFile("{\"a\":{\"dtype\":\"F32\",\"shape\":" + ones64 + ",\"data_offsets\":[0,4]}}", new byte[4]));
+        using (var file = SafeTensorsFile.Open(path))
+        {
+            using var t = file.Read("a");
+            Assert.Equal(64, t.dim());
+        }
+        var ones65 = "[" + string.Join(",", Enumerable.Repeat(1, 65)) + "]";
+        var e = Refuse("{\"a\":{\"dtype\":\"F32\",\"shape\":" + ones65 + ",\"data_offsets\":[0,4]}}", 4);
+        Assert.Contains("more than 64 entries", e.Message);
+    }
 }
