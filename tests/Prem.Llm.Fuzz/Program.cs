@@ -1,0 +1,28 @@
+using Prem.Llm.Tests.Checkpoints;
+
+// Usage: safetensors [inputs = 100000] [seed = 1] [first input = 0]
+if (args.Length == 0 || args[0] != "safetensors")
+{
+    Console.Error.WriteLine("usage: Prem.Llm.Fuzz safetensors [inputs] [seed] [first]");
+    return 2;
+}
+var count = args.Length > 1 ? int.Parse(args[1]) : 100_000;
+var seed = args.Length > 2 ? int.Parse(args[2]) : 1;
+var first = args.Length > 3 ? int.Parse(args[3]) : 0;
+var work = Path.Combine(Path.GetTempPath(), "prem-fuzz-safetensors", $"{seed}-{Environment.ProcessId}");
+Console.WriteLine($"fuzzing safetensors readers: {count} inputs from {first}, seed {seed}, work folder {work}");
+
+var report = new SafeTensorsFuzzer(work, seed).Run(count, first, Console.WriteLine);
+Console.WriteLine($"inputs {report.Inputs}, accepted {report.Accepted}, rejected {report.Rejected}, failures {report.Failures.Count}");
+Console.WriteLine($"elapsed {report.Elapsed.TotalSeconds:F1} s ({report.Inputs / report.Elapsed.TotalSeconds:F0} inputs/s), " +
+    $"slowest input {report.Slowest.TotalMilliseconds:F1} ms, max managed allocation {report.MaxAllocatedBytes} bytes");
+Console.WriteLine("rejections by check:");
+foreach (var (kind, n) in report.RejectionKinds.OrderByDescending(kv => kv.Value))
+{
+    Console.WriteLine($"  {n,8}  {kind}");
+}
+foreach (var failure in report.Failures.Take(50))
+{
+    Console.WriteLine("FAIL " + failure);
+}
+return report.Failures.Count == 0 ? 0 : 1;
