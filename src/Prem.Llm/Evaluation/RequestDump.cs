@@ -32,6 +32,7 @@ public static class RequestDump
                     writer.WriteBoolean("truncated", requests[next].IsTruncated(maxLength));
                     writer.WriteEndObject();
                     writer.Flush();
+                    writer.Reset();
                     stream.WriteByte((byte)'\n');
                 }
     }
