@@ -8,13 +8,13 @@ public sealed class ConsoleProgressReporter(TextWriter? writer = null, TimeSpan?
 {
     private readonly TextWriter _writer = writer ?? Console.Error;
     private readonly TimeSpan _minInterval = minInterval ?? TimeSpan.FromMilliseconds(250);
-    private TimeSpan _last = TimeSpan.MinValue;
+    private TimeSpan? _last;
 
     /// <inheritdoc/>
     public void Report(EvalProgress value)
     {
         bool finished = value.Done >= value.Total;
-        if (!finished && value.Elapsed - _last < _minInterval) return;
+        if (!finished && _last is { } last && value.Elapsed - last < _minInterval) return;
         _last = value.Elapsed;
         _writer.Write("\r" + value.Render());
         if (finished) _writer.WriteLine();
