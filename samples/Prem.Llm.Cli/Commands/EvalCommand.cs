@@ -1,0 +1,81 @@
+using System.CommandLine;
+using Prem.Llm.Evaluation;
+using Prem.Llm.Text;
+
+namespace Prem.Llm.Cli.Commands;
+
+/// <summary>Loads a model folder as a scorer and its tokenizer; <paramref name="batchSize"/> goes to the scorer.</summary>
+public delegate (ILogLikelihoodScorer Scorer, ITextTokenizer Tokenizer) EvalModelLoader(string modelDir, int batchSize);
+
+/// <summary>
+/// <c>prem eval --model DIR --tasks arc_easy,…,mmlu [--limit N] [--batch-size B] [--output results.json]</c>:
+/// lm-eval 0-shot multiple-choice tasks, or with <c>--perplexity FILE</c> rolling perplexity of a text file.
+/// </summary>
+public static class EvalCommand
+{
+    /// <summary>The model loader used by <see cref="Create()"/>; the host sets it once the model code exists.</summary>
+    public static EvalModelLoader? ModelLoader { get; set; }
+
+    /// <summary>The command with <see cref="ModelLoader"/>.</summary>
+    public static Command Create() => Create((dir, batch) =>
+        (ModelLoader ?? throw new EvaluationException("no model loader is configured for 'prem eval'"))(dir, batch));
+
+    /// <summary>The command with an explicit model loader.</summary>
+    public static Command Create(EvalModelLoader loader)
+    {
+        var model = new Option<string>("--model") { Description = "Model folder (Hugging Face layout)", Required = true };
+        var tasks = new Option<string>("--tasks") { Description = "Comma-separated tasks", DefaultValueFactory = _ => "arc_easy,arc_challenge,openbookqa,piqa,winogrande,mmlu" };
+        var limit = new Option<int?>("--limit") { Description = "At most N documents per task (per MMLU subject)" };
+        var seed = new Option<ulong?>("--sample-seed") { Description = "With --limit: a seeded random subset instead of the first N" };
+        var batch = new Option<int>("--batch-size") { Description = "Requests per forward pass", DefaultValueFactory = _ => 16 };
+        var output = new Option<string?>("--output") { Description = "Write lm-eval-shaped results JSON here" };
+        var dump = new Option<string?>("--dump") { Description = "Write every request (strings, ids, loglik, is_greedy) as JSONL here" };
+        var dataDir = new Option<string>("--data-dir") { Description = "Folder with <task>/<split>.jsonl", DefaultValueFactory = _ => Path.Combine("data", "eval") };
+        var accNorm = new Option<bool>("--acc-norm") { Description = "Show acc_norm in the table where the task has it" };
+        var perplexity = new Option<string?>("--perplexity") { Description = "Instead of tasks: perplexity and bits-per-byte of this text file" };
+        var stride = new Option<int?>("--stride") { Description = "Perplexity: tokens predicted per window after the first (default: the window)" };
+
+        var command = new Command("eval", "Evaluate a model on lm-eval 0-shot tasks or a text file's perplexity");
+        foreach (var option in new Option[] { model, tasks, limit, seed, batch, output, dump, dataDir, accNorm, perplexity, stride })
+            command.Options.Add(option);
+        command.SetAction(parse =>
+        {
+            try
+            {
+                string modelDir = parse.GetValue(model)!;
+                var taskList = parse.GetValue(perplexity) is null ? TaskRegistry.Resolve(parse.GetValue(tasks)!) : null;
+                var (scorer, tokenizer) = loader(modelDir, parse.GetValue(batch));
+                if (parse.GetValue(perplexity) is { } textFile)
+                {
+                    var ppl = PerplexityEvaluator.EvaluateFile(scorer, tokenizer, textFile, parse.GetValue(stride));
+                    Console.WriteLine($"tokens {ppl.Tokens}, token perplexity {ppl.TokenPerplexity:F4}, word perplexity {ppl.WordPerplexity:F4}, bits per byte {ppl.BitsPerByte:F4}");
+                    return 0;
+                }
+                var options = new EvalOptions
+                {
+                    Limit = parse.GetValue(limit),
+                    SampleSeed = parse.GetValue(seed),
+                    DumpPath = parse.GetValue(dump),
+                    Progress = new ConsoleProgressReporter(),
+                };
+                var results = new EvalRunner(scorer, tokenizer, options).Run(taskList!, parse.GetValue(dataDir)!);
+                if (parse.GetValue(output) is { } path)
+                {
+                    using var stream = File.Create(path);
+                    ResultsJson.Write(stream, results, modelDir);
+                }
+                foreach (var t in results.Tasks.Where(t => t.TruncatedRequests > 0))
+                    Console.Error.WriteLine($"{t.Task.Name}: {t.TruncatedRequests} requests cut from the left to the {results.MaxLength}-token window");
+                Console.Write(ResultsTable.Render(results, Path.GetFileName(Path.TrimEndingDirectorySeparator(modelDir)), parse.GetValue(accNorm)));
+                Console.WriteLine($"({results.Tasks.Sum(t => t.Documents.Count)} documents in {results.Elapsed.TotalSeconds:F1} s)");
+                return 0;
+            }
+            catch (EvaluationException e)
+            {
+                Console.Error.WriteLine("error: " + e.Message);
+                return 2;
+            }
+        });
+        return command;
+    }
+}
