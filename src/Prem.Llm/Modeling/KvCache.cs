@@ -20,17 +20,20 @@ public sealed class KvCache : IDisposable
 
     /// <summary>Allocates a cache for <paramref name="batch"/> rows of up to <paramref name="capacity"/> tokens.</summary>
     public KvCache(LlamaConfig config, long batch, long capacity, ScalarType dtype, Device? device = null)
+        : this(config.NumHiddenLayers, batch, capacity, config.NumKeyValueHeads, config.HeadDim, dtype, device) { }
+
+    KvCache(int layers, long batch, long capacity, long kvHeads, long headDim, ScalarType dtype, Device? device)
     {
         if (batch <= 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "must be positive.");
         if (capacity <= 0) throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "must be positive.");
         Batch = batch;
         Capacity = capacity;
-        keys = new Tensor[config.NumHiddenLayers];
-        values = new Tensor[config.NumHiddenLayers];
-        for (int i = 0; i < keys.Length; i++)
+        keys = new Tensor[layers];
+        values = new Tensor[layers];
+        for (int i = 0; i < layers; i++)
         {
-            keys[i] = zeros([batch, config.NumKeyValueHeads, capacity, config.HeadDim], dtype, device).DetachFromDisposeScope();
-            values[i] = zeros([batch, config.NumKeyValueHeads, capacity, config.HeadDim], dtype, device).DetachFromDisposeScope();
+            keys[i] = zeros([batch, kvHeads, capacity, headDim], dtype, device).DetachFromDisposeScope();
+            values[i] = zeros([batch, kvHeads, capacity, headDim], dtype, device).DetachFromDisposeScope();
         }
     }
 
@@ -85,6 +88,35 @@ public sealed class KvCache : IDisposable
 
     /// <summary>Marks <paramref name="steps"/> more positions as filled; the model calls it after the last layer.</summary>
     public void Advance(long steps) => Length += steps;
+
+    /// <summary>
+    /// A new cache of <paramref name="batch"/> rows and <paramref name="capacity"/> positions that starts
+    /// with this cache's positions (a one-row cache is repeated into every row). This cache is unchanged,
+    /// so one prefix can be extended many ways.
+    /// </summary>
+    public KvCache Fork(long batch, long capacity)
+    {
+        if (Batch != 1 && Batch != batch)
+            throw new ArgumentException($"A cache of {Batch} rows can only be forked to {Batch} rows (or from one row to any).", nameof(batch));
+        if (capacity < Length)
+            throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"must hold the {Length} cached positions.");
+        var fork = new KvCache(keys.Length, batch, capacity, keys[0].shape[1], keys[0].shape[3], keys[0].dtype, keys[0].device);
+        using (no_grad())
+        {
+            for (int i = 0; i < keys.Length; i++)
+            {
+                fork.keys[i].narrow(2, 0, Length).copy_(keys[i].narrow(2, 0, Length).expand(batch, -1, -1, -1));
+                fork.values[i].narrow(2, 0, Length).copy_(values[i].narrow(2, 0, Length).expand(batch, -1, -1, -1));
+            }
+            if (realTokens is not null)
+            {
+                fork.realTokens = zeros([batch, capacity], ScalarType.Bool, keys[0].device).DetachFromDisposeScope();
+                fork.realTokens.narrow(1, 0, Length).copy_(realTokens.narrow(1, 0, Length).expand(batch, -1));
+            }
+        }
+        fork.Length = Length;
+        return fork;
+    }
 
     /// <summary>Forgets every position, keeping the memory.</summary>
     public void Reset()

@@ -10,14 +10,18 @@ namespace Prem.Llm.Tests.Evaluation;
 /// </summary>
 public static class ScorerReference
 {
-    public static (double LogLikelihood, bool IsGreedy) Direct(TinyCausalLm model, TokenizedRequest request)
+    public static (double LogLikelihood, bool IsGreedy) Direct(TinyCausalLm model, TokenizedRequest request) =>
+        Direct(model.Forward, model.MaxLength, model.Vocab, request);
+
+    /// <summary>The same for any causal LM given as ids [1, T] → logits [1, T, vocab].</summary>
+    public static (double LogLikelihood, bool IsGreedy) Direct(Func<Tensor, Tensor> forward, int maxLength, int vocab, TokenizedRequest request)
     {
         var all = request.Context.Concat(request.Continuation).ToArray();
-        var window = all.Skip(Math.Max(0, all.Length - (model.MaxLength + 1))).ToArray();
+        var window = all.Skip(Math.Max(0, all.Length - (maxLength + 1))).ToArray();
         var input = window[..^1];
         using var scope = NewDisposeScope();
-        var logits = model.Forward(tensor(input.Select(t => (long)t).ToArray()).unsqueeze(0))[0].data<float>().ToArray();
-        int v = model.Vocab, n = request.Continuation.Count;
+        var logits = forward(tensor(input.Select(t => (long)t).ToArray()).unsqueeze(0))[0].to_type(ScalarType.Float32).data<float>().ToArray();
+        int v = vocab, n = request.Continuation.Count;
         double sum = 0;
         bool greedy = true;
         for (int j = 0; j < n; j++)
