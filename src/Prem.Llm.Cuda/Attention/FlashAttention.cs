@@ -11,6 +11,9 @@ public sealed class FlashAttention : IDisposable
     readonly CudaContext _context;
     readonly CudaModule _module;
 
+    /// <summary>The loaded kernels (for resource reports).</summary>
+    internal CudaModule Module => _module;
+
     FlashAttention(CudaContext context, CudaModule module)
     {
         _context = context;
