@@ -1,0 +1,2 @@
+[assembly: System.Runtime.CompilerServices.InternalsVisibleTo("Prem.Llm.Cuda.Tests")]
+[assembly: System.Runtime.CompilerServices.InternalsVisibleTo("Prem.Llm.Cuda.Harness")]
