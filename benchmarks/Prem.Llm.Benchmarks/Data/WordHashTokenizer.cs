@@ -7,7 +7,8 @@ namespace Prem.Llm.Benchmarks.Data;
 /// into a 32,000-id vocabulary), so the benchmark measures reading, parsing, sharding and parallelism
 /// rather than a real BPE.
 /// </summary>
-public sealed class WordHashTokenizer : ITextTokenizer
+/// <param name="rounds">Hash rounds per word: 1 is as fast as it gets; more rounds stand in for a costlier tokenizer.</param>
+public sealed class WordHashTokenizer(int rounds = 1) : ITextTokenizer
 {
     /// <inheritdoc/>
     public int VocabSize => 32000;
@@ -31,7 +32,8 @@ public sealed class WordHashTokenizer : ITextTokenizer
             var word = text.AsSpan(range);
             if (word.IsEmpty) continue;
             uint h = 2166136261;
-            foreach (char c in word) h = (h ^ c) * 16777619;
+            for (int r = 0; r < rounds; r++)
+                foreach (char c in word) h = (h ^ c) * 16777619;
             ids.Add(3 + (int)(h % 31997));
         }
         if (addEos) ids.Add(EosId);

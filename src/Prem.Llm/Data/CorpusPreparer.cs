@@ -89,6 +89,8 @@ public sealed class CorpusPreparer
 
     private PrepareManifest Begin(IReadOnlyList<string> files)
     {
+        // Temporary files are shards or manifests a crash cut short; the chunk they belong to is redone.
+        foreach (var tmp in Directory.EnumerateFiles(_options.Output, "*.tmp")) File.Delete(tmp);
         var fresh = NewManifest(files);
         var existingPath = Path.Combine(_options.Output, PrepareManifest.FileName);
         if (!File.Exists(existingPath))
