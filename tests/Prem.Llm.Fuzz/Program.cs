@@ -25,4 +25,9 @@ foreach (var failure in report.Failures.Take(50))
 {
     Console.WriteLine("FAIL " + failure);
 }
-return report.Failures.Count == 0 ? 0 : 1;
+if (report.Failures.Count > 0)
+{
+    return 1;
+}
+Directory.Delete(work, recursive: true);
+return 0;

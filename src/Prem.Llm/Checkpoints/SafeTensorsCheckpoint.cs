@@ -36,7 +36,11 @@ public sealed partial class SafeTensorsCheckpoint : IDisposable
     /// <summary>Every tensor of the checkpoint, ordered by name.</summary>
     public IReadOnlyList<SafeTensorInfo> Tensors { get; }
 
-    /// <summary>Opens the checkpoint in <paramref name="directory"/>, preferring the index when both forms are present.</summary>
+    /// <summary>
+    /// Opens the checkpoint in <paramref name="directory"/>, preferring the index when both forms are
+    /// present. With an index, exactly the tensors of its weight_map are exposed (a shard's other
+    /// tensors are ignored, as transformers does).
+    /// </summary>
     /// <exception cref="FileNotFoundException">The folder has neither <c>model.safetensors</c> nor an index.</exception>
     /// <exception cref="SafeTensorsFormatException">The index or a shard is malformed, a shard is missing, or the index
     /// lists a tensor its shard lacks.</exception>

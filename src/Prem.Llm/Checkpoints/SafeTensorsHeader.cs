@@ -127,7 +127,9 @@ internal static class SafeTensorsHeader
                 {
                     throw new SafeTensorsFormatException(path, name, $"dtype is {reader.TokenType}, not a string.");
                 }
-                if (reader.ValueIsEscaped || !SafeTensorDTypes.TryParseHeaderName(reader.ValueSpan, out var parsed))
+                // An escaped name ("\u0046\u0033\u0032") means the same as the plain one in JSON.
+                var text = reader.ValueIsEscaped ? System.Text.Encoding.UTF8.GetBytes(reader.GetString()!) : reader.ValueSpan;
+                if (!SafeTensorDTypes.TryParseHeaderName(text, out var parsed))
                 {
                     throw new SafeTensorsFormatException(path, name,
                         $"dtype '{SafeTensorsFormatException.Shorten(reader.GetString()!)}' is not supported (BOOL, U8, I8, I16, I32, I64, F16, BF16, F32, F64).");

@@ -29,10 +29,29 @@ internal static class CheckpointTestFiles
         throw new DirectoryNotFoundException("tests/Prem.Llm.Tests/Data not found above " + AppContext.BaseDirectory);
     }
 
-    /// <summary>A fresh empty folder under the system temp folder.</summary>
+    /// <summary>This process's temp root, deleted when the process exits.</summary>
+    private static readonly Lazy<string> TempRoot = new(() =>
+    {
+        var root = Path.Combine(Path.GetTempPath(), "prem-ckpt-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(root);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(root, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A file still open at exit: the system's temp cleaning will take it.
+            }
+        };
+        return root;
+    });
+
+    /// <summary>A fresh empty folder under the system temp folder, removed at process exit.</summary>
     public static string NewTempDirectory()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "prem-ckpt-tests", Guid.NewGuid().ToString("N"));
+        var dir = Path.Combine(TempRoot.Value, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         return dir;
     }

@@ -30,6 +30,17 @@ public class SafeTensorsHeaderTests
         Assert.Equal(8 + Good.Length + 3 + 8, file.GetInfo("b").Offset);
     }
 
+    [Fact]
+    public void NullMetadata_AndEscapedStrings_MeanWhatJsonSays()
+    {
+        var path = Path.Combine(CheckpointTestFiles.NewTempDirectory(), "esc.safetensors");
+        File.WriteAllBytes(path, CheckpointTestFiles.RawFile(
+            """{"__metadata__":null,"w\u00e9":{"dtype":"\u0046\u0033\u0032","shape":[1],"data_offsets":[0,4]}}""", new byte[4]));
+        using var file = SafeTensorsFile.Open(path);
+        Assert.Empty(file.Metadata);
+        Assert.Equal(SafeTensorDType.F32, file.GetInfo("wé").DType);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(7)]

@@ -40,6 +40,24 @@ public class SafeTensorsWriterTests
         }
     }
 
+    [Theory]
+    [InlineData("stories260K")]
+    [InlineData("tiny-gqa")]
+    public void Rewriting_AReferenceFile_ReproducesItByteForByte(string folder)
+    {
+        // Both files were written by independent Python code (compact JSON, names sorted, space
+        // padding), the same layout the reference writer produces for single-dtype checkpoints.
+        var original = Path.Combine(CheckpointTestFiles.DataDirectory, folder, "model.safetensors");
+        var copy = Path.Combine(CheckpointTestFiles.NewTempDirectory(), "model.safetensors");
+        using (var file = SafeTensorsFile.Open(original))
+        {
+            var tensors = file.Tensors.Select(t => new KeyValuePair<string, Tensor>(t.Name, file.Read(t.Name))).ToList();
+            SafeTensorsWriter.Write(copy, tensors);
+            tensors.ForEach(kv => kv.Value.Dispose());
+        }
+        Assert.Equal(File.ReadAllBytes(original), File.ReadAllBytes(copy));
+    }
+
     [Fact]
     public void Header_IsPaddedWithSpacesTo8Bytes_AndLaysOutBySizeThenName()
     {
