@@ -16,9 +16,7 @@ public sealed class EagerAttention : IAttentionBackend
     public Tensor Forward(Tensor query, Tensor key, Tensor value, AttentionMask mask, double scale)
     {
         using var scope = NewDisposeScope();
-        long groups = KvHeads.Groups(query, key);
-        var k = KvHeads.Repeat(key, groups);
-        var v = KvHeads.Repeat(value, groups);
+        var (k, v) = KvHeads.RepeatForQuery(query, key, value);
         long tq = query.shape[2], tk = k.shape[2];
 
         var scores = matmul(query, k.transpose(2, 3)).mul(scale);

@@ -12,6 +12,13 @@ public static class KvHeads
     public static Tensor Repeat(Tensor kv, long groups) =>
         groups == 1 ? kv.alias() : kv.repeat_interleave(groups, dim: 1);
 
+    /// <summary>Key and value with one head per query head, after checking the head counts.</summary>
+    public static (Tensor Key, Tensor Value) RepeatForQuery(Tensor query, Tensor key, Tensor value)
+    {
+        long groups = Groups(query, key);
+        return (Repeat(key, groups), Repeat(value, groups));
+    }
+
     /// <summary>Query heads per KV head, checked.</summary>
     public static long Groups(Tensor query, Tensor key)
     {

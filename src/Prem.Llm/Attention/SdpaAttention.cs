@@ -16,9 +16,7 @@ public sealed class SdpaAttention : IAttentionBackend
     public Tensor Forward(Tensor query, Tensor key, Tensor value, AttentionMask mask, double scale)
     {
         using var scope = NewDisposeScope();
-        long groups = KvHeads.Groups(query, key);
-        var k = KvHeads.Repeat(key, groups);
-        var v = KvHeads.Repeat(value, groups);
+        var (k, v) = KvHeads.RepeatForQuery(query, key, value);
         long tq = query.shape[2], tk = k.shape[2];
 
         double defaultScale = 1.0 / Math.Sqrt(query.shape[3]);
