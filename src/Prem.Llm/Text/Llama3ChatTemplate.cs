@@ -34,6 +34,10 @@ public sealed class Llama3ChatTemplate : IChatTemplate
     public string BosToken { get; }
 
     /// <inheritdoc/>
+    public string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt) =>
+        string.Concat(RenderSegments(messages, addGenerationPrompt).Select(s => s.Text));
+
+    /// <inheritdoc/>
     public IReadOnlyList<ChatSegment> RenderSegments(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt)
     {
         ArgumentNullException.ThrowIfNull(messages);
