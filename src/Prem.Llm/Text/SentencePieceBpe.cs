@@ -15,6 +15,12 @@ public sealed class SentencePieceBpe
     readonly SentencePieceType[] _types;
     readonly string[] _userDefined;
     readonly int[] _byteIds = new int[256];
+    readonly bool _hasUnused;
+
+    // Per-thread scratch space: encoding runs on many threads at once, and reusing the queue and the
+    // symbol buffer keeps the merge loop free of allocations.
+    [ThreadStatic] static PriorityQueue<(int Left, int Right, int Size), (float Score, int Left)>? t_agenda;
+    [ThreadStatic] static List<Symbol>? t_symbols;
 
     /// <summary>Builds the merge tables from the model's vocabulary.</summary>
     public SentencePieceBpe(SentencePieceModelProto model)
@@ -39,6 +45,7 @@ public sealed class SentencePieceBpe
         }
         _mergeable = mergeable.GetAlternateLookup<ReadOnlySpan<char>>();
         _userDefined = userDefined.OrderByDescending(p => p.Length).ToArray();
+        _hasUnused = _types.Contains(SentencePieceType.Unused);
         UnkId = model.UnkId;
         ByteFallback = model.ByteFallback;
         // Words can be encoded one by one (and cached) only when no piece can span a word boundary:
@@ -63,8 +70,11 @@ public sealed class SentencePieceBpe
     public void Encode(ReadOnlySpan<char> text, List<int> output)
     {
         if (text.IsEmpty) return;
-        var symbols = Split(text);
-        var agenda = new PriorityQueue<(int Left, int Right, int Size), (float Score, int Left)>(PairOrder.Instance);
+        var symbolList = t_symbols ??= new List<Symbol>(64);
+        Split(text, symbolList);
+        var symbols = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(symbolList);
+        var agenda = t_agenda ??= new PriorityQueue<(int Left, int Right, int Size), (float Score, int Left)>(PairOrder.Instance);
+        agenda.Clear();
         for (int i = 1; i < symbols.Length; i++) TryAddPair(text, symbols, agenda, i - 1, i);
 
         Dictionary<string, (int, int, int, int)>? reverseMerges = null;
@@ -74,7 +84,7 @@ public sealed class SentencePieceBpe
             ref var right = ref symbols[top.Right];
             // Stale entry: one side has merged with something else since it was queued.
             if (left.Length == 0 || right.Length == 0 || left.Length + right.Length != top.Size) continue;
-            if (_types[Lookup(text.Slice(left.Start, top.Size))] == SentencePieceType.Unused)
+            if (_hasUnused && _types[Lookup(text.Slice(left.Start, top.Size))] == SentencePieceType.Unused)
             {
                 reverseMerges ??= new Dictionary<string, (int, int, int, int)>();
                 reverseMerges[text.Slice(left.Start, top.Size).ToString()] = (left.Start, left.Length, right.Start, right.Length);
@@ -117,7 +127,7 @@ public sealed class SentencePieceBpe
 
     int Lookup(ReadOnlySpan<char> piece) => _mergeable.TryGetValue(piece, out int id) ? id : -1;
 
-    void TryAddPair(ReadOnlySpan<char> text, Symbol[] symbols, PriorityQueue<(int, int, int), (float, int)> agenda, int left, int right)
+    void TryAddPair(ReadOnlySpan<char> text, Span<Symbol> symbols, PriorityQueue<(int, int, int), (float, int)> agenda, int left, int right)
     {
         if (left < 0 || right < 0 || symbols[left].Frozen || symbols[right].Frozen) return;
         int size = symbols[left].Length + symbols[right].Length;
@@ -126,9 +136,9 @@ public sealed class SentencePieceBpe
     }
 
     // Initial symbols: whole user-defined symbols where one matches (frozen), else one code point each.
-    Symbol[] Split(ReadOnlySpan<char> text)
+    void Split(ReadOnlySpan<char> text, List<Symbol> symbols)
     {
-        var symbols = new List<Symbol>(text.Length);
+        symbols.Clear();
         int pos = 0;
         while (pos < text.Length)
         {
@@ -138,12 +148,9 @@ public sealed class SentencePieceBpe
             {
                 if (text[pos..].StartsWith(u, StringComparison.Ordinal)) { length = u.Length; frozen = true; break; }
             }
-            symbols.Add(new Symbol { Start = pos, Length = length, Prev = symbols.Count - 1, Next = -1, Frozen = frozen });
             pos += length;
+            symbols.Add(new Symbol { Start = pos - length, Length = length, Prev = symbols.Count - 1, Next = pos < text.Length ? symbols.Count + 1 : -1, Frozen = frozen });
         }
-        var result = symbols.ToArray();
-        for (int i = 0; i + 1 < result.Length; i++) result[i].Next = i + 1;
-        return result;
     }
 
     static bool LeadingSpaceRunOnly(string piece)

@@ -24,6 +24,8 @@ public sealed class SentencePieceTextTokenizer : TextTokenizerBase
     readonly ConcurrentDictionary<string, int[]> _cache = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _cacheLookup;
     readonly int _vocabSize;
+    // ConcurrentDictionary.Count takes every lock of the table, so the size is tracked here instead.
+    int _cachedWords;
 
     /// <summary>
     /// Creates the tokenizer. <paramref name="bosToken"/>, <paramref name="eosToken"/> and <paramref name="padToken"/>
@@ -67,6 +69,16 @@ public sealed class SentencePieceTextTokenizer : TextTokenizerBase
     /// <inheritdoc/>
     public override int VocabSize => _vocabSize;
 
+    /// <summary>Number of words in the per-word id cache.</summary>
+    public int CachedWordCount => Volatile.Read(ref _cachedWords);
+
+    /// <summary>Empties the per-word id cache (ids do not change; only speed does).</summary>
+    public void ClearWordCache()
+    {
+        _cache.Clear();
+        Volatile.Write(ref _cachedWords, 0);
+    }
+
     /// <summary>The SentencePiece normal form of <paramref name="text"/> ("▁" for spaces, dummy prefix when asked).</summary>
     public string Normalize(string text, bool addDummyPrefix = true)
     {
@@ -103,7 +115,8 @@ public sealed class SentencePieceTextTokenizer : TextTokenizerBase
             var fresh = new List<int>(word.Length);
             _bpe.Encode(word, fresh);
             ids = [.. fresh];
-            if (word.Length <= MaxCachedWordLength && _cache.Count < MaxCacheEntries) _cacheLookup.TryAdd(word, ids);
+            if (word.Length <= MaxCachedWordLength && Volatile.Read(ref _cachedWords) < MaxCacheEntries && _cacheLookup.TryAdd(word, ids))
+                Interlocked.Increment(ref _cachedWords);
         }
         // Without byte fallback SentencePiece folds adjacent unknowns into one, across words too.
         int skip = !_bpe.ByteFallback && ids.Length > 0 && ids[0] == _bpe.UnkId && output.Count > 0 && output[^1] == _bpe.UnkId ? 1 : 0;

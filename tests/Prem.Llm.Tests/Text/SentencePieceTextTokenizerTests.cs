@@ -91,3 +91,19 @@ public class SentencePieceTextTokenizerBehaviourTests
         Assert.Equal("bos_token", e.Field);
     }
 }
+
+public class SentencePieceWordCacheTests
+{
+    [Fact]
+    public void ClearingCache_ChangesNothingButTheCount()
+    {
+        var tok = SentencePieceTextTokenizer.FromFile(TextTestData.Llama2Model);
+        const string text = "the cat sat on the mat with the other cat";
+        var first = tok.Encode(text);
+        Assert.Equal(7, tok.CachedWordCount); // the, cat, sat, on, mat, with, other
+        tok.ClearWordCache();
+        Assert.Equal(0, tok.CachedWordCount);
+        Assert.Equal(first, tok.Encode(text));
+        Assert.Equal(first, tok.Encode(text));
+    }
+}
