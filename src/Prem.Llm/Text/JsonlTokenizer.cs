@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Prem.Llm.Text;
@@ -21,6 +22,9 @@ public enum TrainedTokenStyle
 /// </summary>
 public sealed class JsonlTokenizer
 {
+    // Keeps "<|eot_id|>" readable in the output instead of "\u003C|eot_id|\u003E"; the output is data, not HTML.
+    static readonly JsonSerializerOptions OutputJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     readonly TextTokenizerBase _tokenizer;
     readonly IChatTemplate _template;
     readonly ConversationEncoder _encoder;
@@ -66,14 +70,14 @@ public sealed class JsonlTokenizer
                 var conversation = JsonlRecords.ReadMessages(messages, inputName, lineNumber);
                 bool generation = JsonlRecords.ReadOptionalBool(root, "add_generation_prompt", inputName, lineNumber);
                 var encoded = _encoder.Encode(conversation, generation, $"{inputName}:{lineNumber}")!;
-                output?.WriteLine(JsonSerializer.Serialize(new ConversationRecord(_template.Render(conversation, generation), encoded.InputIds, encoded.Labels)));
+                output?.WriteLine(JsonSerializer.Serialize(new ConversationRecord(_template.Render(conversation, generation), encoded.InputIds, encoded.Labels), OutputJson));
                 if (show is not null) Show(show, $"{inputName}:{lineNumber}", encoded, style);
             }
             else
             {
                 string text = JsonlRecords.ReadText(root, inputName, lineNumber);
                 var ids = _tokenizer.Encode(text, AddBos, AddEos);
-                output?.WriteLine(JsonSerializer.Serialize(new TextRecord(ids)));
+                output?.WriteLine(JsonSerializer.Serialize(new TextRecord(ids), OutputJson));
                 if (show is not null) Show(show, $"{inputName}:{lineNumber}", new EncodedConversation([.. ids], [.. ids]), style);
             }
             records++;

@@ -42,6 +42,14 @@ public class JsonlTokenizerTests
     }
 
     [Fact]
+    public void Output_KeepsControlTokenTextReadable()
+    {
+        var output = new StringWriter();
+        new JsonlTokenizer(TextTestData.PremChat).Run(new StringReader("""{"messages":[{"role":"user","content":"é"},{"role":"assistant","content":"x"}]}"""), "in", output);
+        Assert.StartsWith("{\"text\":\"<s><|start_header_id|>user<|end_header_id|>\\n\\né<|eot_id|>", output.ToString());
+    }
+
+    [Fact]
     public void GenerationPrompt_FlagHonoured_Llama3()
     {
         const string json = """{"messages":[{"role":"user","content":"Hi"}],"add_generation_prompt":true}""";
