@@ -8,8 +8,9 @@ namespace Prem.Llm.Text;
 public static class TokenizerLoader
 {
     /// <summary>
-    /// Loads <paramref name="path"/> (a folder or a file). <paramref name="dummyPrefix"/> overrides the folder's
-    /// <c>legacy</c> setting for SentencePiece models.
+    /// Loads <paramref name="path"/>: a folder (model file plus its JSON configuration), or a single model file
+    /// (then only a <c>special_tokens.json</c> beside a tiktoken file is read). <paramref name="dummyPrefix"/>
+    /// overrides the folder's <c>legacy</c> setting for SentencePiece models.
     /// </summary>
     public static TextTokenizerBase Load(string path, DummyPrefixMode? dummyPrefix = null)
     {
