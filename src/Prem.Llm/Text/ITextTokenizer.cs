@@ -26,4 +26,11 @@ public interface ITextTokenizer
 
     /// <summary>The id of a special or ordinary token string, or null when the vocabulary lacks it.</summary>
     int? TokenToId(string token);
+
+    /// <summary>
+    /// Encodes <paramref name="text"/> as a segment of a longer sequence. <paramref name="followsSpecialToken"/>
+    /// tells a SentencePiece tokenizer whether the segment comes right after a special token, which decides
+    /// its "▁" dummy prefix under <see cref="DummyPrefixMode"/>. Never produces control tokens.
+    /// </summary>
+    IReadOnlyList<int> EncodeSegment(string text, bool followsSpecialToken) => Encode(text);
 }

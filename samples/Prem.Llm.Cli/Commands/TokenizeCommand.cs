@@ -1,0 +1,58 @@
+using System.CommandLine;
+using Prem.Llm.Text;
+
+namespace Prem.Llm.Cli.Commands;
+
+/// <summary>
+/// <c>prem tokenize --tokenizer DIR|FILE --input IN.jsonl [--output OUT.jsonl] [--bos] [--eos] [--show]</c>:
+/// a thin shell over <see cref="JsonlTokenizer"/>.
+/// </summary>
+public static class TokenizeCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var tokenizer = new Option<string>("--tokenizer") { Description = "HF tokenizer folder, tokenizer.model or *.tiktoken file.", Required = true };
+        var input = new Option<string>("--input") { Description = "JSONL of {\"text\": …} or {\"messages\": […], \"add_generation_prompt\": bool}.", Required = true };
+        var output = new Option<string?>("--output") { Description = "Where to write the JSONL result (default: standard output, unless --show)." };
+        var bos = new Option<bool>("--bos") { Description = "Prepend BOS to text records." };
+        var eos = new Option<bool>("--eos") { Description = "Append EOS to text records." };
+        var show = new Option<bool>("--show") { Description = "Print each record's tokens with the trained ones highlighted." };
+        var command = new Command("tokenize", "Tokenize JSONL text or conversations (ids, and labels for conversations).")
+        {
+            tokenizer, input, output, bos, eos, show,
+        };
+        command.SetAction(parse => Run(parse.GetValue(tokenizer)!, parse.GetValue(input)!, parse.GetValue(output),
+            parse.GetValue(bos), parse.GetValue(eos), parse.GetValue(show), Console.Out, Console.Error));
+        return command;
+    }
+
+    /// <summary>Runs the command; returns the exit code (0 ok, 1 bad input). Errors go to <paramref name="error"/>.</summary>
+    public static int Run(string tokenizerPath, string inputPath, string? outputPath, bool bos, bool eos, bool show, TextWriter stdout, TextWriter error)
+    {
+        try
+        {
+            var runner = new JsonlTokenizer(TokenizerLoader.Load(tokenizerPath)) { AddBos = bos, AddEos = eos };
+            using var reader = OpenInput(inputPath);
+            using var file = outputPath is null ? null : new StreamWriter(outputPath);
+            TextWriter? jsonl = file ?? (show ? null : stdout);
+            var style = show && ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected ? TrainedTokenStyle.Ansi : TrainedTokenStyle.Brackets;
+            int records = runner.Run(reader, inputPath, jsonl, show ? stdout : null, style);
+            error.WriteLine($"tokenized {records} records");
+            return 0;
+        }
+        catch (TextDataException e)
+        {
+            error.WriteLine("error: " + e.Message);
+            return 1;
+        }
+        catch (IOException e)
+        {
+            error.WriteLine("error: " + e.Message);
+            return 1;
+        }
+    }
+
+    static StreamReader OpenInput(string path) =>
+        File.Exists(path) ? new StreamReader(path) : throw new TextDataException(path, "input file not found.");
+}

@@ -1,0 +1,28 @@
+namespace Prem.Llm.Text;
+
+/// <summary>Which assistant turns of a conversation get labels.</summary>
+public enum AssistantTurns
+{
+    /// <summary>Every assistant turn (the default, as TRL and axolotl do).</summary>
+    All,
+
+    /// <summary>Only the last assistant turn; earlier ones are context.</summary>
+    Last,
+}
+
+/// <summary>Options of <see cref="ConversationEncoder"/>.</summary>
+public sealed record ConversationEncoderOptions
+{
+    /// <summary>Which assistant turns are trained.</summary>
+    public AssistantTurns TrainOn { get; init; } = AssistantTurns.All;
+
+    /// <summary>A system message inserted first when a conversation has none; null inserts nothing.</summary>
+    public string? DefaultSystemPrompt { get; init; }
+
+    /// <summary>The roles a message may have; any other role is an error.</summary>
+    public IReadOnlySet<string> Roles { get; init; } =
+        new HashSet<string>(StringComparer.Ordinal) { ChatMessage.System, ChatMessage.User, ChatMessage.Assistant };
+
+    /// <summary>When true, an invalid conversation is skipped and counted instead of throwing.</summary>
+    public bool SkipInvalid { get; init; }
+}

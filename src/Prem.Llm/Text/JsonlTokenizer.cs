@@ -1,0 +1,127 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Prem.Llm.Text;
+
+/// <summary>How <see cref="JsonlTokenizer"/> marks trained tokens when showing a conversation.</summary>
+public enum TrainedTokenStyle
+{
+    /// <summary>Trained tokens in green, others dimmed (ANSI escape codes, for terminals).</summary>
+    Ansi,
+
+    /// <summary>Trained tokens wrapped in [[ ]] (for logs and files).</summary>
+    Brackets,
+}
+
+/// <summary>
+/// The logic of <c>prem tokenize</c>: reads JSONL records and writes their tokens. A record
+/// <c>{"text": …}</c> becomes <c>{"ids": […]}</c> (BOS/EOS only when asked); a record
+/// <c>{"messages": [{"role", "content"}…], "add_generation_prompt": bool}</c> becomes
+/// <c>{"text": rendered, "ids": […], "labels": […]}</c> through the chat template (its own BOS, no EOS).
+/// </summary>
+public sealed class JsonlTokenizer
+{
+    // Keeps "<|eot_id|>" readable in the output instead of "\u003C|eot_id|\u003E"; the output is data, not HTML.
+    static readonly JsonSerializerOptions OutputJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    readonly TextTokenizerBase _tokenizer;
+    readonly IChatTemplate _template;
+    readonly ConversationEncoder _encoder;
+
+    /// <summary>Creates the runner; <paramref name="template"/> defaults to <see cref="DefaultTemplate"/>.</summary>
+    public JsonlTokenizer(TextTokenizerBase tokenizer, IChatTemplate? template = null, ConversationEncoderOptions? options = null)
+    {
+        _tokenizer = tokenizer ?? throw new ArgumentNullException(nameof(tokenizer));
+        _template = template ?? DefaultTemplate(tokenizer);
+        _encoder = new ConversationEncoder(tokenizer, _template, options);
+    }
+
+    /// <summary>Add BOS to text records.</summary>
+    public bool AddBos { get; init; }
+
+    /// <summary>Add EOS to text records.</summary>
+    public bool AddEos { get; init; }
+
+    /// <summary>The Llama-3 template with the tokenizer's own BOS text (&lt;s&gt; or &lt;|begin_of_text|&gt;).</summary>
+    public static IChatTemplate DefaultTemplate(TextTokenizerBase tokenizer) =>
+        new Llama3ChatTemplate(tokenizer.Decode([tokenizer.BosId], skipSpecialTokens: false));
+
+    /// <summary>
+    /// Tokenizes every line of <paramref name="input"/> (named <paramref name="inputName"/> in errors) to
+    /// <paramref name="output"/> (one JSON line per record; null writes none) and, when <paramref name="show"/> is
+    /// given, the conversations with trained tokens marked. Returns the number of records. A bad line throws
+    /// <see cref="TextDataException"/> naming the file and line.
+    /// </summary>
+    public int Run(TextReader input, string inputName, TextWriter? output, TextWriter? show = null, TrainedTokenStyle style = TrainedTokenStyle.Brackets)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        int records = 0;
+        long lineNumber = 0;
+        string? line;
+        while ((line = input.ReadLine()) is not null)
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            using var doc = Parse(line, inputName, lineNumber);
+            var root = doc.RootElement;
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("messages", out var messages))
+            {
+                var conversation = JsonlRecords.ReadMessages(messages, inputName, lineNumber);
+                bool generation = JsonlRecords.ReadOptionalBool(root, "add_generation_prompt", inputName, lineNumber);
+                var encoded = _encoder.Encode(conversation, generation, $"{inputName}:{lineNumber}")!;
+                output?.WriteLine(JsonSerializer.Serialize(new ConversationRecord(_template.Render(conversation, generation), encoded.InputIds, encoded.Labels), OutputJson));
+                if (show is not null) Show(show, $"{inputName}:{lineNumber}", encoded, style);
+            }
+            else
+            {
+                string text = JsonlRecords.ReadText(root, inputName, lineNumber);
+                var ids = _tokenizer.Encode(text, AddBos, AddEos);
+                output?.WriteLine(JsonSerializer.Serialize(new TextRecord(ids), OutputJson));
+                if (show is not null) Show(show, $"{inputName}:{lineNumber}", new EncodedConversation([.. ids], [.. ids]), style);
+            }
+            records++;
+        }
+        return records;
+    }
+
+    static JsonDocument Parse(string line, string inputName, long lineNumber)
+    {
+        try
+        {
+            return JsonDocument.Parse(line);
+        }
+        catch (JsonException e)
+        {
+            throw new TextDataException(inputName, "invalid JSON: " + e.Message, line: lineNumber, inner: e);
+        }
+    }
+
+    // Like axolotl's preprocess debug: every token's text, trained tokens marked, so label masks can be eyeballed.
+    void Show(TextWriter show, string record, EncodedConversation encoded, TrainedTokenStyle style)
+    {
+        var sb = new StringBuilder();
+        sb.Append("--- ").Append(record).Append(" (").Append(encoded.TrainedTokenCount).Append('/').Append(encoded.InputIds.Length).AppendLine(" tokens trained)");
+        var table = _tokenizer.ByteTable;
+        for (int i = 0; i < encoded.InputIds.Length; i++)
+        {
+            string piece = Encoding.UTF8.GetString(table.Bytes(encoded.InputIds[i]));
+            bool trained = encoded.Labels[i] != ConversationEncoder.IgnoreIndex;
+            sb.Append((trained, style) switch
+            {
+                (true, TrainedTokenStyle.Ansi) => $"\u001b[32m{piece}\u001b[0m",
+                (false, TrainedTokenStyle.Ansi) => $"\u001b[2m{piece}\u001b[0m",
+                (true, _) => $"[[{piece}]]",
+                _ => piece,
+            });
+        }
+        show.WriteLine(sb.ToString());
+    }
+
+    sealed record TextRecord([property: System.Text.Json.Serialization.JsonPropertyName("ids")] IReadOnlyList<int> Ids);
+
+    sealed record ConversationRecord(
+        [property: System.Text.Json.Serialization.JsonPropertyName("text")] string Text,
+        [property: System.Text.Json.Serialization.JsonPropertyName("ids")] int[] Ids,
+        [property: System.Text.Json.Serialization.JsonPropertyName("labels")] int[] Labels);
+}

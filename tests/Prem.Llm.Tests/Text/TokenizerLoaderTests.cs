@@ -1,0 +1,63 @@
+using Prem.Llm.Text;
+
+namespace Prem.Llm.Tests.Text;
+
+public class TokenizerLoaderTests
+{
+    [Fact]
+    public void PremChatFolder_LlamaVocabularyPlusFourTokens()
+    {
+        var tok = TextTestData.PremChat;
+        Assert.Equal(32004, tok.VocabSize);
+        Assert.Equal((1, 32002, (int?)32003), (tok.BosId, tok.EosId, tok.PadId));
+        Assert.Equal([32000, 32001, 32002, 32003], new[] { "<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>", "[PAD]" }.Select(t => tok.TokenToId(t)!.Value));
+        Assert.Equal(DummyPrefixMode.EverySegment, tok.DummyPrefix);
+    }
+
+    [Fact]
+    public void BareModelFile_UsesModelIds()
+    {
+        var tok = TokenizerLoader.Load(TextTestData.Llama2Model);
+        Assert.IsType<SentencePieceTextTokenizer>(tok);
+        Assert.Equal((32000, 1, 2, (int?)null), (tok.VocabSize, tok.BosId, tok.EosId, tok.PadId));
+    }
+
+    [Fact]
+    public void TiktokenFolder_WithSpecialTokensJson()
+    {
+        var tok = TokenizerLoader.Load(TextTestData.File("llama3"));
+        Assert.IsType<TiktokenTextTokenizer>(tok);
+        Assert.Equal(128256, tok.VocabSize);
+        Assert.Equal([791, 4062], tok.Encode("The quick"));
+    }
+
+    [Fact]
+    public void TiktokenContentNamedTokenizerModel_IsDetected()
+    {
+        // Meta ships Llama-3's tiktoken ranks as original/tokenizer.model.
+        string dir = Directory.CreateTempSubdirectory().FullName;
+        File.Copy(TextTestData.Llama3Tiktoken, Path.Combine(dir, "tokenizer.model"));
+        File.Copy(TextTestData.Llama3Specials, Path.Combine(dir, "special_tokens.json"));
+        Assert.IsType<TiktokenTextTokenizer>(TokenizerLoader.Load(dir));
+    }
+
+    [Fact]
+    public void LegacyFalse_SelectsFirstSegmentOnly()
+    {
+        string dir = Directory.CreateTempSubdirectory().FullName;
+        File.Copy(TextTestData.Llama2Model, Path.Combine(dir, "tokenizer.model"));
+        File.WriteAllText(Path.Combine(dir, "tokenizer_config.json"), """{"legacy": false}""");
+        Assert.Equal(DummyPrefixMode.FirstSegmentOnly, ((SentencePieceTextTokenizer)TokenizerLoader.Load(dir)).DummyPrefix);
+    }
+
+    [Fact]
+    public void Errors_NameThePath()
+    {
+        Assert.Contains("/no/such", Assert.Throws<TextDataException>(() => TokenizerLoader.Load("/no/such/dir")).Message);
+        string empty = Directory.CreateTempSubdirectory().FullName;
+        Assert.Contains("no tokenizer.model", Assert.Throws<TextDataException>(() => TokenizerLoader.Load(empty)).Message);
+        string tiktokenOnly = Directory.CreateTempSubdirectory().FullName;
+        File.Copy(TextTestData.Llama3Tiktoken, Path.Combine(tiktokenOnly, "x.tiktoken"));
+        Assert.Contains("special tokens", Assert.Throws<TextDataException>(() => TokenizerLoader.Load(tiktokenOnly)).Message);
+    }
+}
