@@ -1,4 +1,5 @@
 using Prem.Llm.Attention;
+using Prem.Llm.Evaluation;
 using Prem.Llm.Modeling;
 using Prem.Llm.Text;
 
@@ -15,9 +16,17 @@ public static class ModelFolder
         return LlamaForCausalLM.FromPretrained(directory, backend: AttentionBackends.Create(backend));
     }
 
-    /// <summary>The folder's tokenizer, or null when it has none.</summary>
-    public static ITextTokenizer? TryLoadTokenizer(string directory) => TokenizerFactory(directory);
+    /// <summary>The folder's tokenizer (tokenizer.model or *.tiktoken), or null when it has none.</summary>
+    public static ITextTokenizer? TryLoadTokenizer(string directory) =>
+        File.Exists(Path.Combine(directory, "tokenizer.model")) || Directory.EnumerateFiles(directory, "*.tiktoken").Any()
+            ? TokenizerLoader.Load(directory)
+            : null;
 
-    /// <summary>How a folder's tokenizer is loaded (replaceable for hosts with their own tokenizers).</summary>
-    public static Func<string, ITextTokenizer?> TokenizerFactory { get; set; } = _ => null;
+    /// <summary>The folder as an lm-eval scorer (prefix reuse through the KV cache) and its tokenizer.</summary>
+    public static (ILogLikelihoodScorer Scorer, ITextTokenizer Tokenizer) LoadForEvaluation(string directory, int batchSize)
+    {
+        var model = LoadModel(directory);
+        var tokenizer = TryLoadTokenizer(directory) ?? throw new CliError($"{directory} has no tokenizer (tokenizer.model or *.tiktoken).");
+        return (new PrefixReuseScorer(new LlamaPrefixModel(model), batchSize), tokenizer);
+    }
 }

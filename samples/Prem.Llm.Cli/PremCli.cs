@@ -12,6 +12,9 @@ public static class PremCli
         var root = new RootCommand("prem: build, train, align and run Llama-style small language models.");
         root.Subcommands.Add(ScoreCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
+        root.Subcommands.Add(TokenizeCommand.Create());
+        root.Subcommands.Add(PrepareCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create(ModelFolder.LoadForEvaluation));
         return root;
     }
 

@@ -13,13 +13,6 @@ public delegate (ILogLikelihoodScorer Scorer, ITextTokenizer Tokenizer) EvalMode
 /// </summary>
 public static class EvalCommand
 {
-    /// <summary>The model loader used by <see cref="Create()"/>; the host sets it once the model code exists.</summary>
-    public static EvalModelLoader? ModelLoader { get; set; }
-
-    /// <summary>The command with <see cref="ModelLoader"/>.</summary>
-    public static Command Create() => Create((dir, batch) =>
-        (ModelLoader ?? throw new EvaluationException("no model loader is configured for 'prem eval'"))(dir, batch));
-
     /// <summary>The command with an explicit model loader.</summary>
     public static Command Create(EvalModelLoader loader)
     {
@@ -40,6 +33,8 @@ public static class EvalCommand
             command.Options.Add(option);
         command.SetAction(parse =>
         {
+            var stdout = parse.InvocationConfiguration.Output;
+            var stderr = parse.InvocationConfiguration.Error;
             try
             {
                 string modelDir = parse.GetValue(model)!;
@@ -48,7 +43,7 @@ public static class EvalCommand
                 if (parse.GetValue(perplexity) is { } textFile)
                 {
                     var ppl = PerplexityEvaluator.EvaluateFile(scorer, tokenizer, textFile, parse.GetValue(stride));
-                    Console.WriteLine($"tokens {ppl.Tokens}, token perplexity {ppl.TokenPerplexity:F4}, word perplexity {ppl.WordPerplexity:F4}, bits per byte {ppl.BitsPerByte:F4}");
+                    stdout.WriteLine($"tokens {ppl.Tokens}, token perplexity {ppl.TokenPerplexity:F4}, word perplexity {ppl.WordPerplexity:F4}, bits per byte {ppl.BitsPerByte:F4}");
                     return 0;
                 }
                 var options = new EvalOptions
@@ -65,14 +60,14 @@ public static class EvalCommand
                     ResultsJson.Write(stream, results, modelDir);
                 }
                 foreach (var t in results.Tasks.Where(t => t.TruncatedRequests > 0))
-                    Console.Error.WriteLine($"{t.Task.Name}: {t.TruncatedRequests} requests cut from the left to the {results.MaxLength}-token window");
-                Console.Write(ResultsTable.Render(results, Path.GetFileName(Path.TrimEndingDirectorySeparator(modelDir)), parse.GetValue(accNorm)));
-                Console.WriteLine($"({results.Tasks.Sum(t => t.Documents.Count)} documents in {results.Elapsed.TotalSeconds:F1} s)");
+                    stderr.WriteLine($"{t.Task.Name}: {t.TruncatedRequests} requests cut from the left to the {results.MaxLength}-token window");
+                stdout.Write(ResultsTable.Render(results, Path.GetFileName(Path.TrimEndingDirectorySeparator(modelDir)), parse.GetValue(accNorm)));
+                stdout.WriteLine($"({results.Tasks.Sum(t => t.Documents.Count)} documents in {results.Elapsed.TotalSeconds:F1} s)");
                 return 0;
             }
             catch (EvaluationException e)
             {
-                Console.Error.WriteLine("error: " + e.Message);
+                stderr.WriteLine("prem: error: " + e.Message);
                 return 2;
             }
         });

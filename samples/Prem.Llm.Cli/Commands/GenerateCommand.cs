@@ -43,10 +43,21 @@ public static class GenerateCommand
                 StopTokenIds = m.Config.EosTokenIds,
             };
             var generated = new Generator(m).Generate(promptTokens, options);
-            stdout.WriteLine(asIds ? $"{{\"ids\":[{string.Join(",", generated)}]}}" : tokenizer!.Decode(generated));
+            stdout.WriteLine(asIds ? $"{{\"ids\":[{string.Join(",", generated)}]}}" : Continuation(tokenizer!, promptTokens, generated));
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// The text the new tokens add to the prompt. Decoding them alone would drop the first token's
+    /// leading space (SentencePiece strips it at the start of a text), so decode both and subtract.
+    /// </summary>
+    public static string Continuation(ITextTokenizer tokenizer, IReadOnlyList<int> prompt, IReadOnlyList<int> generated)
+    {
+        string head = tokenizer.Decode(prompt);
+        string full = tokenizer.Decode([.. prompt, .. generated]);
+        return full.StartsWith(head, StringComparison.Ordinal) ? full[head.Length..] : tokenizer.Decode(generated);
     }
 
     /// <summary>Parses "1,2,3" into ids; errors name the bad item.</summary>

@@ -10,15 +10,8 @@ namespace Prem.Llm.Cli.Commands;
 /// </summary>
 public static class PrepareCommand
 {
-    /// <summary>
-    /// Loads a tokenizer from a file or folder path. Set by the host (the tokenizer package's loader);
-    /// until then the command reports that no loader is wired.
-    /// </summary>
-    public static Func<string, ITextTokenizer>? TokenizerLoader { get; set; }
-
-    /// <summary>The command, loading tokenizers through <see cref="TokenizerLoader"/>.</summary>
-    public static Command Create() => Create(path =>
-        (TokenizerLoader ?? throw new InvalidOperationException("prem prepare: no tokenizer loader is wired into this build")).Invoke(path));
+    /// <summary>The command, loading tokenizers with <see cref="Text.TokenizerLoader"/>.</summary>
+    public static Command Create() => Create(path => Text.TokenizerLoader.Load(path));
 
     /// <summary>The command, loading tokenizers with <paramref name="loadTokenizer"/>.</summary>
     public static Command Create(Func<string, ITextTokenizer> loadTokenizer)
@@ -59,7 +52,7 @@ public static class PrepareCommand
                 TextFileSplit = parse.GetValue(blankLine) ? TextFileSplit.BlankLine : TextFileSplit.WholeFile,
                 RecordsPerShard = parse.GetValue(shardRecords),
             };
-            return Task.Run(() => PrepareJob.Run(parse.GetValue(tokenizer)!, loadTokenizer, options, Console.Out, Console.Error, cancellationToken));
+            return Task.Run(() => PrepareJob.Run(parse.GetValue(tokenizer)!, loadTokenizer, options, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, cancellationToken));
         });
         return command;
     }

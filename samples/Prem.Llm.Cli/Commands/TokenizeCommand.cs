@@ -23,7 +23,7 @@ public static class TokenizeCommand
             tokenizer, input, output, bos, eos, show,
         };
         command.SetAction(parse => Run(parse.GetValue(tokenizer)!, parse.GetValue(input)!, parse.GetValue(output),
-            parse.GetValue(bos), parse.GetValue(eos), parse.GetValue(show), Console.Out, Console.Error));
+            parse.GetValue(bos), parse.GetValue(eos), parse.GetValue(show), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
     }
 

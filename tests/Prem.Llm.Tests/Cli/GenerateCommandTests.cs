@@ -29,6 +29,17 @@ public class GenerateCommandTests
         Assert.Equal(a.Out, b.Out);
     }
 
+    [Fact]
+    public void Text_format_decodes_with_the_folder_tokenizer()
+    {
+        var (exit, output, err) = CliRun.Prem("generate", "--model", TestData.Path("stories260K"), "--prompt", "Once upon a time,",
+            "--max-new-tokens", "12");
+        Assert.True(exit == 0, err);
+        Assert.StartsWith(" there was a little girl named Lily", output);
+        var fromBos = CliRun.Prem("generate", "--model", TestData.Path("stories260K"), "--prompt-ids", "1", "--max-new-tokens", "40");
+        Assert.StartsWith("Once upon a time, there was a little girl named Lily. She loved to play outside in the park.", fromBos.Out.TrimStart());
+    }
+
     [Theory]
     [InlineData("--prompt-ids", "1,x", "\"x\" is not a token id")]
     [InlineData("--prompt-ids", "1,9999", "9999")]
@@ -38,6 +49,14 @@ public class GenerateCommandTests
         var (exit, _, err) = CliRun.Prem("generate", "--model", TinyGqaGolden.ModelDirectory, option, value, "--format", "ids");
         Assert.Equal(1, exit);
         Assert.Contains(fragment, err);
+    }
+
+    [Fact]
+    public void Negative_token_budget_is_rejected()
+    {
+        var (exit, _, err) = CliRun.Prem("generate", "--model", TinyGqaGolden.ModelDirectory, "--prompt-ids", "1", "--max-new-tokens", "-1", "--format", "ids");
+        Assert.Equal(1, exit);
+        Assert.Contains("MaxNewTokens", err);
     }
 
     [Fact]

@@ -1,0 +1,48 @@
+using System.Text.Json;
+using Prem.Llm.Text;
+
+namespace Prem.Llm.Tests.Cli;
+
+public class TokenizeCommandTests
+{
+    static string ChatTokenizer => TestData.Path("tokenizers", "prem-1b-chat");
+
+    [Fact]
+    public void Text_lines_become_ids_and_conversations_ids_and_labels()
+    {
+        string dir = TestData.TempDirectory();
+        string input = Path.Combine(dir, "in.jsonl"), output = Path.Combine(dir, "out.jsonl");
+        File.WriteAllLines(input,
+        [
+            "{\"text\":\"Hello world\"}",
+            "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"assistant\",\"content\":\"Hello!\"}],\"add_generation_prompt\":false}",
+        ]);
+        var (exit, _, err) = CliRun.Prem("tokenize", "--tokenizer", ChatTokenizer, "--input", input, "--output", output, "--bos");
+        Assert.True(exit == 0, err);
+        var lines = File.ReadAllLines(output);
+        var tokenizer = TokenizerLoader.Load(ChatTokenizer);
+        using (var text = JsonDocument.Parse(lines[0]))
+            Assert.Equal(tokenizer.Encode("Hello world", addBos: true), text.RootElement.GetProperty("ids").EnumerateArray().Select(x => x.GetInt32()));
+        using var chat = JsonDocument.Parse(lines[1]);
+        var ids = chat.RootElement.GetProperty("ids").EnumerateArray().Select(x => x.GetInt32()).ToArray();
+        var labels = chat.RootElement.GetProperty("labels").EnumerateArray().Select(x => x.GetInt32()).ToArray();
+        Assert.StartsWith("<s><|start_header_id|>user<|end_header_id|>\n\nhi<|eot_id|>", chat.RootElement.GetProperty("text").GetString());
+        Assert.Equal(ids.Length, labels.Length);
+        // Trained: the assistant's reply and its closing <|eot_id|> (32002), nothing else.
+        var trained = ids.Where((id, i) => labels[i] != -100).ToArray();
+        Assert.Equal(32002, trained[^1]);
+        Assert.Equal("Hello!", tokenizer.Decode(trained[..^1]).Trim());
+    }
+
+    [Fact]
+    public void Bad_line_names_file_and_line()
+    {
+        string dir = TestData.TempDirectory();
+        string input = Path.Combine(dir, "in.jsonl");
+        File.WriteAllLines(input, ["{\"text\":\"ok\"}", "{\"text\": 5}"]);
+        var (exit, _, err) = CliRun.Prem("tokenize", "--tokenizer", ChatTokenizer, "--input", input);
+        Assert.Equal(1, exit);
+        Assert.Contains("in.jsonl", err);
+        Assert.Contains("2", err);
+    }
+}
