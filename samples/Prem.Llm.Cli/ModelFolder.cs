@@ -23,10 +23,11 @@ public static class ModelFolder
             : null;
 
     /// <summary>The folder as an lm-eval scorer (prefix reuse through the KV cache) and its tokenizer.</summary>
-    public static (ILogLikelihoodScorer Scorer, ITextTokenizer Tokenizer) LoadForEvaluation(string directory, int batchSize)
+    public static (ILogLikelihoodScorer Scorer, ITextTokenizer Tokenizer) LoadForEvaluation(string directory, int batchSize, int? maxLength)
     {
+        if (maxLength is <= 0) throw new CliError($"--max-length must be positive, got {maxLength}.");
         var model = LoadModel(directory);
         var tokenizer = TryLoadTokenizer(directory) ?? throw new CliError($"{directory} has no tokenizer (tokenizer.model or *.tiktoken).");
-        return (new PrefixReuseScorer(new LlamaPrefixModel(model), batchSize), tokenizer);
+        return (new PrefixReuseScorer(new LlamaPrefixModel(model, maxLength), batchSize), tokenizer);
     }
 }

@@ -4,8 +4,11 @@ using Prem.Llm.Text;
 
 namespace Prem.Llm.Cli.Commands;
 
-/// <summary>Loads a model folder as a scorer and its tokenizer; <paramref name="batchSize"/> goes to the scorer.</summary>
-public delegate (ILogLikelihoodScorer Scorer, ITextTokenizer Tokenizer) EvalModelLoader(string modelDir, int batchSize);
+/// <summary>
+/// Loads a model folder as a scorer and its tokenizer; <paramref name="batchSize"/> goes to the scorer and
+/// <paramref name="maxLength"/> (null: the model's max_position_embeddings) sets the window.
+/// </summary>
+public delegate (ILogLikelihoodScorer Scorer, ITextTokenizer Tokenizer) EvalModelLoader(string modelDir, int batchSize, int? maxLength);
 
 /// <summary>
 /// <c>prem eval --model DIR --tasks arc_easy,…,mmlu [--limit N] [--batch-size B] [--output results.json]</c>:
@@ -26,10 +29,11 @@ public static class EvalCommand
         var dataDir = new Option<string>("--data-dir") { Description = "Folder with <task>/<split>.jsonl", DefaultValueFactory = _ => Path.Combine("data", "eval") };
         var accNorm = new Option<bool>("--acc-norm") { Description = "Show acc_norm in the table where the task has it" };
         var perplexity = new Option<string?>("--perplexity") { Description = "Instead of tasks: perplexity and bits-per-byte of this text file" };
+        var maxLength = new Option<int?>("--max-length") { Description = "Window in tokens (lm-eval's max_length; default: the model's max_position_embeddings)" };
         var stride = new Option<int?>("--stride") { Description = "Perplexity: tokens predicted per window after the first (default: the window)" };
 
         var command = new Command("eval", "Evaluate a model on lm-eval 0-shot tasks or a text file's perplexity");
-        foreach (var option in new Option[] { model, tasks, limit, seed, batch, output, dump, dataDir, accNorm, perplexity, stride })
+        foreach (var option in new Option[] { model, tasks, limit, seed, batch, output, dump, dataDir, accNorm, perplexity, maxLength, stride })
             command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -39,7 +43,7 @@ public static class EvalCommand
             {
                 string modelDir = parse.GetValue(model)!;
                 var taskList = parse.GetValue(perplexity) is null ? TaskRegistry.Resolve(parse.GetValue(tasks)!) : null;
-                var (scorer, tokenizer) = loader(modelDir, parse.GetValue(batch));
+                var (scorer, tokenizer) = loader(modelDir, parse.GetValue(batch), parse.GetValue(maxLength));
                 if (parse.GetValue(perplexity) is { } textFile)
                 {
                     var ppl = PerplexityEvaluator.EvaluateFile(scorer, tokenizer, textFile, parse.GetValue(stride));

@@ -23,6 +23,18 @@ public class EvalCommandTests
     }
 
     [Fact]
+    public void Window_option_is_checked_and_short_windows_count_truncations()
+    {
+        var bad = CliRun.Prem("eval", "--model", TestData.Path("stories260K"), "--tasks", "arc_easy", "--max-length", "0");
+        Assert.NotEqual(0, bad.Exit);
+        Assert.Contains("--max-length", bad.Err);
+        var cut = CliRun.Prem("eval", "--model", TestData.Path("stories260K"), "--tasks", "arc_easy", "--limit", "4",
+            "--data-dir", EvalTestData.SliceDir, "--max-length", "64");
+        Assert.True(cut.Exit == 0, cut.Err);
+        Assert.Contains("requests cut from the left to the 64-token window", cut.Err);
+    }
+
+    [Fact]
     public void Unknown_task_is_a_clear_error()
     {
         var (exit, _, err) = CliRun.Prem("eval", "--model", TestData.Path("stories260K"), "--tasks", "arc_hard");
