@@ -5,8 +5,8 @@ namespace Prem.Llm.Data;
 /// <summary>
 /// Batches of packed windows for training, deterministic in (seed, epoch, step).
 /// <para>
-/// Each epoch permutes the window indices with a Fisher–Yates shuffle driven by
-/// <see cref="StableHash"/> of (seed, epoch), so the order is the same on every machine. Step s of an
+/// Each epoch permutes the window indices with <see cref="SeededPermutation"/> (a Fisher–Yates shuffle driven by
+/// <see cref="StableHash"/> of (seed, epoch)), so the order is the same on every machine. Step s of an
 /// epoch takes the global batch <c>perm[s·G .. (s+1)·G)</c> with <c>G = BatchSize · WorldSize</c>, and
 /// rank r takes its slice <c>[r·BatchSize, (r+1)·BatchSize)</c> of it: the ranks see disjoint windows
 /// and together the whole global batch. Windows left over after the last whole global batch are not
@@ -78,19 +78,8 @@ public sealed class PackedBatchLoader
     private int[] Permutation(long epoch)
     {
         if (_permutationEpoch == epoch) return _permutation!;
-        int count = (int)_dataset.Count;
-        var perm = new int[count];
-        for (int i = 0; i < count; i++) perm[i] = i;
-        ulong key = StableHash.Of(_options.Seed, epoch);
-        for (int i = count - 1; i > 0; i--)
-        {
-            // Multiply-shift maps the 64-bit hash onto [0, i]; the bias is below 2^-32 for any realistic count.
-            ulong r = StableHash.Mix(key ^ (ulong)i);
-            int j = (int)(((UInt128)r * (ulong)(i + 1)) >> 64);
-            (perm[i], perm[j]) = (perm[j], perm[i]);
-        }
-        _permutation = perm;
+        _permutation = SeededPermutation.Create((int)_dataset.Count, _options.Seed, epoch);
         _permutationEpoch = epoch;
-        return perm;
+        return _permutation;
     }
 }
