@@ -1,0 +1,71 @@
+namespace Prem.Llm.Quickstart;
+
+/// <summary>One person's facts in a passage.</summary>
+public sealed record Person(string Name, string City, string Color, string Item, int Age);
+
+/// <summary>A reading question: the passage, the question, its answer, and a wrong answer taken from the passage.</summary>
+public sealed record ReadingQuestion(string Passage, string Question, string Answer, string Distractor);
+
+/// <summary>
+/// The quickstart's data, generated from a seed: short passages about made-up people (where they live,
+/// what they own, how old they are) and questions whose answers are only in the passage. Facts are
+/// drawn afresh for every passage, so a model cannot memorise them: it has to read the context, which
+/// is the skill Prem-1B was built for (RAG).
+/// </summary>
+public static class QuickstartData
+{
+    static readonly string[] Names = ["Anna", "Ben", "Cara", "Dan", "Eva", "Finn", "Gina", "Hugo", "Iris", "Jack", "Kate", "Leo",
+        "Mia", "Nick", "Olga", "Paul", "Rosa", "Sam", "Tina", "Tom", "Vera", "Will", "Lily", "Zoe"];
+    static readonly string[] Cities = ["Paris", "Rome", "Oslo", "Lima", "Cairo", "Tokyo", "Berlin", "Dublin", "Madrid", "Vienna",
+        "Prague", "Lisbon", "Sydney", "Boston", "Nairobi", "Seoul"];
+    static readonly string[] Colors = ["red", "blue", "green", "yellow", "black", "white", "pink", "brown", "purple", "orange"];
+    static readonly string[] Items = ["bike", "car", "kite", "hat", "cup", "ball", "lamp", "book", "boat", "drum"];
+
+    /// <summary>The system prompt of the chat stages.</summary>
+    public const string SystemPrompt = "Answer the question from the context. Reply with one word or number.";
+
+    /// <summary>Passages for pretraining: plain text, three people each.</summary>
+    public static IEnumerable<string> Passages(int count, int seed)
+    {
+        var random = new Random(seed);
+        for (int i = 0; i < count; i++) yield return Passage(People(random), random);
+    }
+
+    /// <summary>Questions on fresh passages.</summary>
+    public static List<ReadingQuestion> Questions(int count, int seed)
+    {
+        var random = new Random(seed);
+        var questions = new List<ReadingQuestion>(count);
+        for (int i = 0; i < count; i++)
+        {
+            var people = People(random);
+            string passage = Passage(people, random);
+            int target = random.Next(people.Length);
+            int other = (target + 1 + random.Next(people.Length - 1)) % people.Length;
+            var (p, o) = (people[target], people[other]);
+            questions.Add(random.Next(3) switch
+            {
+                0 => new ReadingQuestion(passage, $"Where does {p.Name} live?", p.City, o.City),
+                1 => new ReadingQuestion(passage, $"What color is {p.Name}'s {p.Item}?", p.Color, o.Color),
+                _ => new ReadingQuestion(passage, $"How old is {p.Name}?", p.Age.ToString(), o.Age.ToString()),
+            });
+        }
+        return questions;
+    }
+
+    /// <summary>The user turn of a question: the context, then the question.</summary>
+    public static string UserMessage(ReadingQuestion q) => $"Context: {q.Passage}\nQuestion: {q.Question}";
+
+    static Person[] People(Random random) =>
+        Names.OrderBy(_ => random.Next()).Take(3)
+            .Select(n => new Person(n, Pick(Cities, random), Pick(Colors, random), Pick(Items, random), random.Next(18, 90)))
+            .ToArray();
+
+    static string Passage(Person[] people, Random random) => string.Join(" ", people.Select(p =>
+    {
+        string[] facts = [$"{p.Name} lives in {p.City}.", $"{p.Name} has a {p.Color} {p.Item}.", $"{p.Name} is {p.Age} years old."];
+        return string.Join(" ", facts.OrderBy(_ => random.Next()));
+    }));
+
+    static string Pick(string[] values, Random random) => values[random.Next(values.Length)];
+}
