@@ -162,6 +162,20 @@ public sealed class Trainer : IDisposable
         }
     }
 
+    /// <summary>
+    /// Takes one optimizer step on <paramref name="microBatches"/> outside <see cref="Run"/> (for hosts
+    /// that drive the loop themselves, and benchmarks) and returns the step's loss.
+    /// The batches stay owned by the caller.
+    /// </summary>
+    public double RunStep(IReadOnlyList<TrainingBatch> microBatches)
+    {
+        ArgumentNullException.ThrowIfNull(microBatches);
+        if (microBatches.Count == 0) throw new ArgumentException("A step needs at least one micro-batch.", nameof(microBatches));
+        var outcome = TrainStep(microBatches);
+        Step++;
+        return outcome.Loss;
+    }
+
     private List<TrainingBatch>? NextMicroBatches()
     {
         var micro = new List<TrainingBatch>();
@@ -177,7 +191,7 @@ public sealed class Trainer : IDisposable
 
     private readonly record struct StepOutcome(double Loss, double LearningRate, double GradientNorm, bool Skipped, IReadOnlyDictionary<string, double> Metrics);
 
-    private StepOutcome TrainStep(List<TrainingBatch> micro)
+    private StepOutcome TrainStep(IReadOnlyList<TrainingBatch> micro)
     {
         using var scope = NewDisposeScope();
         long units = Math.Max(1, micro.Sum(objective.CountUnits));
