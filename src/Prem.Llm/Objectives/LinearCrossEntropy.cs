@@ -64,21 +64,23 @@ public static class LinearCrossEntropy
                 var t = targets.narrow(0, start, n);
                 var valid = t.ne(TrainingBatch.IgnoreIndex);
                 var safeT = t.masked_fill(valid.logical_not(), 0).unsqueeze(1);
-                var logits = h.matmul(weight.t()).to_type(ScalarType.Float32);
-                var lse = logits.logsumexp(1, keepdim: true);
-                var targetLogit = logits.gather(1, safeT);
-                loss.add_(lse.sub(targetLogit).squeeze(1).masked_fill(valid.logical_not(), 0).sum());
+                var logits = h.matmul(weight.t());
+                // log_softmax converts to float32 inside its fused row kernel: fewer passes over
+                // [rows, vocab] than logsumexp + subtract + exp, and no separate float32 copy.
+                var logProbs = logits.log_softmax(1, ScalarType.Float32);
+                loss.sub_(logProbs.gather(1, safeT).squeeze(1).masked_fill(valid.logical_not(), 0).sum());
                 correct.add_(logits.argmax(1).eq(t).logical_and(valid).sum());
                 if (gradHidden is null || gradWeight is null) continue;
 
-                // d(sum CE)/d logits = softmax − onehot(target) on trained rows, 0 elsewhere.
-                var g = logits.sub_(lse).exp_();
+                // d(sum CE)/d logits = softmax − onehot(target) on trained rows, 0 elsewhere; the
+                // scale is applied through the GEMMs' alpha rather than another pass over the logits.
+                var g = logProbs.exp_();
                 g.scatter_add_(1, safeT, full(n, 1, -1.0f, ScalarType.Float32, hidden.device));
-                g.mul_(valid.unsqueeze(1).to_type(ScalarType.Float32).mul_(scale));
+                if (!valid.all().item<bool>()) g.mul_(valid.unsqueeze(1));
                 var gc = g.to_type(hidden.dtype);
-                gradHidden.narrow(0, start, n).copy_(gc.matmul(weight));
-                if (gc.dtype == ScalarType.Float32) gradWeight.addmm_(gc.t(), h);
-                else gradWeight.add_(gc.t().matmul(h));
+                gradHidden.narrow(0, start, n).copy_(gc.matmul(weight).mul_(scale));
+                if (gc.dtype == ScalarType.Float32) gradWeight.addmm_(gc.t(), h, beta: 1, alpha: (float)scale);
+                else gradWeight.add_(gc.t().matmul(h), alpha: scale);
             }
             loss.mul_(scale);
             if (gradHidden is not null && gradWeight is not null)

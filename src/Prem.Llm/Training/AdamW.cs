@@ -62,12 +62,18 @@ public sealed class AdamW : IDisposable
                 s = (zeros_like(p).DetachFromDisposeScope(), zeros_like(p).DetachFromDisposeScope());
                 state[name] = s;
             }
+            if (FusedAdamWKernel.Applies(p, g, s.M, s.V))
+            {
+                FusedAdamWKernel.Update(p, g, s.M, s.V, (float)(1 - lr * wd), (float)Beta1, (float)Beta2,
+                    (float)(lr * bc2Sqrt / bc1), (float)(Eps * bc2Sqrt));
+                continue;
+            }
             if (wd != 0) p.mul_(1 - lr * wd);
             s.M.lerp_(g, 1 - Beta1);
             s.V.mul_(Beta2).addcmul_(g, g, 1 - Beta2);
-            using var denom = s.V.sqrt();
-            denom.div_(bc2Sqrt).add_(Eps);
-            p.addcdiv_(s.M, denom, -lr / bc1);
+            // m / (√v/√bc2 + ε) · lr/bc1 = m / (√v + ε√bc2) · lr√bc2/bc1: one pass fewer over v.
+            using var denom = s.V.sqrt().add_(Eps * bc2Sqrt);
+            p.addcdiv_(s.M, denom, -lr * bc2Sqrt / bc1);
         }
     }
 
