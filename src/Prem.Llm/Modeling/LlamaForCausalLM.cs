@@ -81,6 +81,9 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
         return Head(hidden).MoveToOuterDisposeScope();
     }
 
+    /// <summary>The output projection's weight [vocab, hidden]: <c>lm_head.weight</c>, or the embedding when tied.</summary>
+    public Tensor HeadWeight => lm_head?.weight ?? model.EmbedTokens.weight!;
+
     /// <summary>Projects hidden states [..., hidden] to logits [..., vocab] (tied or untied head).</summary>
     public Tensor Head(Tensor hidden) =>
         lm_head is not null ? lm_head.forward(hidden) : nn.functional.linear(hidden, model.EmbedTokens.weight!);

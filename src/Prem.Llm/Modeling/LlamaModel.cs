@@ -40,6 +40,13 @@ public sealed class LlamaModel : nn.Module
     public IReadOnlyList<LlamaDecoderLayer> Layers => [.. layers];
 
     /// <summary>
+    /// When set, runs each decoder layer of a forward pass without a KV cache in place of
+    /// <see cref="LlamaDecoderLayer.Forward"/> (the trainer's activation checkpointing hooks in here);
+    /// arguments are the layer, hidden [batch, seq, hidden], cos, sin and the mask.
+    /// </summary>
+    public Func<LlamaDecoderLayer, Tensor, Tensor, Tensor, AttentionMask, Tensor>? LayerRunner { get; set; }
+
+    /// <summary>
     /// Hidden states [batch, seq, hidden] for <paramref name="inputIds"/> [batch, seq] (int64).
     /// </summary>
     /// <param name="inputIds">Token ids of this step.</param>
@@ -74,7 +81,9 @@ public sealed class LlamaModel : nn.Module
         var hidden = embed_tokens.forward(inputIds);
         var (cos, sin) = rotary.Forward(positionIds, hidden.dtype);
         foreach (var layer in layers)
-            hidden = layer.Forward(hidden, cos, sin, mask, cache);
+            hidden = cache is null && LayerRunner is not null
+                ? LayerRunner(layer, hidden, cos, sin, mask)
+                : layer.Forward(hidden, cos, sin, mask, cache);
         cache?.Advance(seq);
         return norm.forward(hidden).MoveToOuterDisposeScope();
     }

@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using Prem.Llm.Modeling;
+using Prem.Llm.Objectives;
+using Prem.Llm.Training;
+using static TorchSharp.torch;
+
+namespace Prem.Llm.Benchmarks.Training;
+
+/// <summary>
+/// Not a BenchmarkDotNet benchmark: runs ≥ 1,000 training steps of a small Llama and prints the
+/// process RSS every 100 steps and its growth after warm-up (the first 100 steps).
+/// Run: <c>dotnet run -c Release -- train-rss [steps] [precision]</c>; compare allocators with
+/// <c>LD_PRELOAD=libjemalloc.so.2</c> or <c>MALLOC_ARENA_MAX</c> settings in the environment.
+/// </summary>
+public static class TrainingRssCheck
+{
+    public static int Run(string[] args)
+    {
+        int steps = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 1000;
+        var precision = args.Length > 1 ? Enum.Parse<TrainingPrecision>(args[1], ignoreCase: true) : TrainingPrecision.Float32;
+        var config = new LlamaConfig
+        {
+            HiddenSize = 128, IntermediateSize = 384, NumHiddenLayers = 2, NumAttentionHeads = 4, NumKeyValueHeads = 2,
+            HeadDim = 32, VocabSize = 4096, MaxPositionEmbeddings = 64,
+        };
+        using var model = new LlamaForCausalLM(config, dtype: ScalarType.Float32, seed: 1);
+        var batches = Enumerable.Range(0, 1024).Select(i => (Func<TrainingBatch>)(() =>
+        {
+            var ids = randint(0, 4096, [4, 64], dtype: ScalarType.Int64, generator: new Generator((ulong)i));
+            return new TrainingBatch(new Dictionary<string, Tensor> { [TrainingBatch.InputIds] = ids, [TrainingBatch.Labels] = ids.clone() });
+        })).ToList();
+        var options = new TrainerOptions { Precision = precision, MaxSteps = steps, AccumulationSteps = 2, LearningRate = 1e-3, ExportFinalModel = false };
+        using var trainer = new Trainer(model, new CausalLmObjective(), new InMemoryBatchSource(batches, shuffle: true), options);
+        var process = Process.GetCurrentProcess();
+        long warm = 0, peak = 0;
+        var clock = Stopwatch.StartNew();
+        Console.WriteLine($"allocator env: LD_PRELOAD={Environment.GetEnvironmentVariable("LD_PRELOAD")} MALLOC_ARENA_MAX={Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX")}");
+        trainer.Run(new Reporter(u =>
+        {
+            if (u.Kind != TrainingUpdateKind.Step || u.Step % 100 != 0) return;
+            process.Refresh();
+            long rss = process.WorkingSet64;
+            if (u.Step == 100) warm = rss;
+            peak = Math.Max(peak, rss);
+            Console.WriteLine($"step {u.Step,5}  loss {u.Loss:F4}  rss {rss / 1048576.0,8:F1} MiB  {clock.Elapsed.TotalSeconds,6:F1} s");
+        }));
+        process.Refresh();
+        long final = process.WorkingSet64;
+        Console.WriteLine($"precision {precision}: RSS after warm-up {warm / 1048576.0:F1} MiB, final {final / 1048576.0:F1} MiB, peak {peak / 1048576.0:F1} MiB, growth {(final - warm) * 100.0 / warm:F1}%  ({steps} steps, {clock.Elapsed.TotalSeconds:F1} s)");
+        return 0;
+    }
+
+    private sealed class Reporter(Action<TrainingUpdate> action) : IProgress<TrainingUpdate>
+    {
+        public void Report(TrainingUpdate value) => action(value);
+    }
+}

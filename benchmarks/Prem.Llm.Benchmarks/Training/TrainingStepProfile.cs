@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using Prem.Llm.Modeling;
+using Prem.Llm.Objectives;
+using Prem.Llm.Training;
+using static TorchSharp.torch;
+
+namespace Prem.Llm.Benchmarks.Training;
+
+/// <summary>
+/// Not a BenchmarkDotNet benchmark: times the phases of tiny-20M training steps (forward + loss,
+/// backward, clip + AdamW) to show where a step's time goes.
+/// Run: <c>dotnet run -c Release -- train-profile [steps] [precision]</c>.
+/// </summary>
+public static class TrainingStepProfile
+{
+    public static int Run(string[] args)
+    {
+        int steps = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 5;
+        var precision = args.Length > 1 ? Enum.Parse<TrainingPrecision>(args[1], ignoreCase: true) : TrainingPrecision.Float32;
+        int threads = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : Environment.ProcessorCount;
+        int chunk = args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : LinearCrossEntropy.DefaultChunkRows;
+        set_num_threads(threads);
+        // Process CPU time, unlike wall time, barely moves when other processes share the cores.
+        var process = Process.GetCurrentProcess();
+        double Cpu() { process.Refresh(); return process.TotalProcessorTime.TotalMilliseconds; }
+        var gemmDtype = precision == TrainingPrecision.Float32 ? ScalarType.Float32 : ScalarType.BFloat16;
+        using (var a = randn(1024, 1024).to_type(gemmDtype))
+        using (var b = randn(1024, 1024).to_type(gemmDtype))
+        {
+            for (int i = 0; i < 3; i++) a.matmul(b).Dispose();
+            double c0 = Cpu();
+            double gemmCpu = double.MaxValue;
+            for (int i = 0; i < 10; i++)
+            {
+                c0 = Cpu();
+                a.matmul(b).Dispose();
+                gemmCpu = Math.Min(gemmCpu, Cpu() - c0);
+            }
+            Console.WriteLine($"GEMM 1024^3 {gemmDtype}: {gemmCpu:F1} CPU-ms = {2.0 * 1024 * 1024 * 1024 / gemmCpu / 1e6:F1} GFLOP per CPU-second");
+        }
+        using var model = new LlamaForCausalLM(TrainingStepBenchmarks.Tiny20M, dtype: ScalarType.Float32, seed: 1);
+        using var mp = new MixedPrecision(model, precision);
+        using var adam = ParameterGroups.CreateOptimizer(model, new TrainerOptions());
+        var objective = new CausalLmObjective(chunk);
+        double cpuTotal = 0, cpuMin = double.MaxValue;
+        double fwd = 0, bwd = 0, opt = 0;
+        for (int i = 0; i < steps + 1; i++)
+        {
+            using var scope = NewDisposeScope();
+            var ids = randint(0, 32000, [4, 256], dtype: ScalarType.Int64, generator: new Generator((ulong)i));
+            using var batch = new TrainingBatch(new Dictionary<string, Tensor> { [TrainingBatch.InputIds] = ids, [TrainingBatch.Labels] = ids.clone() });
+            double cpuStart = Cpu();
+            var clock = Stopwatch.StartNew();
+            var result = objective.Compute(mp.Working, batch, 1024);
+            double t1 = clock.Elapsed.TotalMilliseconds;
+            result.Loss.backward();
+            mp.PullGradients();
+            double t2 = clock.Elapsed.TotalMilliseconds;
+            GradientClipping.ClipByGlobalNorm(adam.Parameters.Select(p => (Tensor)p.Param), 1.0);
+            adam.Step(4e-4);
+            adam.ZeroGrad();
+            mp.PushWeights();
+            double t3 = clock.Elapsed.TotalMilliseconds;
+            if (i == 0) continue;
+            cpuTotal += Cpu() - cpuStart;
+            cpuMin = Math.Min(cpuMin, Cpu() - cpuStart);
+            fwd += t1; bwd += t2 - t1; opt += t3 - t2;
+            Console.WriteLine($"step {i}: loss {result.Loss.item<float>():F4}  fwd+loss {t1:F0} ms  bwd {t2 - t1:F0} ms  clip+adamw {t3 - t2:F0} ms  total {t3:F0} ms");
+        }
+        double total = (fwd + bwd + opt) / steps;
+        Console.WriteLine($"fastest step {cpuMin:F0} CPU-ms = {TrainingStepBenchmarks.StepFlops / cpuMin / 1e6:F1} model GFLOP per CPU-second");
+        Console.WriteLine($"step CPU time {cpuTotal / steps:F0} CPU-ms = {TrainingStepBenchmarks.StepFlops / (cpuTotal / steps) / 1e6:F1} model GFLOP per CPU-second (threads {threads}, chunk {chunk})");
+        Console.WriteLine($"{precision}: mean fwd+loss {fwd / steps:F0} ms, bwd {bwd / steps:F0} ms, clip+adamw {opt / steps:F0} ms, step {total:F0} ms = {1024 / total * 1000:F0} tokens/s, {TrainingStepBenchmarks.StepFlops / total / 1e6:F1} GFLOP/s");
+        return 0;
+    }
+}

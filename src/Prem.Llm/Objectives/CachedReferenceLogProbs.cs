@@ -1,0 +1,87 @@
+using Prem.Llm.Checkpoints;
+using Prem.Llm.Modeling;
+using static TorchSharp.torch;
+
+namespace Prem.Llm.Objectives;
+
+/// <summary>
+/// Reference log-probs computed once over a data set and cached on disk, so no reference model is
+/// in memory while training. Looked up by <see cref="TrainingBatch.ExampleIds"/>. The file is
+/// little-endian binary: the magic <c>PREMREF1</c>, the record count (int64), then per example its
+/// id (int64) and chosen sum, chosen count, rejected sum, rejected count (float32 each).
+/// </summary>
+public sealed class CachedReferenceLogProbs : IReferenceLogProbs
+{
+    private static readonly byte[] Magic = "PREMREF1"u8.ToArray();
+    private readonly Dictionary<long, float[]> records;
+
+    private CachedReferenceLogProbs(Dictionary<long, float[]> records) => this.records = records;
+
+    /// <summary>Number of cached examples.</summary>
+    public int Count => records.Count;
+
+    /// <summary>
+    /// Runs <paramref name="reference"/> over <paramref name="batches"/> (which must carry example ids),
+    /// writes the cache to <paramref name="path"/> atomically and returns it loaded.
+    /// </summary>
+    public static CachedReferenceLogProbs Precompute(LlamaForCausalLM reference, IEnumerable<TrainingBatch> batches, string path)
+    {
+        var live = new ModelReferenceLogProbs(reference);
+        var records = new Dictionary<long, float[]>();
+        foreach (var batch in batches)
+        {
+            var ids = batch.ExampleIds ?? throw new ArgumentException("Precomputing reference log-probs needs batches with ExampleIds.", nameof(batches));
+            using var scope = NewDisposeScope();
+            var (cs, cc, rs, rc) = live.Get(batch);
+            var columns = new[] { cs, cc, rs, rc }.Select(t => t.data<float>().ToArray()).ToArray();
+            for (int i = 0; i < ids.Count; i++)
+                records[ids[i]] = [columns[0][i], columns[1][i], columns[2][i], columns[3][i]];
+        }
+        AtomicFile.Write(path, stream =>
+        {
+            using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+            writer.Write(Magic);
+            writer.Write((long)records.Count);
+            foreach (var (id, v) in records)
+            {
+                writer.Write(id);
+                foreach (var x in v) writer.Write(x);
+            }
+        });
+        return new CachedReferenceLogProbs(records);
+    }
+
+    /// <summary>Loads a cache written by <see cref="Precompute"/>; throws <see cref="InvalidDataException"/> naming the file when it is malformed.</summary>
+    public static CachedReferenceLogProbs Load(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Reference log-prob cache not found: {path}", path);
+        using var reader = new BinaryReader(File.OpenRead(path));
+        if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))
+            throw new InvalidDataException($"{path}: not a reference log-prob cache (bad magic).");
+        long count = reader.ReadInt64();
+        long expected = 8 + 8 + count * (8 + 16);
+        if (count < 0 || reader.BaseStream.Length != expected)
+            throw new InvalidDataException($"{path}: {count} records need {expected} bytes; the file has {reader.BaseStream.Length}.");
+        var records = new Dictionary<long, float[]>((int)count);
+        for (long i = 0; i < count; i++)
+            records[reader.ReadInt64()] = [reader.ReadSingle(), reader.ReadSingle(), reader.ReadSingle(), reader.ReadSingle()];
+        return new CachedReferenceLogProbs(records);
+    }
+
+    /// <inheritdoc />
+    public (Tensor ChosenSums, Tensor ChosenCounts, Tensor RejectedSums, Tensor RejectedCounts) Get(TrainingBatch batch)
+    {
+        var ids = batch.ExampleIds ?? throw new ArgumentException("Cached reference log-probs need batches with ExampleIds.", nameof(batch));
+        var columns = new float[4][];
+        for (int c = 0; c < 4; c++) columns[c] = new float[ids.Count];
+        for (int i = 0; i < ids.Count; i++)
+        {
+            if (!records.TryGetValue(ids[i], out var v))
+                throw new KeyNotFoundException($"Example {ids[i]} is not in the reference log-prob cache; precompute it over the same data.");
+            for (int c = 0; c < 4; c++) columns[c][i] = v[c];
+        }
+        var device = batch[TrainingBatch.ChosenInputIds].device;
+        return (tensor(columns[0], device: device), tensor(columns[1], device: device),
+            tensor(columns[2], device: device), tensor(columns[3], device: device));
+    }
+}

@@ -1,0 +1,105 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Prem.Llm.Objectives;
+
+/// <summary>
+/// The output head and cross-entropy fused and chunked over rows: logits are formed for
+/// <see cref="DefaultChunkRows"/> rows at a time, in float32, and their gradients with respect to
+/// the hidden states and the head weight are taken right away, so float32 logits for the whole batch
+/// never exist. The same GEMMs as the plain computation run (three per chunk), just in the forward.
+/// Written by hand because LibTorch has no fused linear cross-entropy and TorchSharp no autocast.
+/// </summary>
+public static class LinearCrossEntropy
+{
+    /// <summary>Rows of logits materialised at once (×vocab float32 values).</summary>
+    public const int DefaultChunkRows = 256;
+
+    /// <summary>
+    /// Sum over rows with target ≠ −100 of −log softmax(hidden·Wᵀ)[target], times <paramref name="scale"/>,
+    /// and the number of those rows whose argmax equals the target.
+    /// </summary>
+    /// <param name="hidden">[rows, hidden] in the compute dtype.</param>
+    /// <param name="weight">[vocab, hidden], same dtype as <paramref name="hidden"/>.</param>
+    /// <param name="targets">[rows] int64, −100 for ignored rows.</param>
+    /// <param name="scale">Factor on the summed loss (1 / units of the accumulated batch).</param>
+    /// <param name="chunkRows">Rows per chunk.</param>
+    /// <returns>(scaled loss, float32 scalar with autograd; correct predictions, int64 scalar).</returns>
+    public static (Tensor Loss, Tensor Correct) Compute(Tensor hidden, Tensor weight, Tensor targets, double scale, int chunkRows = DefaultChunkRows)
+    {
+        if (hidden.dim() != 2 || weight.dim() != 2 || hidden.shape[1] != weight.shape[1])
+            throw new ArgumentException($"hidden must be [rows, hidden] and weight [vocab, hidden]; got [{string.Join(", ", hidden.shape)}] and [{string.Join(", ", weight.shape)}].");
+        if (targets.dim() != 1 || targets.shape[0] != hidden.shape[0])
+            throw new ArgumentException($"targets must be [{hidden.shape[0]}]; got [{string.Join(", ", targets.shape)}].", nameof(targets));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunkRows);
+        bool needGrad = is_grad_enabled() && (hidden.requires_grad || weight.requires_grad);
+        var outputs = Function.apply(hidden, weight, targets, scale, chunkRows, needGrad);
+        return (outputs[0], outputs[1]);
+    }
+
+    private sealed class Function : autograd.MultiTensorFunction<Function>
+    {
+        public override string Name => nameof(LinearCrossEntropy);
+
+        public override List<Tensor> forward(autograd.AutogradContext ctx, params object[] vars)
+        {
+            var hidden = (Tensor)vars[0];
+            var weight = (Tensor)vars[1];
+            var targets = (Tensor)vars[2];
+            double scale = (double)vars[3];
+            int chunkRows = (int)vars[4];
+            bool needGrad = (bool)vars[5];
+            long rows = hidden.shape[0];
+
+            var loss = zeros(1, ScalarType.Float32, hidden.device);
+            var correct = zeros(1, ScalarType.Int64, hidden.device);
+            Tensor? gradHidden = needGrad ? empty_like(hidden) : null;
+            // float32 so bf16 chunks accumulate without rounding; cast once at the end.
+            Tensor? gradWeight = needGrad ? zeros(weight.shape, ScalarType.Float32, weight.device) : null;
+            for (long start = 0; start < rows; start += chunkRows)
+            {
+                using var scope = NewDisposeScope();
+                long n = Math.Min(chunkRows, rows - start);
+                var h = hidden.narrow(0, start, n);
+                var t = targets.narrow(0, start, n);
+                var valid = t.ne(TrainingBatch.IgnoreIndex);
+                var safeT = t.masked_fill(valid.logical_not(), 0).unsqueeze(1);
+                var logits = h.matmul(weight.t());
+                // log_softmax converts to float32 inside its fused row kernel: fewer passes over
+                // [rows, vocab] than logsumexp + subtract + exp, and no separate float32 copy.
+                var logProbs = logits.log_softmax(1, ScalarType.Float32);
+                loss.sub_(logProbs.gather(1, safeT).squeeze(1).masked_fill(valid.logical_not(), 0).sum());
+                correct.add_(logits.argmax(1).eq(t).logical_and(valid).sum());
+                if (gradHidden is null || gradWeight is null) continue;
+
+                // d(sum CE)/d logits = softmax − onehot(target) on trained rows, 0 elsewhere; the
+                // scale is applied through the GEMMs' alpha rather than another pass over the logits.
+                var g = logProbs.exp_();
+                g.scatter_add_(1, safeT, full(n, 1, -1.0f, ScalarType.Float32, hidden.device));
+                if (!valid.all().item<bool>()) g.mul_(valid.unsqueeze(1));
+                var gc = g.to_type(hidden.dtype);
+                gradHidden.narrow(0, start, n).copy_(gc.matmul(weight).mul_(scale));
+                if (gc.dtype == ScalarType.Float32) gradWeight.addmm_(gc.t(), h, beta: 1, alpha: (float)scale);
+                else gradWeight.add_(gc.t().matmul(h), alpha: scale);
+            }
+            loss.mul_(scale);
+            if (gradHidden is not null && gradWeight is not null)
+            {
+                using var cast = gradWeight.to_type(weight.dtype);
+                ctx.save_for_backward([gradHidden, cast.alias()]);
+            }
+            ctx.mark_non_differentiable([correct]);
+            // TorchSharp would fill the count's undefined gradient from a cached tensor that the
+            // caller's dispose scope has already freed; the backward never needs it.
+            ctx.set_materialize_grads(false);
+            return [loss.squeeze(), correct.squeeze()];
+        }
+
+        public override List<Tensor> backward(autograd.AutogradContext ctx, List<Tensor> gradOutputs)
+        {
+            var saved = ctx.get_saved_variables();
+            var g = gradOutputs[0];
+            return [saved[0].mul(g.to_type(saved[0].dtype)), saved[1].mul(g.to_type(saved[1].dtype)), null!, null!, null!, null!];
+        }
+    }
+}

@@ -1,0 +1,26 @@
+using Prem.Llm.Modeling;
+using static TorchSharp.torch;
+
+namespace Prem.Llm.Objectives;
+
+/// <summary>Reference log-probs from a frozen reference model held in memory, computed per batch.</summary>
+public sealed class ModelReferenceLogProbs : IReferenceLogProbs
+{
+    private readonly LlamaForCausalLM reference;
+
+    /// <summary>Uses <paramref name="reference"/>, which is put in eval mode and never trained.</summary>
+    public ModelReferenceLogProbs(LlamaForCausalLM reference)
+    {
+        this.reference = reference ?? throw new ArgumentNullException(nameof(reference));
+        reference.eval();
+    }
+
+    /// <inheritdoc />
+    public (Tensor ChosenSums, Tensor ChosenCounts, Tensor RejectedSums, Tensor RejectedCounts) Get(TrainingBatch batch)
+    {
+        using var noGrad = no_grad();
+        var (cs, cc) = SequenceLogProbs.Compute(reference, batch[TrainingBatch.ChosenInputIds], batch[TrainingBatch.ChosenLabels], batch.Find(TrainingBatch.ChosenAttentionMask));
+        var (rs, rc) = SequenceLogProbs.Compute(reference, batch[TrainingBatch.RejectedInputIds], batch[TrainingBatch.RejectedLabels], batch.Find(TrainingBatch.RejectedAttentionMask));
+        return (cs, cc, rs, rc);
+    }
+}

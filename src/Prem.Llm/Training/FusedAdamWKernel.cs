@@ -1,0 +1,74 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Prem.Llm.Training;
+
+/// <summary>
+/// The AdamW update for a contiguous float32 parameter in one vectorised pass over p, g, m and v
+/// (LibTorch's fused CPU AdamW is not bound in TorchSharp; the op-by-op form makes about eight passes
+/// over memory, which dominates the optimizer step of small models).
+/// </summary>
+internal static class FusedAdamWKernel
+{
+    private const int ChunkElements = 1 << 16;
+
+    /// <summary>True when all four tensors are contiguous float32 CPU tensors of one size.</summary>
+    public static bool Applies(Tensor p, Tensor g, Tensor m, Tensor v) =>
+        p.dtype == ScalarType.Float32 && g.dtype == ScalarType.Float32 && p.device_type == DeviceType.CPU
+        && p.is_contiguous() && g.is_contiguous() && m.is_contiguous() && v.is_contiguous()
+        && g.numel() == p.numel();
+
+    /// <summary>p ← p·decay; m ← m + (1−β₁)(g − m); v ← β₂v + (1−β₂)g²; p ← p − step·m / (√v + ε̂).</summary>
+    public static unsafe void Update(Tensor p, Tensor g, Tensor m, Tensor v, float decay, float beta1, float beta2, float step, float epsHat)
+    {
+        long n = p.numel();
+        float* pp = Pointer(p), gp = Pointer(g), mp = Pointer(m), vp = Pointer(v);
+        long chunks = (n + ChunkElements - 1) / ChunkElements;
+        Parallel.For(0, chunks, c =>
+        {
+            long start = c * ChunkElements;
+            int count = (int)Math.Min(ChunkElements, n - start);
+            Chunk(new Span<float>(pp + start, count), new ReadOnlySpan<float>(gp + start, count),
+                new Span<float>(mp + start, count), new Span<float>(vp + start, count), decay, beta1, beta2, step, epsHat);
+        });
+    }
+
+    private static void Chunk(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v,
+        float decay, float beta1, float beta2, float step, float epsHat)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var vp = MemoryMarshal.Cast<float, Vector<float>>(p);
+            var vg = MemoryMarshal.Cast<float, Vector<float>>(g);
+            var vm = MemoryMarshal.Cast<float, Vector<float>>(m);
+            var vv = MemoryMarshal.Cast<float, Vector<float>>(v);
+            var oneMinusB1 = new Vector<float>(1 - beta1);
+            var b2 = new Vector<float>(beta2);
+            var oneMinusB2 = new Vector<float>(1 - beta2);
+            for (int k = 0; k < vp.Length; k++)
+            {
+                var gk = vg[k];
+                var mk = vm[k] + oneMinusB1 * (gk - vm[k]);
+                var vk = b2 * vv[k] + oneMinusB2 * gk * gk;
+                vm[k] = mk;
+                vv[k] = vk;
+                vp[k] = vp[k] * decay - step * mk / (Vector.SquareRoot(vk) + new Vector<float>(epsHat));
+            }
+            i = vp.Length * Vector<float>.Count;
+        }
+        for (; i < p.Length; i++)
+        {
+            float mk = m[i] + (1 - beta1) * (g[i] - m[i]);
+            float vk = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
+            m[i] = mk;
+            v[i] = vk;
+            p[i] = p[i] * decay - step * mk / (MathF.Sqrt(vk) + epsHat);
+        }
+    }
+
+    private static unsafe float* Pointer(Tensor t) =>
+        (float*)t.storage<float>().data_ptr() + t.storage_offset();
+}

@@ -1,0 +1,76 @@
+using Prem.Llm.Modeling;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Prem.Llm.Training;
+
+/// <summary>
+/// Autocast built by hand (TorchSharp has none): for <see cref="TrainingPrecision.Bf16Mixed"/> a
+/// bfloat16 working copy of the float32 master model runs forward and backward; after each
+/// micro-batch its gradients are added into float32 master gradients (so accumulation is float32),
+/// and after each optimizer step the master weights are copied back, rounded to bf16. For the other
+/// precisions the working model is the master model itself.
+/// </summary>
+public sealed class MixedPrecision : IDisposable
+{
+    private readonly List<(Tensor Master, Tensor Work)> pairs = [];
+
+    /// <summary>Prepares <paramref name="master"/> for <paramref name="precision"/>.</summary>
+    /// <exception cref="ArgumentException">The master's dtype does not fit the precision (float32 for
+    /// Float32 and Bf16Mixed, bfloat16 for Bf16).</exception>
+    public MixedPrecision(LlamaForCausalLM master, TrainingPrecision precision)
+    {
+        Master = master ?? throw new ArgumentNullException(nameof(master));
+        Precision = precision;
+        var want = precision == TrainingPrecision.Bf16 ? ScalarType.BFloat16 : ScalarType.Float32;
+        if (master.Dtype != want)
+            throw new ArgumentException($"Precision {precision} needs a {want} model; this one is {master.Dtype}. Load or convert it first.", nameof(master));
+        if (precision != TrainingPrecision.Bf16Mixed)
+        {
+            Working = master;
+            return;
+        }
+        Working = new LlamaForCausalLM(master.Config, master.AttentionBackend, ScalarType.BFloat16, master.Device);
+        var work = Working.named_parameters().ToDictionary(kv => kv.name, kv => (Tensor)kv.parameter, StringComparer.Ordinal);
+        foreach (var (name, p) in master.named_parameters())
+            pairs.Add((p, work[name]));
+        PushWeights();
+    }
+
+    /// <summary>The precision.</summary>
+    public TrainingPrecision Precision { get; }
+
+    /// <summary>The model the optimizer updates (float32 unless pure bf16).</summary>
+    public LlamaForCausalLM Master { get; }
+
+    /// <summary>The model forward and backward run on.</summary>
+    public LlamaForCausalLM Working { get; }
+
+    /// <summary>Adds the working gradients into the master gradients (float32) and clears them.</summary>
+    public void PullGradients()
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        foreach (var (master, work) in pairs)
+        {
+            var g = work.grad;
+            if (g is null) continue;
+            if (master.grad is null) master.grad = g.to_type(ScalarType.Float32);
+            else master.grad.add_(g);
+            work.grad = null;
+        }
+    }
+
+    /// <summary>Copies the master weights into the working model.</summary>
+    public void PushWeights()
+    {
+        using var noGrad = no_grad();
+        foreach (var (master, work) in pairs) work.copy_(master);
+    }
+
+    /// <summary>Frees the working copy (not the master).</summary>
+    public void Dispose()
+    {
+        if (!ReferenceEquals(Working, Master)) Working.Dispose();
+    }
+}

@@ -1,0 +1,81 @@
+using Prem.Llm.Objectives;
+using Prem.Llm.Tests.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Prem.Llm.Tests.Objectives;
+
+public class LinearCrossEntropyTests
+{
+    static (Tensor Hidden, Tensor Weight, Tensor Targets) Inputs(long rows, long width, long vocab, ScalarType dtype = ScalarType.Float32)
+    {
+        var g = new Generator(7);
+        var hidden = randn([rows, width], generator: g).to_type(dtype).requires_grad_(true);
+        var weight = randn([vocab, width], generator: g).mul(0.5).to_type(dtype).requires_grad_(true);
+        var targets = randint(0, vocab, [rows], dtype: ScalarType.Int64, generator: g);
+        targets[3] = tensor(TrainingBatch.IgnoreIndex);
+        targets[rows - 1] = tensor(TrainingBatch.IgnoreIndex);
+        return (hidden, weight, targets);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    [InlineData(64)]
+    public void Loss_and_gradients_equal_plain_cross_entropy(int chunkRows)
+    {
+        using var scope = NewDisposeScope();
+        var (hidden, weight, targets) = Inputs(23, 16, 40);
+        double scale = 1.0 / 17;
+        var (loss, correct) = LinearCrossEntropy.Compute(hidden, weight, targets, scale, chunkRows);
+        loss.backward();
+        var gh = hidden.grad!.clone();
+        var gw = weight.grad!.clone();
+        hidden.grad = null; weight.grad = null;
+
+        var logits = hidden.matmul(weight.t());
+        var reference = nn.functional.cross_entropy(logits, targets, ignore_index: -100, reduction: nn.Reduction.Sum).mul(scale);
+        reference.backward();
+        Assert.Equal(reference.item<float>(), loss.item<float>(), 4);
+        Assert.True(gh.sub(hidden.grad!).abs().max().item<float>() < 1e-5f);
+        Assert.True(gw.sub(weight.grad!).abs().max().item<float>() < 1e-5f);
+
+        var valid = targets.ne(-100);
+        long expectedCorrect = logits.argmax(1).eq(targets).logical_and(valid).sum().item<long>();
+        Assert.Equal(expectedCorrect, correct.item<long>());
+    }
+
+    [Fact]
+    public void Bf16_inputs_give_float32_loss_close_to_float32()
+    {
+        using var scope = NewDisposeScope();
+        var (hidden, weight, targets) = Inputs(20, 16, 40);
+        var (h16, w16) = (hidden.detach().to_type(ScalarType.BFloat16).requires_grad_(true), weight.detach().to_type(ScalarType.BFloat16).requires_grad_(true));
+        var (loss16, _) = LinearCrossEntropy.Compute(h16, w16, targets, 1.0, 7);
+        loss16.backward();
+        Assert.Equal(ScalarType.Float32, loss16.dtype);
+        Assert.Equal(ScalarType.BFloat16, w16.grad!.dtype);
+        var (loss32, _) = LinearCrossEntropy.Compute(hidden, weight, targets, 1.0, 7);
+        Assert.True(Math.Abs(loss16.item<float>() - loss32.item<float>()) / loss32.item<float>() < 0.02);
+    }
+
+    [Fact]
+    public void Without_grad_mode_no_graph_is_built()
+    {
+        using var scope = NewDisposeScope();
+        var (hidden, weight, targets) = Inputs(9, 8, 12);
+        using var noGrad = no_grad();
+        var (loss, _) = LinearCrossEntropy.Compute(hidden, weight, targets, 1.0);
+        Assert.False(loss.requires_grad);
+    }
+
+    [Fact]
+    public void Shape_errors_name_the_argument()
+    {
+        using var scope = NewDisposeScope();
+        var (hidden, weight, _) = Inputs(9, 8, 12);
+        var ex = Assert.Throws<ArgumentException>(() => LinearCrossEntropy.Compute(hidden, weight, zeros(4, ScalarType.Int64), 1.0));
+        Assert.Equal("targets", ex.ParamName);
+        Assert.Throws<ArgumentException>(() => LinearCrossEntropy.Compute(hidden, weight.t(), zeros(9, ScalarType.Int64), 1.0));
+    }
+}

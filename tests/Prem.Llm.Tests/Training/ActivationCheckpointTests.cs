@@ -1,0 +1,58 @@
+using Prem.Llm.Objectives;
+using Prem.Llm.Training;
+using static TorchSharp.torch;
+
+namespace Prem.Llm.Tests.Training;
+
+public class ActivationCheckpointTests
+{
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Checkpointed_gradients_equal_plain_gradients(bool padded)
+    {
+        using var scope = NewDisposeScope();
+        using var model = TrainingFixtures.TinyModel(seed: 9);
+        var ids = TrainingFixtures.RandomIds(2, 10, 48, 17);
+        var dict = new Dictionary<string, Tensor> { [TrainingBatch.InputIds] = ids.clone(), [TrainingBatch.Labels] = ids.clone() };
+        if (padded)
+        {
+            var mask = ones(2, 10, ScalarType.Int64);
+            mask[1, TensorIndex.Slice(7)] = tensor(0L);
+            dict[TrainingBatch.AttentionMask] = mask;
+            dict[TrainingBatch.Labels] = ids.masked_fill(mask.eq(0), -100);
+        }
+        using var batch = new TrainingBatch(dict);
+        var objective = new CausalLmObjective();
+        long units = objective.CountUnits(batch);
+
+        var plainLoss = objective.Compute(model, batch, units).Loss;
+        plainLoss.backward();
+        var plain = TrainingFixtures.Grads(model);
+        TrainingFixtures.ZeroGrads(model);
+
+        ActivationCheckpoint.Enable(model, true);
+        Assert.NotNull(model.Model.LayerRunner);
+        var ckptLoss = objective.Compute(model, batch, units).Loss;
+        ckptLoss.backward();
+        var checkpointed = TrainingFixtures.Grads(model);
+        ActivationCheckpoint.Enable(model, false);
+        Assert.Null(model.Model.LayerRunner);
+
+        Assert.Equal(plainLoss.item<float>(), ckptLoss.item<float>());
+        Assert.Equal(plain.Keys.Order(), checkpointed.Keys.Order());
+        foreach (var (name, g) in plain) Assert.True(TrainingFixtures.MaxAbsDiff(g, checkpointed[name]) == 0, name);
+    }
+
+    [Fact]
+    public void Without_gradients_the_layer_runs_directly()
+    {
+        using var scope = NewDisposeScope();
+        using var model = TrainingFixtures.TinyModel(seed: 9);
+        var ids = TrainingFixtures.RandomIds(1, 6, 48, 2);
+        using var noGrad = no_grad();
+        var expected = model.forward(ids);
+        ActivationCheckpoint.Enable(model, true);
+        Assert.True(model.forward(ids).eq(expected).all().item<bool>());
+    }
+}

@@ -1,0 +1,62 @@
+using Prem.Llm.Training;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using AdamW = Prem.Llm.Training.AdamW;
+
+namespace Prem.Llm.Tests.Training;
+
+public class AdamWTests
+{
+    [Fact]
+    public void Matches_torch_adamw_with_two_groups()
+    {
+        using var scope = NewDisposeScope();
+        var g = new Generator(3);
+        var initW = randn([4, 3], generator: g);
+        var initB = randn([3], generator: g);
+        var ours = (W: new Parameter(initW.clone()), B: new Parameter(initB.clone()));
+        var theirs = (W: new Parameter(initW.clone()), B: new Parameter(initB.clone()));
+        var adam = new AdamW([([("w", ours.W)], 0.1), ([("b", ours.B)], 0.0)], 0.9, 0.95, 1e-8);
+        // Two torch optimizers stand in for the two groups.
+        var referenceW = optim.AdamW([theirs.W], lr: 1e-2, beta1: 0.9, beta2: 0.95, eps: 1e-8, weight_decay: 0.1);
+        var referenceB = optim.AdamW([theirs.B], lr: 1e-2, beta1: 0.9, beta2: 0.95, eps: 1e-8, weight_decay: 0.0);
+        var x = randn([5, 4], generator: g);
+        for (int step = 0; step < 5; step++)
+        {
+            foreach (var (w, b) in new[] { (ours.W, ours.B), (theirs.W, theirs.B) })
+            {
+                var y = x.matmul(w).add(b).square().mean();
+                y.backward();
+            }
+            adam.Step(1e-2);
+            referenceW.step();
+            referenceB.step();
+            adam.ZeroGrad();
+            referenceW.zero_grad();
+            referenceB.zero_grad();
+        }
+        Assert.Equal(5, adam.StepCount);
+        Assert.True(ours.W.sub(theirs.W).abs().max().item<float>() < 1e-6f);
+        Assert.True(ours.B.sub(theirs.B).abs().max().item<float>() < 1e-6f);
+    }
+
+    [Fact]
+    public void State_round_trips()
+    {
+        using var scope = NewDisposeScope();
+        var p = new Parameter(ones(3));
+        var adam = new AdamW([([("p", p)], 0.0)]);
+        p.grad = full(3, 0.5f);
+        adam.Step(0.1);
+        var saved = adam.StateTensors().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
+        Assert.Equal(["exp_avg.p", "exp_avg_sq.p"], saved.Keys.Order(StringComparer.Ordinal));
+        var other = new AdamW([([("p", p)], 0.0)]);
+        other.LoadState(adam.StepCount, k => saved.GetValueOrDefault(k)?.clone());
+        Assert.Equal(1, other.StepCount);
+        var loaded = other.StateTensors().ToDictionary(kv => kv.Key, kv => kv.Value);
+        Assert.True(loaded["exp_avg.p"].eq(saved["exp_avg.p"]).all().item<bool>());
+        Assert.True(loaded["exp_avg_sq.p"].eq(saved["exp_avg_sq.p"]).all().item<bool>());
+        Assert.Throws<ArgumentException>(() => new AdamW([([("p", p)], 0.0), ([("p", p)], 0.1)]));
+    }
+}

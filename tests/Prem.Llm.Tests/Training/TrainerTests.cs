@@ -1,0 +1,160 @@
+using Prem.Llm.Modeling;
+using Prem.Llm.Objectives;
+using Prem.Llm.Training;
+using static TorchSharp.torch;
+
+namespace Prem.Llm.Tests.Training;
+
+public class TrainerTests
+{
+    static TrainerOptions Fast(long steps) => new()
+    {
+        LearningRate = 1e-2, MaxSteps = steps, AccumulationSteps = 2, Precision = TrainingPrecision.Float32,
+        WarmupFraction = 0.1, MinLearningRate = 1e-3, ExportFinalModel = false,
+    };
+
+    [Fact]
+    public void Loss_goes_down_on_a_learnable_task()
+    {
+        using var model = TrainingFixtures.TinyModel(seed: 1);
+        using var trainer = new Trainer(model, new CausalLmObjective(), TrainingFixtures.CountingSource(8), Fast(40), TrainingFixtures.CountingSource(2, shuffle: false));
+        var result = trainer.Run();
+        Assert.Equal(40, result.Steps);
+        Assert.Equal(40, result.Losses.Count);
+        Assert.True(result.Losses.TakeLast(5).Average() < 0.6 * result.Losses.Take(5).Average(),
+            $"first {result.Losses.Take(5).Average()}, last {result.Losses.TakeLast(5).Average()}");
+        Assert.True(result.FinalValidation!.Loss < result.Losses[0]);
+        Assert.Equal(Math.Exp(result.FinalValidation.Loss), result.FinalValidation.Perplexity, 10);
+    }
+
+    [Fact]
+    public void Bf16_mixed_training_also_learns_and_keeps_a_float32_master()
+    {
+        using var model = TrainingFixtures.TinyModel(seed: 1);
+        using var trainer = new Trainer(model, new CausalLmObjective(), TrainingFixtures.CountingSource(8), Fast(30) with { Precision = TrainingPrecision.Bf16Mixed, ActivationCheckpointing = true });
+        var result = trainer.Run();
+        Assert.Equal(ScalarType.Float32, model.Dtype);
+        Assert.True(result.Losses.TakeLast(5).Average() < 0.7 * result.Losses.Take(5).Average());
+    }
+
+    [Fact]
+    public void Accumulating_k_micro_batches_equals_one_batch_k_times_larger()
+    {
+        var ids = TrainingFixtures.RandomIds(4, 10, 48, 77);
+        var mask = TrainingFixtures.RandomIds(4, 10, 4, 78).ne(0);
+        Func<TrainingBatch> Rows(int start, int count) => () => TrainingFixtures.LmBatch(ids.narrow(0, start, count), mask.narrow(0, start, count));
+        // With ε = 1 and lr = 1 the first AdamW update is g(1−β₁)/((1−β₁)(|g| + 1)) ≈ g, so the
+        // weights after one step compare the gradients themselves (Adam's usual g/|g| would amplify float noise).
+        var options = Fast(1) with { LearningRate = 1, Epsilon = 1, WeightDecay = 0, WarmupFraction = 0, Decay = LearningRateDecay.Constant, MinLearningRate = 0, GradientClipNorm = 0 };
+
+        using var a = TrainingFixtures.TinyModel(seed: 3);
+        using (var t = new Trainer(a, new CausalLmObjective(), new InMemoryBatchSource([Rows(0, 1), Rows(1, 1), Rows(2, 2)]), options with { AccumulationSteps = 3 }))
+            t.Run();
+        using var b = TrainingFixtures.TinyModel(seed: 3);
+        using (var t = new Trainer(b, new CausalLmObjective(), new InMemoryBatchSource([Rows(0, 4)]), options with { AccumulationSteps = 1 }))
+            t.Run();
+        var wa = TrainingFixtures.Weights(a);
+        var initial = TrainingFixtures.Weights(TrainingFixtures.TinyModel(seed: 3));
+        foreach (var (name, w) in TrainingFixtures.Weights(b))
+        {
+            Assert.True(TrainingFixtures.MaxAbsDiff(w, wa[name]) < 1e-6, $"{name}: {TrainingFixtures.MaxAbsDiff(w, wa[name])}");
+            Assert.True(TrainingFixtures.MaxAbsDiff(w, initial[name]) > 1e-6, $"{name} did not move: {TrainingFixtures.MaxAbsDiff(w, initial[name])}");
+        }
+    }
+
+    [Fact]
+    public void A_resumed_run_reproduces_the_uninterrupted_losses_exactly()
+    {
+        var options = Fast(12) with { SaveEveryNSteps = 5, KeepLastCheckpoints = 5, MaxEpochs = 1 };
+        var dirA = TrainingFixtures.TempDir();
+        using var a = TrainingFixtures.TinyModel(seed: 4);
+        TrainingResult full;
+        using (var t = new Trainer(a, new CausalLmObjective(), TrainingFixtures.CountingSource(7), options with { OutputDir = dirA }))
+            full = t.Run();
+
+        // Interrupted: the same run stopped after step 5 (its checkpoint), then resumed in a new trainer.
+        var dirB = TrainingFixtures.TempDir();
+        using (var first = TrainingFixtures.TinyModel(seed: 4))
+        using (var t = new Trainer(first, new CausalLmObjective(), TrainingFixtures.CountingSource(7), options with { OutputDir = dirB, MaxSteps = 12 }))
+        {
+            using var cts = new CancellationTokenSource();
+            Assert.Throws<OperationCanceledException>(() => t.Run(new Progress(u => { if (u.Kind == TrainingUpdateKind.Checkpoint) cts.Cancel(); }), cts.Token));
+        }
+        using var resumedModel = TrainingFixtures.TinyModel(seed: 99);
+        TrainingResult resumed;
+        using (var t = new Trainer(resumedModel, new CausalLmObjective(), TrainingFixtures.CountingSource(7), options with { OutputDir = dirB, ResumeFrom = "latest" }))
+            resumed = t.Run();
+        Assert.Equal(full.Losses.Skip(5), resumed.Losses);
+        var expected = TrainingFixtures.Weights(a);
+        foreach (var (name, w) in TrainingFixtures.Weights(resumedModel)) Assert.Equal(expected[name], w);
+        Assert.True(File.Exists(Path.Combine(dirB, "metrics.jsonl")));
+    }
+
+    [Fact]
+    public void Non_finite_steps_are_skipped_counted_and_stop_the_run_past_the_limit()
+    {
+        using var model = TrainingFixtures.TinyModel(seed: 4);
+        var poisoned = new PoisonedObjective(new CausalLmObjective(), badCalls: [2, 3]);
+        var updates = new List<TrainingUpdate>();
+        using (var t = new Trainer(model, poisoned, TrainingFixtures.CountingSource(6), Fast(6) with { AccumulationSteps = 1, MaxNonFiniteSteps = 2 }))
+        {
+            var before = TrainingFixtures.Weights(model);
+            var result = t.Run(new Progress(updates.Add));
+            Assert.Equal(6, result.Steps);
+            Assert.Equal(2, result.SkippedSteps);
+            Assert.Equal(2, updates.Count(u => u.Kind == TrainingUpdateKind.SkippedStep));
+            Assert.Equal(4, t.Optimizer.StepCount);
+            Assert.All(TrainingFixtures.Weights(model).Values, w => Assert.All(w, x => Assert.True(float.IsFinite(x))));
+        }
+        using var again = TrainingFixtures.TinyModel(seed: 4);
+        using var strict = new Trainer(again, new PoisonedObjective(new CausalLmObjective(), badCalls: [1, 2, 3]), TrainingFixtures.CountingSource(6), Fast(6) with { AccumulationSteps = 1, MaxNonFiniteSteps = 2 });
+        var ex = Assert.Throws<TrainingException>(() => strict.Run());
+        Assert.Contains("MaxNonFiniteSteps", ex.Message);
+    }
+
+    [Fact]
+    public void Writes_metrics_checkpoint_and_exports_an_hf_folder_with_the_tokenizer()
+    {
+        var dir = TrainingFixtures.TempDir();
+        var tokenizerDir = TrainingFixtures.TempDir();
+        File.WriteAllText(Path.Combine(tokenizerDir, "tokenizer.json"), "{}");
+        using var model = TrainingFixtures.TinyModel(seed: 4);
+        var updates = new List<TrainingUpdate>();
+        using (var t = new Trainer(model, new CausalLmObjective(), TrainingFixtures.CountingSource(4), Fast(4) with { OutputDir = dir, ExportFinalModel = true, TokenizerDirectory = tokenizerDir, LogEveryNSteps = 2 }, TrainingFixtures.CountingSource(1)))
+            t.Run(new Progress(updates.Add));
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(dir, "metrics.jsonl")).Count(l => l.Contains("\"lr\"")));
+        Assert.Equal([2L, 4L], updates.Where(u => u.Kind == TrainingUpdateKind.Step).Select(u => u.Step));
+        Assert.Equal(TrainingUpdateKind.Finished, updates[^1].Kind);
+        Assert.True(File.Exists(Path.Combine(dir, "final", "tokenizer.json")));
+        using var reloaded = LlamaForCausalLM.FromPretrained(Path.Combine(dir, "final"));
+        var expected = TrainingFixtures.Weights(model);
+        foreach (var (name, w) in TrainingFixtures.Weights(reloaded)) Assert.Equal(expected[name], w);
+    }
+
+    [Fact]
+    public void Epoch_count_sets_the_steps_when_max_steps_is_absent()
+    {
+        using var model = TrainingFixtures.TinyModel(seed: 4);
+        using var t = new Trainer(model, new CausalLmObjective(), TrainingFixtures.CountingSource(5), Fast(1) with { MaxSteps = null, MaxEpochs = 2, AccumulationSteps = 2 });
+        Assert.Equal(6, t.TotalSteps);
+        Assert.Equal(6, t.Run().Steps);
+    }
+
+    sealed class Progress(Action<TrainingUpdate> action) : IProgress<TrainingUpdate>
+    {
+        public void Report(TrainingUpdate value) => action(value);
+    }
+
+    /// <summary>Returns a NaN loss on the given 1-based calls, the wrapped loss otherwise.</summary>
+    sealed class PoisonedObjective(IObjective inner, int[] badCalls) : IObjective
+    {
+        int calls;
+        public string Name => "poisoned";
+        public long CountUnits(TrainingBatch batch) => inner.CountUnits(batch);
+        public ObjectiveResult Compute(LlamaForCausalLM model, TrainingBatch batch, long totalUnits)
+        {
+            var result = inner.Compute(model, batch, totalUnits);
+            return badCalls.Contains(++calls) ? result with { Loss = result.Loss.mul(float.NaN) } : result;
+        }
+    }
+}
