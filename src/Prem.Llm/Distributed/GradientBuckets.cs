@@ -84,7 +84,8 @@ internal sealed class GradientBuckets : IDisposable
         string key = device.ToString();
         if (!_buffers.TryGetValue(key, out var buffer))
         {
-            buffer = zeros(_capacity, ScalarType.Float32, device);
+            // Kept across steps, so it must not belong to the caller's dispose scope.
+            buffer = zeros(_capacity, ScalarType.Float32, device).DetachFromDisposeScope();
             _buffers[key] = buffer;
         }
         return buffer;
