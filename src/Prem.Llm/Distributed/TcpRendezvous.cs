@@ -17,6 +17,7 @@ public static class TcpRendezvous
 {
     private const uint Magic = 0x50524456; // "PRDV"
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan ReplyGrace = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Delivers rank 0's <paramref name="payload"/> to every rank; returns it on every rank.
@@ -114,7 +115,9 @@ public static class TcpRendezvous
             BinaryPrimitives.WriteInt32LittleEndian(hello[4..], rank);
             BinaryPrimitives.WriteInt32LittleEndian(hello[8..], size);
             socket.Send(hello);
-            socket.ReceiveTimeout = (int)Math.Max(1, (timeout - clock.Elapsed).TotalMilliseconds);
+            // Rank 0 answers at the latest at its own deadline; the grace lets its verdict (e.g. which rank
+            // is missing) arrive rather than this rank timing out at the same instant with less to say.
+            socket.ReceiveTimeout = (int)Math.Max(1, (timeout - clock.Elapsed + ReplyGrace).TotalMilliseconds);
             try
             {
                 Span<byte> header = stackalloc byte[5];
