@@ -1,0 +1,79 @@
+using System.Runtime.InteropServices;
+
+namespace Prem.Llm.Distributed;
+
+/// <summary>
+/// The NCCL functions (libnccl.so.2) and the few CUDA driver calls (libcuda.so.1) the NCCL
+/// communicator needs: select the rank's GPU in libtorch's primary context and wait on the legacy
+/// default stream, which is the stream TorchSharp's kernels run on. Enum values are nccl.h's.
+/// </summary>
+internal static unsafe partial class NcclNative
+{
+    public const int Success = 0;
+    public const int UniqueIdBytes = 128;
+
+    // ncclDataType_t
+    public const int Uint8 = 1;
+    public const int Float16 = 6;
+    public const int Float32 = 7;
+    public const int Float64 = 8;
+    public const int BFloat16 = 9;
+
+    /// <summary>ncclRedOp_t of <paramref name="op"/> (ncclSum 0, ncclMax 2, ncclMin 3).</summary>
+    public static int Op(ReduceOp op) => op switch
+    {
+        ReduceOp.Sum => 0,
+        ReduceOp.Max => 2,
+        ReduceOp.Min => 3,
+        _ => throw new ArgumentOutOfRangeException(nameof(op), op, "Unknown reduction."),
+    };
+
+    /// <summary>ncclUniqueId: an opaque 128-byte struct passed by value.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct UniqueId
+    {
+        public fixed byte Internal[UniqueIdBytes];
+    }
+
+    [LibraryImport(NativeLibraries.Nccl, EntryPoint = "ncclGetUniqueId")]
+    public static partial int GetUniqueId(out UniqueId id);
+
+    [LibraryImport(NativeLibraries.Nccl, EntryPoint = "ncclCommInitRank")]
+    public static partial int CommInitRank(out IntPtr comm, int size, UniqueId id, int rank);
+
+    [LibraryImport(NativeLibraries.Nccl, EntryPoint = "ncclCommDestroy")]
+    public static partial int CommDestroy(IntPtr comm);
+
+    [LibraryImport(NativeLibraries.Nccl, EntryPoint = "ncclCommAbort")]
+    public static partial int CommAbort(IntPtr comm);
+
+    [LibraryImport(NativeLibraries.Nccl, EntryPoint = "ncclCommGetAsyncError")]
+    public static partial int CommGetAsyncError(IntPtr comm, out int asyncError);
+
+    [LibraryImport(NativeLibraries.Nccl, EntryPoint = "ncclAllReduce")]
+    public static partial int AllReduce(IntPtr send, IntPtr receive, nuint count, int datatype, int op, IntPtr comm, IntPtr stream);
+
+    [LibraryImport(NativeLibraries.Nccl, EntryPoint = "ncclBroadcast")]
+    public static partial int Broadcast(IntPtr send, IntPtr receive, nuint count, int datatype, int root, IntPtr comm, IntPtr stream);
+
+    [LibraryImport(NativeLibraries.Nccl, EntryPoint = "ncclGetErrorString")]
+    public static partial IntPtr GetErrorString(int result);
+
+    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuInit")]
+    public static partial int CuInit(uint flags);
+
+    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuDeviceGet")]
+    public static partial int CuDeviceGet(out int device, int ordinal);
+
+    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuDevicePrimaryCtxRetain")]
+    public static partial int CuDevicePrimaryCtxRetain(out IntPtr context, int device);
+
+    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuCtxSetCurrent")]
+    public static partial int CuCtxSetCurrent(IntPtr context);
+
+    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuStreamSynchronize")]
+    public static partial int CuStreamSynchronize(IntPtr stream);
+
+    /// <summary>NCCL's text for <paramref name="result"/>.</summary>
+    public static string Describe(int result) => $"{Marshal.PtrToStringUTF8(GetErrorString(result)) ?? "unknown"} (ncclResult {result})";
+}
