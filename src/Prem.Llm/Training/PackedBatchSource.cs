@@ -1,0 +1,32 @@
+using Prem.Llm.Data;
+using Prem.Llm.Objectives;
+
+namespace Prem.Llm.Training;
+
+/// <summary>Pretraining batches from prepared token shards: input ids, shifted targets and document ids.</summary>
+public sealed class PackedBatchSource(PackedTokenDataset dataset, PackedLoaderOptions options)
+    : LoaderBatchSource(new PackedBatchLoader(dataset, options).StepsPerEpoch)
+{
+    PackedBatchLoader? loader;
+
+    /// <summary>Attend across documents of a packed row (false: the model's packed mode keeps documents apart).</summary>
+    public bool CrossDocumentAttention { get; init; }
+
+    /// <inheritdoc />
+    protected override void Open(long seed, LoaderState state) =>
+        loader = new PackedBatchLoader(dataset, options with { Seed = seed }, state);
+
+    /// <inheritdoc />
+    protected override TrainingBatch Read()
+    {
+        var batch = loader!.Next();
+        var tensors = new Dictionary<string, TorchSharp.torch.Tensor>
+        {
+            [TrainingBatch.InputIds] = batch.InputIds,
+            [TrainingBatch.Targets] = batch.Targets,
+        };
+        if (CrossDocumentAttention) batch.DocumentIds.Dispose();
+        else tensors[TrainingBatch.DocumentIds] = batch.DocumentIds;
+        return new TrainingBatch(tensors);
+    }
+}

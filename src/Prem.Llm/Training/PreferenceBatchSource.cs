@@ -1,0 +1,32 @@
+using Prem.Llm.Data;
+using Prem.Llm.Objectives;
+
+namespace Prem.Llm.Training;
+
+/// <summary>DPO batches: chosen and rejected rows, each with ids, response-only labels and attention mask.</summary>
+public sealed class PreferenceBatchSource(PreferenceDataset dataset, ChatLoaderOptions options)
+    : LoaderBatchSource(new PreferenceBatchLoader(dataset, options).StepsPerEpoch)
+{
+    PreferenceBatchLoader? loader;
+
+    /// <inheritdoc />
+    protected override void Open(long seed, LoaderState state) =>
+        loader = new PreferenceBatchLoader(dataset, options with { Seed = seed }, state);
+
+    /// <inheritdoc />
+    protected override TrainingBatch Read()
+    {
+        using var batch = loader!.Next();
+        int pairs = batch.PairCount;
+        // The loader stacks chosen rows first, then rejected: split them back into the objective's names.
+        return new TrainingBatch(new Dictionary<string, TorchSharp.torch.Tensor>
+        {
+            [TrainingBatch.ChosenInputIds] = batch.InputIds.narrow(0, 0, pairs).clone(),
+            [TrainingBatch.ChosenLabels] = batch.Labels.narrow(0, 0, pairs).clone(),
+            [TrainingBatch.ChosenAttentionMask] = batch.AttentionMask.narrow(0, 0, pairs).clone(),
+            [TrainingBatch.RejectedInputIds] = batch.InputIds.narrow(0, pairs, pairs).clone(),
+            [TrainingBatch.RejectedLabels] = batch.Labels.narrow(0, pairs, pairs).clone(),
+            [TrainingBatch.RejectedAttentionMask] = batch.AttentionMask.narrow(0, pairs, pairs).clone(),
+        });
+    }
+}
