@@ -24,7 +24,7 @@ public static class QuickstartData
     /// <summary>The system prompt of the chat stages.</summary>
     public const string SystemPrompt = "Answer the question from the context. Reply with one word or number.";
 
-    /// <summary>Passages for pretraining: plain text, three people each.</summary>
+    /// <summary>Passages for pretraining: plain text, two people each.</summary>
     public static IEnumerable<string> Passages(int count, int seed)
     {
         var random = new Random(seed);
@@ -57,7 +57,7 @@ public static class QuickstartData
     public static string UserMessage(ReadingQuestion q) => $"Context: {q.Passage}\nQuestion: {q.Question}";
 
     static Person[] People(Random random) =>
-        Names.OrderBy(_ => random.Next()).Take(3)
+        Names.OrderBy(_ => random.Next()).Take(2)
             .Select(n => new Person(n, Pick(Cities, random), Pick(Colors, random), Pick(Items, random), random.Next(18, 90)))
             .ToArray();
 

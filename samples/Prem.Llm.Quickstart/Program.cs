@@ -1,0 +1,124 @@
+// Prem.Llm quickstart: the Prem-1B recipe in miniature, on data this program generates.
+//   1. pretrain a tiny Llama on passages about made-up people,
+//   2. fine-tune it to answer questions from a given context (Llama-3 chat template, assistant-only loss),
+//   3. align it with DPO (chosen = the right answer, rejected = a fact about someone else in the passage),
+//   4. chat with it.
+// Exact-match accuracy on held-out questions is printed after each stage. Runs on 2 CPU cores.
+using System.Diagnostics;
+using System.Text.Json;
+using Prem.Llm.Data;
+using Prem.Llm.Generation;
+using Prem.Llm.Modeling;
+using Prem.Llm.Objectives;
+using Prem.Llm.Quickstart;
+using Prem.Llm.Text;
+using Prem.Llm.Training;
+
+var settings = QuickstartSettings.FromArgs(args);
+var clock = Stopwatch.StartNew();
+string run = Path.GetFullPath(settings.OutputDir);
+Directory.CreateDirectory(run);
+var tokenizer = TokenizerLoader.Load(Path.Combine(AppContext.BaseDirectory, "Tokenizer"));
+var heldOut = QuickstartData.Questions(settings.HeldOutQuestions, seed: 999);
+var evaluator = new ReadingEvaluator(tokenizer, heldOut);
+var report = new Dictionary<string, double>();
+void Report(string stage, double accuracy)
+{
+    report[stage] = accuracy;
+    Console.WriteLine($"[{clock.Elapsed:mm\\:ss}] {stage}: exact match {accuracy:P0} on {heldOut.Count} held-out questions");
+}
+
+// 1. Pretraining: passages → token shards (the corpus pipeline) → packed 128-token rows.
+string corpus = Path.Combine(run, "pretrain.jsonl");
+File.WriteAllLines(corpus, QuickstartData.Passages(settings.Passages, seed: 1).Select(p => JsonSerializer.Serialize(new { text = p })));
+var prepared = new CorpusPreparer(tokenizer, new PrepareOptions
+{
+    Input = corpus, Output = Path.Combine(run, "shards"), TokenizerHash = "quickstart", SeqLen = 128, Workers = 2,
+}).Run();
+Console.WriteLine($"[{clock.Elapsed:mm\\:ss}] prepared {prepared.ToJson()}");
+
+var config = new LlamaConfig
+{
+    HiddenSize = 128, IntermediateSize = 352, NumHiddenLayers = 4, NumAttentionHeads = 4, NumKeyValueHeads = 2, HeadDim = 32,
+    VocabSize = tokenizer.VocabSize, MaxPositionEmbeddings = 512, TieWordEmbeddings = true,
+    BosTokenId = tokenizer.BosId, EosTokenIds = evaluator.ChatStops, PadTokenId = tokenizer.PadId,
+};
+var model = new LlamaForCausalLM(config, seed: 1);
+using var shards = new PackedTokenDataset(Path.Combine(run, "shards"));
+var pretrain = Train(model, new CausalLmObjective(), new PackedBatchSource(shards, new PackedLoaderOptions { BatchSize = 16 }),
+    settings.PretrainSteps, learningRate: 3e-3, "pretrain");
+Report("base model (after pretraining)", evaluator.PlainAccuracy(model));
+
+// 2. SFT: context + question in the user turn, the answer (and <|eot_id|>) trained.
+string sftPath = Path.Combine(run, "sft.jsonl");
+File.WriteAllLines(sftPath, QuickstartData.Questions(settings.SftQuestions, seed: 2).Select(q => JsonSerializer.Serialize(new
+{
+    messages = new[]
+    {
+        new { role = "system", content = QuickstartData.SystemPrompt },
+        new { role = "user", content = QuickstartData.UserMessage(q) },
+        new { role = "assistant", content = q.Answer },
+    },
+})));
+var sft = SftDataset.Load(sftPath, tokenizer, new SftOptions { MaxSeqLength = 256 });
+Train(model, new CausalLmObjective(), new SftBatchSource(sft, new ChatLoaderOptions { BatchSize = 16 }),
+    settings.SftSteps, learningRate: 1e-3, "sft");
+Report("after SFT", evaluator.ChatAccuracy(model));
+
+// 3. DPO: the SFT model is the reference; its log-probs are computed once and cached on disk, so no
+//    second model is held while training.
+string dpoPath = Path.Combine(run, "dpo.jsonl");
+File.WriteAllLines(dpoPath, QuickstartData.Questions(settings.DpoPairs, seed: 3).Select(q => JsonSerializer.Serialize(new
+{
+    prompt = new[] { new { role = "system", content = QuickstartData.SystemPrompt }, new { role = "user", content = QuickstartData.UserMessage(q) } },
+    chosen = q.Answer,
+    rejected = q.Distractor,
+})));
+var pairs = PreferenceDataset.Load(dpoPath, tokenizer, new PreferenceOptions { MaxLength = 256, MaxPromptLength = 224 });
+var dpoSource = new PreferenceBatchSource(pairs, new ChatLoaderOptions { BatchSize = 8 });
+var reference = CachedReferenceLogProbs.Precompute(model, EpochBatches(dpoSource), Path.Combine(run, "reference-logps.bin"));
+Train(model, new DpoObjective(reference, beta: settings.DpoBeta), dpoSource, settings.DpoSteps, learningRate: 2e-4, "dpo");
+Report("after DPO", evaluator.ChatAccuracy(model));
+
+model.SavePretrained(Path.Combine(run, "model"));
+foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Tokenizer")))
+    File.Copy(file, Path.Combine(run, "model", Path.GetFileName(file)), overwrite: true);
+
+// 4. Chat: a few held-out questions, streamed token by token.
+var generator = new Generator(model);
+foreach (var q in heldOut.Take(3))
+{
+    Console.WriteLine($"\nuser: {QuickstartData.UserMessage(q).Replace("\n", "\n      ")}\nassistant: ");
+    var ids = new List<int>();
+    await foreach (int id in generator.GenerateStreaming(evaluator.ChatPrompt(q), new SamplingOptions { MaxNewTokens = 8, StopTokenIds = evaluator.ChatStops }))
+        if (!evaluator.ChatStops.Contains(id)) ids.Add(id);
+    Console.WriteLine($"{tokenizer.Decode(ids).Trim()}   (expected: {q.Answer})");
+}
+
+Console.WriteLine($"\n[{clock.Elapsed:mm\\:ss}] done. Model and tokenizer: {Path.Combine(run, "model")}");
+File.WriteAllText(Path.Combine(run, "accuracy.json"), JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+bool improved = report["after SFT"] > report["base model (after pretraining)"] && report["after DPO"] >= report["after SFT"] - 0.05;
+bool learned = pretrain.Losses.Count > 1 && pretrain.Losses[^1] < pretrain.Losses[0];
+return improved && learned ? 0 : 1;
+
+TrainingResult Train(LlamaForCausalLM m, IObjective objective, IBatchSource source, int steps, double learningRate, string name)
+{
+    var options = new TrainerOptions
+    {
+        LearningRate = learningRate, MinLearningRate = learningRate / 10, WarmupFraction = 0.1, AccumulationSteps = 1,
+        MaxSteps = steps, Precision = TrainingPrecision.Float32, LogEveryNSteps = Math.Max(1, steps / 10),
+        OutputDir = Path.Combine(run, name), ExportFinalModel = false, Seed = 7,
+    };
+    using var trainer = new Trainer(m, objective, source, options);
+    var result = trainer.Run(new Progress<TrainingUpdate>(u =>
+    {
+        if (u.Kind == TrainingUpdateKind.Step) Console.WriteLine($"[{clock.Elapsed:mm\\:ss}] {name} step {u.Step}/{steps} loss {u.Loss:F3}");
+    }));
+    return result;
+}
+
+static IEnumerable<TrainingBatch> EpochBatches(IBatchSource source)
+{
+    source.StartEpoch(0, 7);
+    while (source.Next() is { } batch) yield return batch;
+}

@@ -1,0 +1,46 @@
+using Prem.Llm.Generation;
+using Prem.Llm.Modeling;
+using Prem.Llm.Text;
+
+namespace Prem.Llm.Quickstart;
+
+/// <summary>
+/// Exact-match accuracy on held-out reading questions: greedy answers, compared with the expected word
+/// after trimming. The base model is asked in plain text ("Context … Question … Answer:"); the chat
+/// stages are asked through the Llama-3 template with a generation prompt.
+/// </summary>
+public sealed class ReadingEvaluator(ITextTokenizer tokenizer, IReadOnlyList<ReadingQuestion> questions)
+{
+    const int NewlineId = 3 + '\n';   // byte-fallback piece <0x0A>
+
+    /// <summary>Accuracy with plain-text prompts (for a model that has never seen the chat template).</summary>
+    public double PlainAccuracy(LlamaForCausalLM model) => Accuracy(model,
+        questions.Select(q => (IReadOnlyList<int>)tokenizer.Encode($"Context: {q.Passage}\nQuestion: {q.Question}\nAnswer:", addBos: true)).ToList(),
+        [tokenizer.EosId, NewlineId]);
+
+    /// <summary>Accuracy with chat prompts.</summary>
+    public double ChatAccuracy(LlamaForCausalLM model) => Accuracy(model, questions.Select(ChatPrompt).ToList(), ChatStops);
+
+    /// <summary>The chat prompt ids of one question (system, user, then the assistant header).</summary>
+    public IReadOnlyList<int> ChatPrompt(ReadingQuestion q)
+    {
+        var encoder = new ConversationEncoder(tokenizer, Llama3ChatTemplate.Llama2Vocabulary);
+        ChatMessage[] messages = [new("system", QuickstartData.SystemPrompt), new("user", QuickstartData.UserMessage(q))];
+        return encoder.Encode(messages, addGenerationPrompt: true)!.InputIds;
+    }
+
+    /// <summary>EOS and &lt;|eot_id|&gt;.</summary>
+    public int[] ChatStops => [tokenizer.EosId, tokenizer.TokenToId(Llama3ChatTemplate.EndOfTurn)!.Value];
+
+    double Accuracy(LlamaForCausalLM model, List<IReadOnlyList<int>> prompts, int[] stops)
+    {
+        var answers = new Generator(model).GenerateBatch(prompts, new SamplingOptions { MaxNewTokens = 8, StopTokenIds = stops });
+        int correct = 0;
+        for (int i = 0; i < questions.Count; i++)
+        {
+            string answer = tokenizer.Decode(answers[i].Where(id => !stops.Contains(id))).Trim();
+            if (answer == questions[i].Answer) correct++;
+        }
+        return (double)correct / questions.Count;
+    }
+}
