@@ -54,13 +54,18 @@ public static class TrainingStepProfile
             var result = objective.Compute(mp.Working, batch, 1024);
             double t1 = clock.Elapsed.TotalMilliseconds;
             result.Loss.backward();
+            double tb = Cpu();
             mp.PullGradients();
+            double tp = Cpu();
             double t2 = clock.Elapsed.TotalMilliseconds;
             GradientClipping.ClipByGlobalNorm(adam.Parameters.Select(p => (Tensor)p.Param), 1.0);
+            double tc = Cpu();
             adam.Step(4e-4);
             adam.ZeroGrad();
+            double ta = Cpu();
             mp.PushWeights();
             double t3 = clock.Elapsed.TotalMilliseconds;
+            if (i > 0) Console.WriteLine($"  CPU-ms: pull {tp - tb:F0}, clip {tc - tp:F0}, adamw {ta - tc:F0}, push {Cpu() - ta:F0}");
             if (i == 0) continue;
             cpuTotal += Cpu() - cpuStart;
             cpuMin = Math.Min(cpuMin, Cpu() - cpuStart);
