@@ -141,6 +141,19 @@ public class TrainerTests
     }
 
     [Fact]
+    public void The_seed_fixes_the_run()
+    {
+        double[] Losses(long seed)
+        {
+            using var model = TrainingFixtures.TinyModel(seed: 1);
+            using var t = new Trainer(model, new CausalLmObjective(), TrainingFixtures.CountingSource(6), Fast(6) with { Seed = seed, AccumulationSteps = 1 });
+            return [.. t.Run().Losses];
+        }
+        Assert.Equal(Losses(7), Losses(7));
+        Assert.NotEqual(Losses(7), Losses(8));
+    }
+
+    [Fact]
     public void RunStep_takes_one_step_on_given_batches()
     {
         using var model = TrainingFixtures.TinyModel(seed: 4);
