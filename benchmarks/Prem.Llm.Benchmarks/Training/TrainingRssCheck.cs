@@ -8,8 +8,8 @@ namespace Prem.Llm.Benchmarks.Training;
 
 /// <summary>
 /// Not a BenchmarkDotNet benchmark: runs ≥ 1,000 training steps of a small Llama and prints the
-/// process RSS every 100 steps and its growth after warm-up (the first 100 steps).
-/// Run: <c>dotnet run -c Release -- train-rss [steps] [precision]</c>; compare allocators with
+/// process RSS every tenth of the run and its growth after warm-up (the first tenth).
+/// Run: <c>dotnet run -c Release -- train-rss [steps] [precision] [threads]</c>; compare allocators with
 /// <c>LD_PRELOAD=libjemalloc.so.2</c> or <c>MALLOC_ARENA_MAX</c> settings in the environment.
 /// </summary>
 public static class TrainingRssCheck
@@ -18,13 +18,16 @@ public static class TrainingRssCheck
     {
         int steps = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 1000;
         var precision = args.Length > 1 ? Enum.Parse<TrainingPrecision>(args[1], ignoreCase: true) : TrainingPrecision.Float32;
+        // One intra-op thread by default: on a shared, oversubscribed machine LibTorch's OpenMP
+        // workers spin at barriers while a sibling is descheduled, which swamps any timing.
+        set_num_threads(args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1);
         var config = new LlamaConfig
         {
             HiddenSize = 128, IntermediateSize = 384, NumHiddenLayers = 2, NumAttentionHeads = 4, NumKeyValueHeads = 2,
             HeadDim = 32, VocabSize = 4096, MaxPositionEmbeddings = 64,
         };
         using var model = new LlamaForCausalLM(config, dtype: ScalarType.Float32, seed: 1);
-        var batches = Enumerable.Range(0, 1024).Select(i => (Func<TrainingBatch>)(() =>
+        var batches = Enumerable.Range(0, 16).Select(i => (Func<TrainingBatch>)(() =>
         {
             var ids = randint(0, 4096, [4, 64], dtype: ScalarType.Int64, generator: new Generator((ulong)i));
             return new TrainingBatch(new Dictionary<string, Tensor> { [TrainingBatch.InputIds] = ids, [TrainingBatch.Labels] = ids.clone() });
@@ -37,12 +40,12 @@ public static class TrainingRssCheck
         Console.WriteLine($"allocator env: LD_PRELOAD={Environment.GetEnvironmentVariable("LD_PRELOAD")} MALLOC_ARENA_MAX={Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX")}");
         trainer.Run(new Reporter(u =>
         {
-            if (u.Kind != TrainingUpdateKind.Step || u.Step % 100 != 0) return;
+            if (u.Kind != TrainingUpdateKind.Step || u.Step % Math.Max(1, steps / 10) != 0) return;
             process.Refresh();
             long rss = process.WorkingSet64;
-            if (u.Step == 100) warm = rss;
+            if (u.Step == Math.Max(1, steps / 10)) warm = rss;
             peak = Math.Max(peak, rss);
-            Console.WriteLine($"step {u.Step,5}  loss {u.Loss:F4}  rss {rss / 1048576.0,8:F1} MiB  {clock.Elapsed.TotalSeconds,6:F1} s");
+            Console.WriteLine($"step {u.Step,5}  loss {u.Loss:F4}  rss {rss / 1048576.0,8:F1} MiB  {clock.Elapsed.TotalSeconds,6:F1} s  CPU {process.TotalProcessorTime.TotalSeconds,6:F1} s");
         }));
         process.Refresh();
         long final = process.WorkingSet64;

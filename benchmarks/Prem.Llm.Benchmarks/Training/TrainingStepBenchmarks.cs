@@ -37,7 +37,10 @@ public class TrainingStepBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        set_num_threads(Environment.ProcessorCount);
+        // Threads = cores is the right setting on a dedicated machine. On our shared 2-core CI/dev boxes
+        // (load 5-10) LibTorch's OpenMP workers spin at barriers while a sibling is descheduled and
+        // 2-thread timings swing 3-10×; one thread gives stable ratios. Set PREM_BENCH_THREADS to change it.
+        set_num_threads(int.TryParse(Environment.GetEnvironmentVariable("PREM_BENCH_THREADS"), out int threads) ? threads : 1);
         model = new LlamaForCausalLM(Tiny20M, dtype: ScalarType.Float32, seed: 1);
         var options = new TrainerOptions { Precision = Precision, MaxSteps = 1_000_000, AccumulationSteps = 1, ExportFinalModel = false };
         var ids = randint(0, 32000, [4, 256], dtype: ScalarType.Int64, generator: new Generator(1));

@@ -54,13 +54,18 @@ public static class TrainingStepProfile
             var result = objective.Compute(mp.Working, batch, 1024);
             double t1 = clock.Elapsed.TotalMilliseconds;
             result.Loss.backward();
+            double tb = Cpu();
             mp.PullGradients();
+            double tp = Cpu();
             double t2 = clock.Elapsed.TotalMilliseconds;
             GradientClipping.ClipByGlobalNorm(adam.Parameters.Select(p => (Tensor)p.Param), 1.0);
+            double tc = Cpu();
             adam.Step(4e-4);
             adam.ZeroGrad();
+            double ta = Cpu();
             mp.PushWeights();
             double t3 = clock.Elapsed.TotalMilliseconds;
+            if (i > 0) Console.WriteLine($"  CPU-ms: pull {tp - tb:F0}, clip {tc - tp:F0}, adamw {ta - tc:F0}, push {Cpu() - ta:F0}");
             if (i == 0) continue;
             cpuTotal += Cpu() - cpuStart;
             cpuMin = Math.Min(cpuMin, Cpu() - cpuStart);
@@ -68,6 +73,22 @@ public static class TrainingStepProfile
             Console.WriteLine($"step {i}: loss {result.Loss.item<float>():F4}  fwd+loss {t1:F0} ms  bwd {t2 - t1:F0} ms  clip+adamw {t3 - t2:F0} ms  total {t3:F0} ms");
         }
         double total = (fwd + bwd + opt) / steps;
+        using (var scope = NewDisposeScope())
+        {
+            // Where the forward goes: the decoder stack alone, then the fused head + loss on its output.
+            var ids = randint(0, 32000, [4, 256], dtype: ScalarType.Int64, generator: new Generator(99));
+            double body = double.MaxValue, head = double.MaxValue;
+            for (int i = 0; i < 3; i++)
+            {
+                double c0 = Cpu();
+                var hidden = mp.Working.Model.Forward(ids).detach().requires_grad_(true);
+                double c1 = Cpu();
+                var (l, _) = LinearCrossEntropy.Compute(hidden.reshape(-1, 256), mp.Working.HeadWeight, ids.reshape(-1), 1.0 / 1024, chunk);
+                double c2 = Cpu();
+                body = Math.Min(body, c1 - c0); head = Math.Min(head, c2 - c1);
+            }
+            Console.WriteLine($"decoder forward {body:F0} CPU-ms, fused head+loss (fwd+bwd) {head:F0} CPU-ms");
+        }
         Console.WriteLine($"fastest step {cpuMin:F0} CPU-ms = {TrainingStepBenchmarks.StepFlops / cpuMin / 1e6:F1} model GFLOP per CPU-second");
         Console.WriteLine($"step CPU time {cpuTotal / steps:F0} CPU-ms = {TrainingStepBenchmarks.StepFlops / (cpuTotal / steps) / 1e6:F1} model GFLOP per CPU-second (threads {threads}, chunk {chunk})");
         Console.WriteLine($"{precision}: mean fwd+loss {fwd / steps:F0} ms, bwd {bwd / steps:F0} ms, clip+adamw {opt / steps:F0} ms, step {total:F0} ms = {1024 / total * 1000:F0} tokens/s, {TrainingStepBenchmarks.StepFlops / total / 1e6:F1} GFLOP/s");

@@ -54,8 +54,9 @@ public static class LinearCrossEntropy
             var loss = zeros(1, ScalarType.Float32, hidden.device);
             var correct = zeros(1, ScalarType.Int64, hidden.device);
             Tensor? gradHidden = needGrad ? empty_like(hidden) : null;
-            // float32 so bf16 chunks accumulate without rounding; cast once at the end.
-            Tensor? gradWeight = needGrad ? zeros(weight.shape, ScalarType.Float32, weight.device) : null;
+            // In the weight's dtype: for bf16 the GEMM accumulates each chunk in float32 internally and
+            // rounds once per chunk into the sum; a float32 accumulator cost a full extra pass per chunk.
+            Tensor? gradWeight = needGrad ? zeros_like(weight) : null;
             for (long start = 0; start < rows; start += chunkRows)
             {
                 using var scope = NewDisposeScope();
@@ -65,29 +66,35 @@ public static class LinearCrossEntropy
                 var valid = t.ne(TrainingBatch.IgnoreIndex);
                 var safeT = t.masked_fill(valid.logical_not(), 0).unsqueeze(1);
                 var logits = h.matmul(weight.t());
-                // log_softmax converts to float32 inside its fused row kernel: fewer passes over
-                // [rows, vocab] than logsumexp + subtract + exp, and no separate float32 copy.
-                var logProbs = logits.log_softmax(1, ScalarType.Float32);
-                loss.sub_(logProbs.gather(1, safeT).squeeze(1).masked_fill(valid.logical_not(), 0).sum());
-                correct.add_(logits.argmax(1).eq(t).logical_and(valid).sum());
+                // One fused row kernel gives float32 probabilities straight from the (maybe bf16) logits;
+                // they are both the loss's input and, minus the one-hot target, its gradient.
+                var probs = logits.softmax(1, ScalarType.Float32);
+                var rowLoss = probs.gather(1, safeT).squeeze(1).log().neg_();
+                // Below float32's normal range log(p) loses precision (and is ∞ at 0): redo those rare rows exactly.
+                var tiny = rowLoss.gt(69.0).logical_and(valid);
+                if (tiny.any().item<bool>())
+                {
+                    var rowsIdx = tiny.nonzero().squeeze(1);
+                    var exact = logits.index_select(0, rowsIdx).to_type(ScalarType.Float32);
+                    var exactLoss = exact.logsumexp(1).sub(exact.gather(1, safeT.index_select(0, rowsIdx)).squeeze(1));
+                    rowLoss.index_copy_(0, rowsIdx, exactLoss);
+                }
+                loss.add_(rowLoss.masked_fill(valid.logical_not(), 0).sum());
+                // Same argmax as the logits', but float32 argmax is several times faster than bf16's.
+                correct.add_(probs.argmax(1).eq(t).logical_and(valid).sum());
                 if (gradHidden is null || gradWeight is null) continue;
 
                 // d(sum CE)/d logits = softmax − onehot(target) on trained rows, 0 elsewhere; the
                 // scale is applied through the GEMMs' alpha rather than another pass over the logits.
-                var g = logProbs.exp_();
+                var g = probs;
                 g.scatter_add_(1, safeT, full(n, 1, -1.0f, ScalarType.Float32, hidden.device));
                 if (!valid.all().item<bool>()) g.mul_(valid.unsqueeze(1));
                 var gc = g.to_type(hidden.dtype);
                 gradHidden.narrow(0, start, n).copy_(gc.matmul(weight).mul_(scale));
-                if (gc.dtype == ScalarType.Float32) gradWeight.addmm_(gc.t(), h, beta: 1, alpha: (float)scale);
-                else gradWeight.add_(gc.t().matmul(h), alpha: scale);
+                gradWeight.addmm_(gc.t(), h, beta: 1, alpha: (float)scale);
             }
             loss.mul_(scale);
-            if (gradHidden is not null && gradWeight is not null)
-            {
-                using var cast = gradWeight.to_type(weight.dtype);
-                ctx.save_for_backward([gradHidden, cast.alias()]);
-            }
+            if (gradHidden is not null && gradWeight is not null) ctx.save_for_backward([gradHidden, gradWeight]);
             ctx.mark_non_differentiable([correct]);
             // TorchSharp would fill the count's undefined gradient from a cached tensor that the
             // caller's dispose scope has already freed; the backward never needs it.

@@ -25,14 +25,14 @@ internal static class FusedAdamWKernel
     {
         long n = p.numel();
         float* pp = Pointer(p), gp = Pointer(g), mp = Pointer(m), vp = Pointer(v);
-        long chunks = (n + ChunkElements - 1) / ChunkElements;
-        Parallel.For(0, chunks, c =>
+        // On the calling thread: .NET pool threads fighting LibTorch's spinning OpenMP workers for
+        // the same cores made steps progressively slower, and one pass is memory-bound anyway.
+        for (long start = 0; start < n; start += ChunkElements)
         {
-            long start = c * ChunkElements;
             int count = (int)Math.Min(ChunkElements, n - start);
             Chunk(new Span<float>(pp + start, count), new ReadOnlySpan<float>(gp + start, count),
                 new Span<float>(mp + start, count), new Span<float>(vp + start, count), decay, beta1, beta2, step, epsHat);
-        });
+        }
     }
 
     private static void Chunk(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v,

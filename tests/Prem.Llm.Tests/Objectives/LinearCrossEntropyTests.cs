@@ -60,6 +60,20 @@ public class LinearCrossEntropyTests
     }
 
     [Fact]
+    public void Targets_with_underflowing_probability_keep_the_exact_loss()
+    {
+        using var scope = NewDisposeScope();
+        var (hidden, weight, targets) = Inputs(12, 16, 40);
+        // Logit gaps of hundreds: softmax probabilities of most targets underflow float32.
+        var big = weight.detach().mul(60).requires_grad_(true);
+        var (loss, _) = LinearCrossEntropy.Compute(hidden, big, targets, 1.0, 5);
+        var reference = nn.functional.cross_entropy(hidden.matmul(big.t()), targets, ignore_index: -100, reduction: nn.Reduction.Sum);
+        Assert.True(float.IsFinite(loss.item<float>()));
+        Assert.True(reference.item<float>() > 1000);
+        Assert.Equal(1.0, loss.item<float>() / reference.item<float>(), 5);
+    }
+
+    [Fact]
     public void Without_grad_mode_no_graph_is_built()
     {
         using var scope = NewDisposeScope();

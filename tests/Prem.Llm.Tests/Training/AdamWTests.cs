@@ -42,6 +42,24 @@ public class AdamWTests
     }
 
     [Fact]
+    public void Bf16_parameters_take_the_tensor_path_and_follow_torch()
+    {
+        using var scope = NewDisposeScope();
+        var init = randn([6, 5], generator: new Generator(8)).to_type(ScalarType.BFloat16);
+        var ours = new Parameter(init.clone());
+        var theirs = new Parameter(init.clone());
+        var adam = new AdamW([([("w", ours)], 0.1)]);
+        var reference = optim.AdamW([theirs], lr: 1e-2, beta1: 0.9, beta2: 0.95, eps: 1e-8, weight_decay: 0.1);
+        var grad = randn([6, 5], generator: new Generator(9)).to_type(ScalarType.BFloat16);
+        ours.grad = grad.clone();
+        theirs.grad = grad.clone();
+        adam.Step(1e-2);
+        reference.step();
+        Assert.True(ours.to_type(ScalarType.Float32).sub(theirs.to_type(ScalarType.Float32)).abs().max().item<float>() < 1e-2f);
+        Assert.Equal(ScalarType.BFloat16, adam.StateTensors().First().Value.dtype);
+    }
+
+    [Fact]
     public void State_round_trips()
     {
         using var scope = NewDisposeScope();

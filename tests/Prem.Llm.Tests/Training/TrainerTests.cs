@@ -140,6 +140,51 @@ public class TrainerTests
         Assert.Equal(6, t.Run().Steps);
     }
 
+    [Fact]
+    public void The_seed_fixes_the_run()
+    {
+        double[] Losses(long seed)
+        {
+            using var model = TrainingFixtures.TinyModel(seed: 1);
+            using var t = new Trainer(model, new CausalLmObjective(), TrainingFixtures.CountingSource(6), Fast(6) with { Seed = seed, AccumulationSteps = 1 });
+            return [.. t.Run().Losses];
+        }
+        Assert.Equal(Losses(7), Losses(7));
+        Assert.NotEqual(Losses(7), Losses(8));
+    }
+
+    [Fact]
+    public void RunStep_takes_one_step_on_given_batches()
+    {
+        using var model = TrainingFixtures.TinyModel(seed: 4);
+        using var t = new Trainer(model, new CausalLmObjective(), TrainingFixtures.CountingSource(2), Fast(5));
+        using var a = TrainingFixtures.CountingBatch(0, 2, 12, 48)();
+        using var b = TrainingFixtures.CountingBatch(1, 2, 12, 48)();
+        double first = t.RunStep([a, b]);
+        Assert.True(double.IsFinite(first) && first > 0);
+        Assert.Equal(1, t.Step);
+        Assert.Equal(1, t.Optimizer.StepCount);
+        Assert.Throws<ArgumentException>(() => t.RunStep([]));
+        Assert.True(a.Contains(TrainingBatch.InputIds), "the caller keeps its batches");
+    }
+
+    [Fact]
+    public void A_source_without_length_needs_max_steps()
+    {
+        using var model = TrainingFixtures.TinyModel(seed: 4);
+        var ex = Assert.Throws<TrainingException>(() => new Trainer(model, new CausalLmObjective(), new EndlessSource(), Fast(1) with { MaxSteps = null }));
+        Assert.Contains("MaxSteps", ex.Message);
+    }
+
+    sealed class EndlessSource : IBatchSource
+    {
+        public long? BatchesPerEpoch => null;
+        public void StartEpoch(int epoch, long seed) { }
+        public TrainingBatch? Next() => TrainingFixtures.CountingBatch(0, 1, 8, 48)();
+        public System.Text.Json.Nodes.JsonNode SavePosition() => new System.Text.Json.Nodes.JsonObject();
+        public void RestorePosition(int epoch, long seed, System.Text.Json.Nodes.JsonNode position) { }
+    }
+
     sealed class Progress(Action<TrainingUpdate> action) : IProgress<TrainingUpdate>
     {
         public void Report(TrainingUpdate value) => action(value);
