@@ -26,6 +26,8 @@ void Report(string stage, double accuracy)
 {
     report[stage] = accuracy;
     Console.WriteLine($"[{clock.Elapsed:mm\\:ss}] {stage}: exact match {accuracy:P0} on {heldOut.Count} held-out questions");
+    foreach (var (question, expected, given) in evaluator.Mistakes)
+        Console.WriteLine($"        e.g. \"{question}\" expected \"{expected}\", got \"{given}\"");
 }
 
 // 1. Pretraining: passages → token shards (the corpus pipeline) → packed 128-token rows.

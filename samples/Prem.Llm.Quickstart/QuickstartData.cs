@@ -24,11 +24,25 @@ public static class QuickstartData
     /// <summary>The system prompt of the chat stages.</summary>
     public const string SystemPrompt = "Answer the question from the context. Reply with one word or number.";
 
-    /// <summary>Passages for pretraining: plain text, two people each.</summary>
+    /// <summary>
+    /// Pretraining documents: a passage about two people, then sentences that repeat some of its facts
+    /// ("Later, Anna took the red kite to Rome."). Predicting those means looking back at the passage,
+    /// the in-context recall that question answering builds on; the question format itself is left to SFT.
+    /// </summary>
     public static IEnumerable<string> Passages(int count, int seed)
     {
         var random = new Random(seed);
-        for (int i = 0; i < count; i++) yield return Passage(People(random), random);
+        for (int i = 0; i < count; i++)
+        {
+            var people = People(random);
+            var recalls = people.OrderBy(_ => random.Next()).Select(p => random.Next(3) switch
+            {
+                0 => $"Later, {p.Name} took the {p.Color} {p.Item} to {p.City}.",
+                1 => $"At {p.Age}, {p.Name} still lives in {p.City}.",
+                _ => $"The {p.Item} of {p.Name} is {p.Color}.",
+            });
+            yield return Passage(people, random) + " " + string.Join(" ", recalls);
+        }
     }
 
     /// <summary>Questions on fresh passages.</summary>

@@ -32,15 +32,21 @@ public sealed class ReadingEvaluator(ITextTokenizer tokenizer, IReadOnlyList<Rea
     /// <summary>EOS and &lt;|eot_id|&gt;.</summary>
     public int[] ChatStops => [tokenizer.EosId, tokenizer.TokenToId(Llama3ChatTemplate.EndOfTurn)!.Value];
 
+    /// <summary>The first few wrong answers of the last evaluation: question, expected, given.</summary>
+    public IReadOnlyList<(string Question, string Expected, string Given)> Mistakes { get; private set; } = [];
+
     double Accuracy(LlamaForCausalLM model, List<IReadOnlyList<int>> prompts, int[] stops)
     {
         var answers = new Generator(model).GenerateBatch(prompts, new SamplingOptions { MaxNewTokens = 8, StopTokenIds = stops });
         int correct = 0;
+        var mistakes = new List<(string, string, string)>();
         for (int i = 0; i < questions.Count; i++)
         {
             string answer = tokenizer.Decode(answers[i].Where(id => !stops.Contains(id))).Trim();
             if (answer == questions[i].Answer) correct++;
+            else if (mistakes.Count < 3) mistakes.Add((questions[i].Question, questions[i].Answer, answer));
         }
+        Mistakes = mistakes;
         return (double)correct / questions.Count;
     }
 }

@@ -19,7 +19,8 @@ public sealed class PackedBatchSource(PackedTokenDataset dataset, PackedLoaderOp
     /// <inheritdoc />
     protected override TrainingBatch Read()
     {
-        var batch = loader!.Next();
+        long[] windowIds = loader!.WindowsAt(loader.State);
+        var batch = loader.Next();
         var tensors = new Dictionary<string, TorchSharp.torch.Tensor>
         {
             [TrainingBatch.InputIds] = batch.InputIds,
@@ -27,6 +28,6 @@ public sealed class PackedBatchSource(PackedTokenDataset dataset, PackedLoaderOp
         };
         if (CrossDocumentAttention) batch.DocumentIds.Dispose();
         else tensors[TrainingBatch.DocumentIds] = batch.DocumentIds;
-        return new TrainingBatch(tensors);
+        return new TrainingBatch(tensors, windowIds);
     }
 }

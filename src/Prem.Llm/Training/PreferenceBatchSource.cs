@@ -16,7 +16,9 @@ public sealed class PreferenceBatchSource(PreferenceDataset dataset, ChatLoaderO
     /// <inheritdoc />
     protected override TrainingBatch Read()
     {
-        using var batch = loader!.Next();
+        // Pair indices identify the examples, e.g. for reference log-probs cached on disk.
+        long[] pairIds = [.. loader!.PairsAt(loader.State).Select(i => (long)i)];
+        using var batch = loader.Next();
         int pairs = batch.PairCount;
         // The loader stacks chosen rows first, then rejected: split them back into the objective's names.
         return new TrainingBatch(new Dictionary<string, TorchSharp.torch.Tensor>
@@ -27,6 +29,6 @@ public sealed class PreferenceBatchSource(PreferenceDataset dataset, ChatLoaderO
             [TrainingBatch.RejectedInputIds] = batch.InputIds.narrow(0, pairs, pairs).clone(),
             [TrainingBatch.RejectedLabels] = batch.Labels.narrow(0, pairs, pairs).clone(),
             [TrainingBatch.RejectedAttentionMask] = batch.AttentionMask.narrow(0, pairs, pairs).clone(),
-        });
+        }, pairIds);
     }
 }

@@ -16,7 +16,8 @@ public sealed class SftBatchSource(SftDataset dataset, ChatLoaderOptions options
     /// <inheritdoc />
     protected override TrainingBatch Read()
     {
-        var batch = loader!.Next();
+        long[] rowIds = [.. loader!.RowsAt(loader.State).Select(i => (long)i)];
+        var batch = loader.Next();
         var tensors = new Dictionary<string, TorchSharp.torch.Tensor>
         {
             [TrainingBatch.InputIds] = batch.InputIds,
@@ -24,6 +25,6 @@ public sealed class SftBatchSource(SftDataset dataset, ChatLoaderOptions options
             [TrainingBatch.AttentionMask] = batch.AttentionMask,
         };
         if (batch.DocumentIds is not null) tensors[TrainingBatch.DocumentIds] = batch.DocumentIds;
-        return new TrainingBatch(tensors);
+        return new TrainingBatch(tensors, rowIds);
     }
 }

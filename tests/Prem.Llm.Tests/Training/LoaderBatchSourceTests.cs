@@ -79,6 +79,7 @@ public class LoaderBatchSourceTests : IDisposable
         Assert.Equal(stacked.InputIds.narrow(0, 0, 2).data<long>().ToArray(), batch[TrainingBatch.ChosenInputIds].data<long>().ToArray());
         Assert.Equal(stacked.InputIds.narrow(0, 2, 2).data<long>().ToArray(), batch[TrainingBatch.RejectedInputIds].data<long>().ToArray());
         Assert.Equal(stacked.Labels.narrow(0, 2, 2).data<long>().ToArray(), batch[TrainingBatch.RejectedLabels].data<long>().ToArray());
+        Assert.Equal([0L, 1L], batch.ExampleIds);
     }
 
     [Fact]
