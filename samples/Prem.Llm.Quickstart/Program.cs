@@ -79,7 +79,7 @@ File.WriteAllLines(dpoPath, QuickstartData.Questions(settings.DpoPairs, seed: 3)
 var pairs = PreferenceDataset.Load(dpoPath, tokenizer, new PreferenceOptions { MaxLength = 256, MaxPromptLength = 224 });
 var dpoSource = new PreferenceBatchSource(pairs, new ChatLoaderOptions { BatchSize = 8 });
 var reference = CachedReferenceLogProbs.Precompute(model, EpochBatches(dpoSource), Path.Combine(run, "reference-logps.bin"));
-Train(model, new DpoObjective(reference, beta: settings.DpoBeta), dpoSource, settings.DpoSteps, learningRate: 2e-4, "dpo");
+Train(model, new DpoObjective(reference, beta: settings.DpoBeta), dpoSource, settings.DpoSteps, learningRate: 5e-5, "dpo");
 Report("after DPO", evaluator.ChatAccuracy(model));
 
 model.SavePretrained(Path.Combine(run, "model"));

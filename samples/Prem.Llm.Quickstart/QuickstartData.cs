@@ -35,12 +35,12 @@ public static class QuickstartData
         for (int i = 0; i < count; i++)
         {
             var people = People(random);
-            var recalls = people.OrderBy(_ => random.Next()).Select(p => random.Next(3) switch
+            var recalls = people.SelectMany(p => new[]
             {
-                0 => $"Later, {p.Name} took the {p.Color} {p.Item} to {p.City}.",
-                1 => $"At {p.Age}, {p.Name} still lives in {p.City}.",
-                _ => $"The {p.Item} of {p.Name} is {p.Color}.",
-            });
+                $"Later, {p.Name} took the {p.Color} {p.Item} to {p.City}.",
+                $"At {p.Age}, {p.Name} still lives in {p.City}.",
+                $"The {p.Item} of {p.Name} is {p.Color}.",
+            }).OrderBy(_ => random.Next());
             yield return Passage(people, random) + " " + string.Join(" ", recalls);
         }
     }
