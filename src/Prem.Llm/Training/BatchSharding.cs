@@ -28,7 +28,7 @@ public static class BatchSharding
     }
 
     /// <summary>
-    /// Throws when a loader-backed <paramref name="source"/> is sharded for another rank or world size
+    /// Throws when a sharded <paramref name="source"/> (<see cref="IShardedBatchSource"/>) is sharded for another rank or world size
     /// than <paramref name="communicator"/>'s (every rank would train on the same data, or some on none).
     /// Other sources are the caller's to shard.
     /// </summary>
@@ -37,7 +37,7 @@ public static class BatchSharding
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(communicator);
-        if (source is LoaderBatchSource loader && (loader.Rank != communicator.Rank || loader.WorldSize != communicator.Size))
+        if (source is IShardedBatchSource loader && (loader.Rank != communicator.Rank || loader.WorldSize != communicator.Size))
             throw new TrainingException($"rank {communicator.Rank}/{communicator.Size}: the {name} batch source reads shard " +
                 $"{loader.Rank} of {loader.WorldSize}; build its loader options with .ForRank(communicator).");
     }

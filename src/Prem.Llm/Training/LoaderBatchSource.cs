@@ -13,7 +13,7 @@ namespace Prem.Llm.Training;
 /// position records <see cref="GlobalBatch"/> so a resume with another global batch is refused rather
 /// than silently reading other examples.
 /// </summary>
-public abstract class LoaderBatchSource : IBatchSource
+public abstract class LoaderBatchSource : IShardedBatchSource
 {
     long step;
 
