@@ -33,6 +33,7 @@ try
         case "allreduce": CollectiveCheck.Run(communicator, output); break;
         case "train": TinyTraining.Run(communicator, options, output); break;
         case "trainer": TrainerRun.Run(communicator, options, output); break;
+        case "reference-cache": ReferenceCache.Run(communicator, options, output); break;
         case "bench-trainer": TrainerOverhead.Run(communicator, options, output); break;
         case "bench-allreduce": AllReduceBandwidth.Run(communicator, options, output); break;
         case "bench-step": StepOverhead.Run(communicator, options, output); break;

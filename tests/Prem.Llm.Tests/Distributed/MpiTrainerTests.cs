@@ -112,4 +112,32 @@ public class MpiTrainerTests
     [Fact]
     public void MpichRunsTheTrainerLikeOneProcess() =>
         AssertMatchesOneProcess(MpiJob.Mpich(2, Args("--batch 2")), MpiJob.Single(Args("--batch 4")));
+
+    [Fact]
+    public void DpoReferenceLogProbsComputedOnTwoRanksEqualOneProcess()
+    {
+        var parallel = MpiJob.OpenMpi(2, "reference-cache --examples 10");
+        var single = MpiJob.Single("reference-cache --examples 10");
+        Assert.True(parallel.ExitCode == 0, parallel.Output);
+        Assert.True(single.ExitCode == 0, single.Output);
+        // Every rank ends with all records; rank 0 alone wrote the file.
+        Assert.Equal(10, parallel.Rank(0).GetProperty("count").GetInt32());
+        Assert.Equal(10, parallel.Rank(1).GetProperty("count").GetInt32());
+        var split = Prem.Llm.Objectives.CachedReferenceLogProbs.Load(Path.Combine(parallel.OutputFolder, "reference.bin"));
+        var whole = Prem.Llm.Objectives.CachedReferenceLogProbs.Load(Path.Combine(single.OutputFolder, "reference.bin"));
+        Assert.Equal(10, split.Count);
+        var ids = Enumerable.Range(0, 10).Select(i => (long)i).ToArray();
+        using var probe = new Prem.Llm.Objectives.TrainingBatch(new Dictionary<string, TorchSharp.torch.Tensor>
+        {
+            [Prem.Llm.Objectives.TrainingBatch.ChosenInputIds] = TorchSharp.torch.zeros(10, 1, TorchSharp.torch.ScalarType.Int64),
+        }, ids);
+        var a = split.Get(probe);
+        var b = whole.Get(probe);
+        foreach (var (x, y) in new[] { (a.ChosenSums, b.ChosenSums), (a.ChosenCounts, b.ChosenCounts), (a.RejectedSums, b.RejectedSums), (a.RejectedCounts, b.RejectedCounts) })
+        {
+            // The same examples in batches of the same shapes: the same float32 values.
+            Assert.Equal(y.data<float>().ToArray(), x.data<float>().ToArray());
+            Assert.All(y.data<float>().ToArray(), v => Assert.NotEqual(0f, v));
+        }
+    }
 }
