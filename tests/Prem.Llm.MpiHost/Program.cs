@@ -2,7 +2,7 @@ using Prem.Llm.Distributed;
 using Prem.Llm.MpiHost;
 using TorchSharp;
 
-// One rank of a distributed test or benchmark. Exit codes: 0 ok, 1 a DistributedException (its
+// One rank of a distributed test or benchmark. Exit codes: 0 ok, 1 a DistributedException or TrainingException (its
 // message on stderr), 3 the deliberate early exit of the failure test.
 var options = new HostArgs(args);
 torch.set_num_threads(options.Int("threads", 1));
@@ -32,6 +32,9 @@ try
     {
         case "allreduce": CollectiveCheck.Run(communicator, output); break;
         case "train": TinyTraining.Run(communicator, options, output); break;
+        case "trainer": TrainerRun.Run(communicator, options, output); break;
+        case "reference-cache": ReferenceCache.Run(communicator, options, output); break;
+        case "bench-trainer": TrainerOverhead.Run(communicator, options, output); break;
         case "bench-allreduce": AllReduceBandwidth.Run(communicator, options, output); break;
         case "bench-step": StepOverhead.Run(communicator, options, output); break;
         default: throw new ArgumentException($"unknown mode '{options.Mode}'");
@@ -39,7 +42,7 @@ try
     communicator.Dispose();
     return 0;
 }
-catch (DistributedException e)
+catch (Exception e) when (e is DistributedException or Prem.Llm.Training.TrainingException)
 {
     Console.Error.WriteLine(e.Message);
     Console.Error.Flush();

@@ -19,6 +19,14 @@ public static class Communicators
         };
     }
 
+    /// <summary>
+    /// What a training command calls: the communicator this process was launched for — single-process
+    /// when no launcher variables are set (a plain <c>prem pretrain</c>), MPI under mpirun / mpiexec /
+    /// srun, NCCL under torchrun-style launchers — without loading any MPI library in the single case.
+    /// </summary>
+    /// <param name="timeout">Deadline of each collective; <see cref="DefaultTimeout"/> when null.</param>
+    public static ICommunicator FromEnvironment(TimeSpan? timeout = null) => Create(DistributedBackend.Auto, timeout);
+
     /// <summary>Creates the communicator for <paramref name="backend"/> and this process's launcher.</summary>
     /// <param name="backend">What to build; <see cref="DistributedBackend.Auto"/> decides from the launcher.</param>
     /// <param name="timeout">Deadline of each collective and of the rendezvous; <see cref="DefaultTimeout"/> when null.</param>

@@ -1,4 +1,5 @@
 using Prem.Llm.Checkpoints;
+using Prem.Llm.Distributed;
 using Prem.Llm.Modeling;
 using static TorchSharp.torch;
 
@@ -24,7 +25,13 @@ public sealed class CachedReferenceLogProbs : IReferenceLogProbs
     /// Runs <paramref name="reference"/> over <paramref name="batches"/> (which must carry example ids),
     /// writes the cache to <paramref name="path"/> atomically and returns it loaded.
     /// </summary>
-    public static CachedReferenceLogProbs Precompute(LlamaForCausalLM reference, IEnumerable<TrainingBatch> batches, string path)
+    /// <param name="reference">The frozen reference model.</param>
+    /// <param name="batches">The examples; under data parallel this rank's shard only (a source built with
+    /// <c>ChatLoaderOptions.ForRank</c>), so the ranks share the work.</param>
+    /// <param name="path">The cache file, written by rank 0 alone.</param>
+    /// <param name="communicator">The data-parallel group; null for one process. Every rank must call this.</param>
+    public static CachedReferenceLogProbs Precompute(LlamaForCausalLM reference, IEnumerable<TrainingBatch> batches, string path,
+        ICommunicator? communicator = null)
     {
         var live = new ModelReferenceLogProbs(reference);
         var records = new Dictionary<long, float[]>();
@@ -37,6 +44,13 @@ public sealed class CachedReferenceLogProbs : IReferenceLogProbs
             for (int i = 0; i < ids.Count; i++)
                 records[ids[i]] = [columns[0][i], columns[1][i], columns[2][i], columns[3][i]];
         }
+        if (communicator is { Size: > 1 }) records = Gather(records, communicator);
+        if (communicator is not null && communicator.Rank != 0)
+        {
+            // Nobody reads the file before rank 0 has finished writing it.
+            communicator.Barrier();
+            return new CachedReferenceLogProbs(records);
+        }
         AtomicFile.Write(path, stream =>
         {
             using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
@@ -48,7 +62,38 @@ public sealed class CachedReferenceLogProbs : IReferenceLogProbs
                 foreach (var x in v) writer.Write(x);
             }
         });
+        communicator?.Barrier();
         return new CachedReferenceLogProbs(records);
+    }
+
+    /// <summary>
+    /// Every rank's records on every rank, by all-reduce: each rank writes its records into its own
+    /// slot range of a zeroed buffer, so the sum is the concatenation. float64 carries the int64 ids
+    /// exactly below 2⁵³ and the float32 values exactly.
+    /// </summary>
+    private static Dictionary<long, float[]> Gather(Dictionary<long, float[]> local, ICommunicator communicator)
+    {
+        const int Width = 5;
+        var counts = new double[communicator.Size];
+        counts[communicator.Rank] = local.Count;
+        communicator.AllReduce(counts.AsSpan());
+        long total = (long)counts.Sum(), offset = (long)counts.Take(communicator.Rank).Sum();
+        var buffer = new double[total * Width];
+        long k = offset * Width;
+        foreach (var (id, v) in local)
+        {
+            if (Math.Abs(id) >= 1L << 53) throw new ArgumentException($"Example id {id} is too large to gather across ranks (≥ 2^53).");
+            buffer[k++] = id;
+            foreach (var x in v) buffer[k++] = x;
+        }
+        communicator.AllReduce(buffer.AsSpan());
+        var all = new Dictionary<long, float[]>((int)total);
+        for (long i = 0; i < total; i++)
+        {
+            long at = i * Width;
+            all[(long)buffer[at]] = [(float)buffer[at + 1], (float)buffer[at + 2], (float)buffer[at + 3], (float)buffer[at + 4]];
+        }
+        return all;
     }
 
     /// <summary>Loads a cache written by <see cref="Precompute"/>; throws <see cref="InvalidDataException"/> naming the file when it is malformed.</summary>

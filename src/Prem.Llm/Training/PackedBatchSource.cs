@@ -5,7 +5,7 @@ namespace Prem.Llm.Training;
 
 /// <summary>Pretraining batches from prepared token shards: input ids, shifted targets and document ids.</summary>
 public sealed class PackedBatchSource(PackedTokenDataset dataset, PackedLoaderOptions options)
-    : LoaderBatchSource(new PackedBatchLoader(dataset, options).StepsPerEpoch)
+    : LoaderBatchSource(new PackedBatchLoader(dataset, options).StepsPerEpoch, options.Rank, options.WorldSize, (long)options.BatchSize * options.WorldSize)
 {
     PackedBatchLoader? loader;
 

@@ -5,7 +5,7 @@ namespace Prem.Llm.Training;
 
 /// <summary>DPO batches: chosen and rejected rows, each with ids, response-only labels and attention mask.</summary>
 public sealed class PreferenceBatchSource(PreferenceDataset dataset, ChatLoaderOptions options)
-    : LoaderBatchSource(new PreferenceBatchLoader(dataset, options).StepsPerEpoch)
+    : LoaderBatchSource(new PreferenceBatchLoader(dataset, options).StepsPerEpoch, options.Rank, options.WorldSize, (long)options.BatchSize * options.WorldSize)
 {
     PreferenceBatchLoader? loader;
 

@@ -5,7 +5,7 @@ namespace Prem.Llm.Training;
 
 /// <summary>Chat fine-tuning batches: right-padded ids, assistant-only labels, attention mask (and document ids when packed).</summary>
 public sealed class SftBatchSource(SftDataset dataset, ChatLoaderOptions options)
-    : LoaderBatchSource(new SftBatchLoader(dataset, options).StepsPerEpoch)
+    : LoaderBatchSource(new SftBatchLoader(dataset, options).StepsPerEpoch, options.Rank, options.WorldSize, (long)options.BatchSize * options.WorldSize)
 {
     SftBatchLoader? loader;
 

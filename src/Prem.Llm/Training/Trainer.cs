@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Prem.Llm.Distributed;
 using Prem.Llm.Modeling;
 using Prem.Llm.Objectives;
 using TorchSharp;
@@ -13,6 +14,15 @@ namespace Prem.Llm.Training;
 /// accumulated batch, see <see cref="IObjective"/>), clips the global gradient norm, skips the update
 /// when the loss or gradients are not finite, and takes an AdamW step at the scheduled learning rate.
 /// Every step runs inside its own dispose scope.
+/// <para>
+/// Data parallel: given a communicator of N ranks, every rank runs the same trainer on its own shard
+/// of each global batch (<see cref="BatchSharding"/>). Rank 0's weights are broadcast at start; the
+/// micro-batches accumulate locally with no communication; on the accumulation boundary the
+/// gradients are summed over ranks in buckets, the loss having been normalised by the all-reduced
+/// unit count of the global batch (see docs/distributed.md for the derivation), so N ranks × b give
+/// the update of one rank × N·b. Clipping, skip decisions, loss and metrics are global. Rank 0 alone
+/// writes checkpoints, metrics and progress; the other ranks write <c>OutputDir/logs/rank{r}.log</c>.
+/// </para>
 /// </summary>
 public sealed class Trainer : IDisposable
 {
@@ -21,6 +31,7 @@ public sealed class Trainer : IDisposable
     private readonly IBatchSource? validation;
     private readonly MixedPrecision precision;
     private readonly CheckpointStore? store;
+    private readonly TrainerRanks ranks;
     private long tokensSeen;
     private int epoch;
     private int skipped;
@@ -31,7 +42,11 @@ public sealed class Trainer : IDisposable
     /// <param name="train">Training micro-batches.</param>
     /// <param name="options">Hyper-parameters and run settings.</param>
     /// <param name="validation">Validation micro-batches, or null.</param>
-    public Trainer(LlamaForCausalLM model, IObjective objective, IBatchSource train, TrainerOptions options, IBatchSource? validation = null)
+    /// <param name="communicator">The data-parallel group (not owned); null or one rank trains in this process alone.
+    /// Every rank must construct its trainer with the same options; this constructor already communicates.</param>
+    /// <exception cref="TrainingException">A batch source is sharded for another rank or world size, or the ranks disagree on the run length.</exception>
+    public Trainer(LlamaForCausalLM model, IObjective objective, IBatchSource train, TrainerOptions options, IBatchSource? validation = null,
+        ICommunicator? communicator = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         this.objective = objective ?? throw new ArgumentNullException(nameof(objective));
@@ -39,9 +54,15 @@ public sealed class Trainer : IDisposable
         Options = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
         this.validation = validation;
         if (options.Threads is int threads) set_num_threads(threads);
+        ranks = new TrainerRanks(communicator, options.GradientBucketBytes);
+        BatchSharding.Check(train, ranks.Communicator, nameof(train));
+        if (validation is not null) BatchSharding.Check(validation, ranks.Communicator, nameof(validation));
         TotalSteps = options.MaxSteps ?? (train.BatchesPerEpoch is long perEpoch
             ? options.MaxEpochs * ((perEpoch + options.AccumulationSteps - 1) / options.AccumulationSteps)
             : throw new TrainingException("The batch source does not know its length: set MaxSteps."));
+        ranks.CheckSameSteps(TotalSteps, train.BatchesPerEpoch ?? -1);
+        // Before the bf16 copy and the optimizer state exist, so both start from rank 0's weights.
+        ranks.ShareWeights(model);
         precision = new MixedPrecision(model, options.Precision);
         ActivationCheckpoint.Enable(precision.Working, options.ActivationCheckpointing);
         Optimizer = ParameterGroups.CreateOptimizer(model, options);
@@ -63,6 +84,10 @@ public sealed class Trainer : IDisposable
     public LlamaForCausalLM Model => precision.Master;
     /// <summary>Checkpoint folder management, when an output folder is set.</summary>
     public CheckpointStore? Checkpoints => store;
+    /// <summary>The data-parallel group (a single-process one when none was given).</summary>
+    public ICommunicator Communicator => ranks.Communicator;
+    /// <summary>True on rank 0, the rank that writes checkpoints, metrics and progress.</summary>
+    public bool IsRoot => ranks.IsRoot;
 
     /// <summary>
     /// Trains to <see cref="TotalSteps"/> (resuming first when <see cref="TrainerOptions.ResumeFrom"/>
@@ -72,8 +97,10 @@ public sealed class Trainer : IDisposable
     /// <param name="cancellationToken">Stops between steps (no checkpoint is written on cancellation).</param>
     public TrainingResult Run(IProgress<TrainingUpdate>? progress = null, CancellationToken cancellationToken = default)
     {
-        using var metrics = Options.OutputDir is null ? null : new MetricsJsonlWriter(Path.Combine(Options.OutputDir, "metrics.jsonl"));
-        var sinks = new[] { progress, metrics }.Where(p => p is not null).Select(p => p!).ToList();
+        // Rank 0 owns the metrics file and the progress; the others keep a plain log of their own.
+        using var metrics = Options.OutputDir is null || !IsRoot ? null : new MetricsJsonlWriter(Path.Combine(Options.OutputDir, "metrics.jsonl"));
+        using var rankLog = Options.OutputDir is null || IsRoot ? null : new RankLogWriter(RankLog.Open(Communicator.Rank, Path.Combine(Options.OutputDir, "logs")), Communicator);
+        var sinks = (IsRoot ? new IProgress<TrainingUpdate>?[] { progress, metrics } : [rankLog]).Where(p => p is not null).Select(p => p!).ToList();
         void Report(TrainingUpdate u) { foreach (var s in sinks) s.Report(u); }
 
         manual_seed(Options.Seed);
@@ -121,7 +148,9 @@ public sealed class Trainer : IDisposable
         if (store is not null)
         {
             SaveCheckpoint(Report);
-            if (Options.ExportFinalModel) ExportModel(export = Path.Combine(Options.OutputDir!, "final"), Options.TokenizerDirectory);
+            export = Options.ExportFinalModel ? Path.Combine(Options.OutputDir!, "final") : null;
+            if (export is not null && IsRoot) ExportModel(export, Options.TokenizerDirectory);
+            ranks.Barrier();
         }
         Report(new TrainingUpdate { Kind = TrainingUpdateKind.Finished, Step = Step, TotalSteps = TotalSteps, Epoch = epoch, Elapsed = clock.Elapsed, SkippedSteps = skipped });
         return new TrainingResult(Step, skipped, losses, final, export);
@@ -144,6 +173,12 @@ public sealed class Trainer : IDisposable
             if (n == 0) continue;
             lossSum += objective.Compute(precision.Working, batch, n).Loss.item<float>() * n;
             units += n;
+        }
+        if (ranks.Distributed)
+        {
+            var sums = new Dictionary<string, double> { ["units"] = units };
+            lossSum = ranks.ReduceLossAndMetrics(lossSum, sums);
+            units = (long)sums["units"];
         }
         return new ValidationResult(units == 0 ? double.NaN : lossSum / units, units);
     }
@@ -194,7 +229,9 @@ public sealed class Trainer : IDisposable
     private StepOutcome TrainStep(IReadOnlyList<TrainingBatch> micro)
     {
         using var scope = NewDisposeScope();
-        long units = Math.Max(1, micro.Sum(objective.CountUnits));
+        // The units of the whole global batch: every rank's micro-batches are scaled by the same 1/U.
+        var (globalUnits, globalTokens) = ranks.GlobalCounts(micro.Sum(objective.CountUnits), micro.Sum(b => b.TokenCount));
+        long units = Math.Max(1, globalUnits);
         double loss = 0;
         var sums = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var batch in micro)
@@ -205,12 +242,16 @@ public sealed class Trainer : IDisposable
             loss += result.Loss.item<float>();
             foreach (var (k, v) in result.MetricSums) sums[k] = sums.GetValueOrDefault(k) + v;
             precision.PullGradients();
-            tokensSeen += batch.TokenCount;
         }
+        tokensSeen += globalTokens;
+        // The accumulation boundary: the step's only gradient communication, on the float32 master
+        // gradients (bf16-mixed included: summing bf16 would round every partial sum to 8 bits).
+        ranks.ReduceGradients(Optimizer.Parameters.Select(p => (Tensor)p.Param));
+        loss = ranks.ReduceLossAndMetrics(loss, sums);
         var metrics = sums.ToDictionary(kv => kv.Key, kv => kv.Value / units);
         double norm = GradientClipping.ClipByGlobalNorm(Optimizer.Parameters.Select(p => (Tensor)p.Param), Options.GradientClipNorm);
         double lr = Schedule.At(Step);
-        if (!double.IsFinite(loss) || !double.IsFinite(norm))
+        if (ranks.AnyRank(!double.IsFinite(loss) || !double.IsFinite(norm)))
         {
             Optimizer.ZeroGrad();
             if (++skipped > Options.MaxNonFiniteSteps)
@@ -232,19 +273,36 @@ public sealed class Trainer : IDisposable
     private void SaveCheckpoint(Action<TrainingUpdate> report)
     {
         if (store is null) return;
-        var state = new TrainerState
+        string? folder = null;
+        if (IsRoot)
         {
-            Step = Step, Epoch = epoch, OptimizerSteps = Optimizer.StepCount, SkippedSteps = skipped, TokensSeen = tokensSeen,
-            DataPosition = train.SavePosition(), RngState = Convert.ToBase64String(RngBytes()),
-        };
-        var folder = store.Save(Model, Optimizer, state);
+            // The replicas are identical and every rank is at the same step and data position (in
+            // global batches), so rank 0's checkpoint is everyone's.
+            var state = new TrainerState
+            {
+                Step = Step, Epoch = epoch, OptimizerSteps = Optimizer.StepCount, SkippedSteps = skipped, TokensSeen = tokensSeen,
+                DataPosition = train.SavePosition(), RngState = Convert.ToBase64String(RngBytes()),
+            };
+            folder = store.Save(Model, Optimizer, state);
+        }
+        // No rank runs ahead of a checkpoint that is still being written (nor exits before it is complete).
+        ranks.Barrier();
         report(new TrainingUpdate { Kind = TrainingUpdateKind.Checkpoint, Step = Step, TotalSteps = TotalSteps, Epoch = epoch, Path = folder, SkippedSteps = skipped });
     }
 
     private void Resume(string resumeFrom)
     {
-        var folder = store?.Resolve(resumeFrom) ?? new CheckpointStore(resumeFrom, 1).Resolve(resumeFrom);
+        // Rank 0 decides which folder "latest" means, so every rank loads the same checkpoint.
+        string resolved = "";
+        if (IsRoot)
+        {
+            try { resolved = store?.Resolve(resumeFrom) ?? new CheckpointStore(resumeFrom, 1).Resolve(resumeFrom); }
+            catch (TrainingException e) when (ranks.Distributed) { resolved = "\0" + e.Message; }
+        }
+        var folder = ranks.FromRoot(resolved);
+        if (folder.StartsWith('\0')) throw new TrainingException($"rank {Communicator.Rank}/{Communicator.Size}: rank 0 cannot resume: {folder[1..]}");
         var state = CheckpointStore.Load(folder, Model, Optimizer);
+        ranks.VerifyWeights(Model);
         precision.PushWeights();
         Step = state.Step;
         epoch = state.Epoch;
@@ -268,6 +326,7 @@ public sealed class Trainer : IDisposable
     public void Dispose()
     {
         Model.Model.LayerRunner = null;
+        ranks.Dispose();
         precision.Dispose();
         Optimizer.Dispose();
     }

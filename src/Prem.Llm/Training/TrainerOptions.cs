@@ -67,6 +67,8 @@ public sealed record TrainerOptions
     public int MaxNonFiniteSteps { get; init; } = 10;
     /// <summary>Seeds torch's generator and the data order.</summary>
     public long Seed { get; init; } = 42;
+    /// <summary>Gradient bytes (as float32) per all-reduce call under data parallel (PyTorch DDP's 25 MB by default).</summary>
+    public long GradientBucketBytes { get; init; } = 25L << 20;
     /// <summary>LibTorch intra-op threads; null keeps LibTorch's choice (one per core).</summary>
     public int? Threads { get; init; }
 
@@ -89,6 +91,7 @@ public sealed record TrainerOptions
         Check(SaveEveryNSteps is null or >= 1, nameof(SaveEveryNSteps), "must be ≥ 1");
         Check(KeepLastCheckpoints >= 1, nameof(KeepLastCheckpoints), "must be ≥ 1");
         Check(MaxNonFiniteSteps >= 0, nameof(MaxNonFiniteSteps), "must be ≥ 0");
+        Check(GradientBucketBytes >= 4, nameof(GradientBucketBytes), "must be ≥ 4");
         Check(Threads is null or >= 1, nameof(Threads), "must be ≥ 1");
         Check(ResumeFrom is null || OutputDir is not null || ResumeFrom != "latest", nameof(ResumeFrom), "\"latest\" needs an OutputDir");
         return this;
