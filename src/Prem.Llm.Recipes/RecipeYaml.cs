@@ -52,6 +52,11 @@ public static class RecipeYaml
             // Duplicate keys surface here too, with the mark of the second occurrence.
             throw new RecipeException($"{file}:{e.Start.Line}", null, (e.InnerException ?? e).Message, e);
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner throws this (without a mark) for some malformed flow collections.
+            throw new RecipeException(file, null, $"not valid YAML: {e.Message}", e);
+        }
         if (stream.Documents.Count > 1) throw new RecipeException(file, null, "expected one YAML document, found several");
         var root = stream.Documents.Count == 0 ? new YamlMappingNode() : stream.Documents[0].RootNode as YamlMappingNode
             ?? throw new RecipeException($"{file}:{stream.Documents[0].RootNode.Start.Line}", null, "the recipe must be a mapping of keys");

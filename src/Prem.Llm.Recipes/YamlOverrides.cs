@@ -40,15 +40,22 @@ public static class YamlOverrides
                 if (child is null)
                 {
                     child = new YamlMappingNode();
-                    map.Children[new YamlScalarNode(keys[i])] = child;
+                    map.Children[Key(source, keys[i])] = child;
                 }
                 map = child as YamlMappingNode
                     ?? throw new RecipeException("--set", path, $"{string.Join('.', keys[..(i + 1)])} is not a mapping, so it has no key \"{keys[i + 1]}\"");
             }
             var existing = map.Children.Keys.OfType<YamlScalarNode>().FirstOrDefault(k => k.Value == keys[^1]);
             if (existing is not null) map.Children[existing] = value;
-            else map.Children[new YamlScalarNode(keys[^1])] = value;
+            else map.Children[Key(source, keys[^1])] = value;
         }
+    }
+
+    static YamlScalarNode Key(RecipeSource source, string name)
+    {
+        var key = new YamlScalarNode(name);
+        source.MarkOverride(key);
+        return key;
     }
 
     static YamlNode? Get(YamlMappingNode map, string key) =>

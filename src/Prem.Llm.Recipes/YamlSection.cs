@@ -16,10 +16,14 @@ internal sealed class YamlSection
     private readonly RecipeSource source;
     private readonly HashSet<string> known = new(StringComparer.Ordinal);
 
-    public YamlSection(YamlMappingNode node, RecipeSource source, string? path)
+    private readonly YamlNode? keyNode;
+
+    /// <summary>Reads <paramref name="node"/>, found at <paramref name="path"/> under the key <paramref name="keyNode"/> (null for the root).</summary>
+    public YamlSection(YamlMappingNode node, RecipeSource source, string? path, YamlNode? keyNode = null)
     {
         this.node = node;
         this.source = source;
+        this.keyNode = keyNode;
         Path = path;
     }
 
@@ -33,11 +37,13 @@ internal sealed class YamlSection
     public string KeyPath(string key) => Path is null ? key : $"{Path}.{key}";
 
     /// <summary>The value of <paramref name="key"/>, or null when absent or YAML null.</summary>
-    public YamlNode? Find(string key)
+    public YamlNode? Find(string key) => Entry(key)?.Value;
+
+    KeyValuePair<YamlNode, YamlNode>? Entry(string key)
     {
         known.Add(key);
-        foreach (var (k, v) in node.Children)
-            if (k is YamlScalarNode s && s.Value == key) return IsNull(v) ? null : v;
+        foreach (var kv in node.Children)
+            if (kv.Key is YamlScalarNode s && s.Value == key) return IsNull(kv.Value) ? null : kv;
         return null;
     }
 
@@ -131,10 +137,9 @@ internal sealed class YamlSection
     /// <summary>The nested mapping under <paramref name="key"/>, or null when absent.</summary>
     public YamlSection? Section(string key)
     {
-        var value = Find(key);
-        if (value is null) return null;
-        if (value is not YamlMappingNode map) throw Error(key, value, $"expected a mapping of keys, got {Describe(value)}");
-        return new YamlSection(map, source, KeyPath(key));
+        if (Entry(key) is not { } entry) return null;
+        if (entry.Value is not YamlMappingNode map) throw Error(key, entry.Value, $"expected a mapping of keys, got {Describe(entry.Value)}");
+        return new YamlSection(map, source, KeyPath(key), entry.Key);
     }
 
     /// <summary>Throws for the first key that no getter asked for.</summary>
@@ -147,9 +152,9 @@ internal sealed class YamlSection
         }
     }
 
-    /// <summary>A required key was not given.</summary>
+    /// <summary>A required key was not given (located at this mapping's own key).</summary>
     public RecipeException Missing(string key) =>
-        new(source.Where(node), KeyPath(key), "required key missing");
+        new(source.Where(keyNode ?? node), KeyPath(key), "required key missing");
 
     /// <summary>An error at <paramref name="key"/>, located at its value (or at this mapping when absent).</summary>
     public RecipeException Error(string key, string problem) => Error(key, Find(key) ?? (YamlNode)node, problem);
