@@ -15,6 +15,9 @@ public static class PremCli
         root.Subcommands.Add(TokenizeCommand.Create());
         root.Subcommands.Add(PrepareCommand.Create());
         root.Subcommands.Add(EvalCommand.Create(ModelFolder.LoadForEvaluation));
+        root.Subcommands.Add(PretrainCommand.Create());
+        root.Subcommands.Add(SftCommand.Create());
+        root.Subcommands.Add(DpoCommand.Create());
         return root;
     }
 

@@ -1,0 +1,12 @@
+using System.CommandLine;
+using Prem.Llm.Recipes;
+
+namespace Prem.Llm.Cli.Commands;
+
+/// <summary><c>prem pretrain --config F.yaml [--set key=value ...]</c>: causal-LM pretraining on <c>prem prepare</c> output.</summary>
+public static class PretrainCommand
+{
+    /// <summary>The command definition.</summary>
+    public static Command Create() => RecipeCommand.Create("pretrain", "Pretrain (or continue pretraining) from a YAML recipe (the seed's Lightning keys)",
+        (path, sets, host) => RecipeBuilder.Build(RecipeYaml.LoadTraining(path, RecipeKind.Pretrain, sets), host));
+}

@@ -1,0 +1,12 @@
+using System.CommandLine;
+using Prem.Llm.Recipes;
+
+namespace Prem.Llm.Cli.Commands;
+
+/// <summary><c>prem sft --config F.yaml [--set key=value ...]</c>: chat fine-tuning with assistant-only loss on JSONL conversations.</summary>
+public static class SftCommand
+{
+    /// <summary>The command definition.</summary>
+    public static Command Create() => RecipeCommand.Create("sft", "Fine-tune on chat conversations from a YAML recipe (the seed's Lightning keys)",
+        (path, sets, host) => RecipeBuilder.Build(RecipeYaml.LoadTraining(path, RecipeKind.Sft, sets), host));
+}

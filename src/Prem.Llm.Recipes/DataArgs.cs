@@ -1,0 +1,27 @@
+namespace Prem.Llm.Recipes;
+
+/// <summary>The seed's <c>data</c> section.</summary>
+public sealed record DataArgs
+{
+    /// <summary>
+    /// Training data (train_path): for pretraining a <c>prem prepare</c> output folder (its "train"
+    /// split), for SFT a JSONL file of conversations.
+    /// </summary>
+    public required string TrainPath { get; init; }
+
+    /// <summary>
+    /// Validation data (val_path), or null for none. For pretraining a prepared folder: its "val" split
+    /// (the seed points val_path at the training folder), or its "train" split when it has no "val" split
+    /// and is not the training folder. For SFT a JSONL file.
+    /// </summary>
+    public string? ValPath { get; init; }
+
+    /// <summary>Tokens per row (max_seq_length): the packed window for pretraining, the cut-off for SFT; null uses the prepared corpus's (pretraining) or 8192 (SFT).</summary>
+    public int? MaxSeqLength { get; init; }
+
+    /// <summary>Rows per micro-batch (batch_size).</summary>
+    public int BatchSize { get; init; } = 2;
+
+    /// <summary>Tokenizer folder or file (dataset_tokenizer); null uses the model folder's.</summary>
+    public string? DatasetTokenizer { get; init; }
+}

@@ -1,0 +1,113 @@
+using Prem.Llm.Data;
+using Prem.Llm.Modeling;
+using Prem.Llm.Objectives;
+using Prem.Llm.Text;
+using Prem.Llm.Training;
+using static TorchSharp.torch;
+
+namespace Prem.Llm.Recipes;
+
+/// <summary>
+/// Turns a DPO recipe into the trainer's pieces. With <see cref="DpoRecipe.PrecomputeRefLogProbs"/>
+/// the reference log-probs of every training (and validation) pair are computed here, once, and cached
+/// in <c>output_dir/reference-logps.bin</c>; a resumed run reuses the cache, and no reference model is
+/// kept in memory while training. Otherwise a frozen reference model is loaded beside the policy.
+/// </summary>
+public static class DpoRecipeBuilder
+{
+    /// <summary>The cache file's name inside the output folder.</summary>
+    public const string ReferenceCacheFile = "reference-logps.bin";
+
+    /// <summary>Builds policy, reference, data, objective and options for <paramref name="recipe"/>.</summary>
+    /// <exception cref="RecipeException">A path in the recipe does not exist.</exception>
+    public static RecipeRun Build(DpoRecipe recipe, RecipeHost? host = null)
+    {
+        ArgumentNullException.ThrowIfNull(recipe);
+        host ??= new RecipeHost();
+        var (backend, attention) = host.Attention(recipe.Attention);
+        string tokenizerDir = recipe.Tokenizer ?? recipe.ModelNameOrPath;
+        if (recipe.Tokenizer is null && !RecipeBuilder.HasTokenizer(tokenizerDir))
+            throw new RecipeException(null, "tokenizer", $"{tokenizerDir} has no tokenizer; set tokenizer");
+        RecipeBuilder.RequireFile(recipe.TrainPath, "train_path");
+        if (recipe.ValPath is not null) RecipeBuilder.RequireFile(recipe.ValPath, "val_path");
+
+        var tokenizer = TokenizerLoader.Load(tokenizerDir);
+        var pairs = new PreferenceOptions { MaxLength = recipe.MaxLength, MaxPromptLength = recipe.MaxPromptLength };
+        var trainSet = PreferenceDataset.Load(recipe.TrainPath, tokenizer, pairs);
+        var train = new PreferenceBatchSource(trainSet, new ChatLoaderOptions { BatchSize = recipe.PerDeviceTrainBatchSize });
+        IBatchSource? validation = null;
+        long valPairs = 0;
+        if (recipe.ValPath is not null)
+        {
+            var valSet = PreferenceDataset.Load(recipe.ValPath, tokenizer, pairs);
+            valPairs = valSet.Examples.Count;
+            var loader = new ChatLoaderOptions { BatchSize = recipe.PerDeviceEvalBatchSize ?? recipe.PerDeviceTrainBatchSize, Shuffle = false };
+            // Validation pairs are numbered after the training pairs so one cache holds both.
+            validation = new ExampleIdOffsetSource(new PreferenceBatchSource(valSet, loader), trainSet.Examples.Count);
+        }
+
+        var options = recipe.ToTrainerOptions() with { TokenizerDirectory = tokenizerDir };
+        var owned = new List<IDisposable>();
+        try
+        {
+            var policy = RecipeModels.FromFolder(recipe.ModelNameOrPath, "model_name_or_path", null, RecipeModels.TrainingDtype(options.Precision), backend);
+            owned.Add(policy);
+            IReferenceLogProbs reference;
+            if (recipe.PrecomputeRefLogProbs)
+                reference = CachedReference(recipe, policy, backend, train, validation, trainSet.Examples.Count + valPairs, host);
+            else
+            {
+                var frozen = RecipeModels.FromFolder(recipe.RefModelNameOrPath ?? recipe.ModelNameOrPath,
+                    recipe.RefModelNameOrPath is null ? "model_name_or_path" : "ref_model_name_or_path", null, ScalarType.Float32, backend);
+                owned.Add(frozen);
+                reference = new ModelReferenceLogProbs(frozen);
+            }
+            var objective = new DpoObjective(reference, recipe.Beta, recipe.LossType, recipe.LabelSmoothing);
+            return new RecipeRun(policy, objective, train, validation, options, tokenizerDir, null, attention, owned);
+        }
+        catch
+        {
+            foreach (var d in owned) d.Dispose();
+            throw;
+        }
+    }
+
+    static CachedReferenceLogProbs CachedReference(DpoRecipe recipe, LlamaForCausalLM policy, Attention.IAttentionBackend backend,
+        IBatchSource train, IBatchSource? validation, long expected, RecipeHost host)
+    {
+        string path = Path.Combine(recipe.OutputDir, ReferenceCacheFile);
+        if (recipe.ResumeFrom is not null && File.Exists(path))
+        {
+            var cached = CachedReferenceLogProbs.Load(path);
+            if (cached.Count == expected) return cached;
+            host.Log?.WriteLine($"notice: {path} holds {cached.Count} pairs, the data {expected}; computing it again.");
+        }
+        Directory.CreateDirectory(recipe.OutputDir);
+        // Without ref_model_name_or_path the reference is the policy before training: use it as it is now.
+        var reference = recipe.RefModelNameOrPath is null ? policy
+            : RecipeModels.FromFolder(recipe.RefModelNameOrPath, "ref_model_name_or_path", null, ScalarType.Float32, backend);
+        try
+        {
+            var batches = EpochBatches(train, recipe.Seed);
+            if (validation is not null) batches = batches.Concat(EpochBatches(validation, recipe.Seed));
+            bool wasTraining = reference.training;
+            var cache = CachedReferenceLogProbs.Precompute(reference, batches, path);
+            reference.train(wasTraining);
+            return cache;
+        }
+        finally
+        {
+            if (!ReferenceEquals(reference, policy)) reference.Dispose();
+        }
+    }
+
+    /// <summary>One epoch of a source, each batch disposed once the consumer moves on.</summary>
+    static IEnumerable<TrainingBatch> EpochBatches(IBatchSource source, long seed)
+    {
+        source.StartEpoch(0, seed);
+        while (source.Next() is { } batch)
+        {
+            using (batch) yield return batch;
+        }
+    }
+}

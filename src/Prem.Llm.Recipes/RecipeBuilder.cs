@@ -1,0 +1,112 @@
+using Prem.Llm.Data;
+using Prem.Llm.Modeling;
+using Prem.Llm.Objectives;
+using Prem.Llm.Text;
+using Prem.Llm.Training;
+
+namespace Prem.Llm.Recipes;
+
+/// <summary>
+/// Turns a pretraining or SFT recipe into the trainer's pieces without training (see
+/// <see cref="RecipeRun"/>); <see cref="DpoRecipeBuilder"/> does the same for DPO.
+/// </summary>
+public static class RecipeBuilder
+{
+    /// <summary>Builds model, tokenizer, data, objective and options for <paramref name="recipe"/>.</summary>
+    /// <exception cref="RecipeException">A path in the recipe does not exist, or the pieces do not fit together.</exception>
+    public static RecipeRun Build(TrainingRecipe recipe, RecipeHost? host = null)
+    {
+        ArgumentNullException.ThrowIfNull(recipe);
+        host ??= new RecipeHost();
+        CheckAccelerator(recipe.Trainer.Accelerator);
+        var (backend, attention) = host.Attention(recipe.Model.Attention);
+        string? tokenizerDir = recipe.Data.DatasetTokenizer ?? (recipe.Model.ModelName is { } m && HasTokenizer(m) ? m : null);
+        var owned = new List<IDisposable>();
+        try
+        {
+            IBatchSource train;
+            IBatchSource? validation;
+            int? vocab;
+            if (recipe.Kind == RecipeKind.Pretrain)
+                (train, validation, vocab) = PretrainData(recipe.Data, owned, host);
+            else
+                (train, validation, vocab) = SftData(recipe.Data, tokenizerDir ?? throw new RecipeException(null, "data.dataset_tokenizer",
+                    "SFT needs a tokenizer: set data.dataset_tokenizer or use a model_name folder that has one"));
+            if (train.BatchesPerEpoch is long perEpoch && !recipe.Trainer.LimitTrainBatches.IsAll(perEpoch))
+                train = new LimitedBatchSource(train, Math.Max(1, recipe.Trainer.LimitTrainBatches.Resolve(perEpoch)));
+
+            var options = recipe.ToTrainerOptions(train.BatchesPerEpoch ?? 0, validation?.BatchesPerEpoch) with { TokenizerDirectory = tokenizerDir };
+            var dtype = RecipeModels.TrainingDtype(options.Precision);
+            var args = recipe.Model;
+            var model = args.ModelName is { } folder
+                ? RecipeModels.FromFolder(folder, "model.model_args.model_name", args.MaxPositionEmbeddings, dtype, backend)
+                : RecipeModels.FromConfig(args.Config!, args.MaxPositionEmbeddings, dtype, backend, options.Seed);
+            owned.Insert(0, model);
+            if (vocab is int v && v > model.Config.VocabSize)
+                throw new RecipeException(null, args.ModelName is null ? "model.model_args.config.vocab_size" : "model.model_args.model_name",
+                    $"the model's vocabulary ({model.Config.VocabSize}) is smaller than the data's tokenizer ({v})");
+            return new RecipeRun(model, new CausalLmObjective(), train, validation, options, tokenizerDir,
+                RecipeModels.ExportDtype(args.Dtype), attention, owned);
+        }
+        catch
+        {
+            foreach (var d in owned) d.Dispose();
+            throw;
+        }
+    }
+
+    static (IBatchSource, IBatchSource?, int?) PretrainData(DataArgs data, List<IDisposable> owned, RecipeHost host)
+    {
+        RequireFolder(data.TrainPath, "data.train_path");
+        var train = new PackedTokenDataset(data.TrainPath, "train", data.MaxSeqLength);
+        owned.Add(train);
+        PackedTokenDataset? val = null;
+        if (data.ValPath is { } valPath)
+        {
+            RequireFolder(valPath, "data.val_path");
+            bool sameFolder = Path.GetFullPath(valPath).TrimEnd('/') == Path.GetFullPath(data.TrainPath).TrimEnd('/');
+            bool hasVal = PrepareManifest.Load(valPath).Shards.Any(s => s.Split == "val");
+            if (hasVal || !sameFolder) val = new PackedTokenDataset(valPath, hasVal ? "val" : "train", data.MaxSeqLength);
+            else host.Log?.WriteLine($"notice: {valPath} has no \"val\" split (prepare it with --val-fraction); validation is off.");
+            if (val is not null) owned.Add(val);
+        }
+        var loader = new PackedLoaderOptions { BatchSize = data.BatchSize };
+        return (new PackedBatchSource(train, loader),
+            val is null ? null : new PackedBatchSource(val, loader with { Shuffle = false }),
+            train.Manifest.VocabSize);
+    }
+
+    static (IBatchSource, IBatchSource?, int?) SftData(DataArgs data, string tokenizerDir)
+    {
+        RequireFile(data.TrainPath, "data.train_path");
+        var tokenizer = TokenizerLoader.Load(tokenizerDir);
+        var options = new SftOptions { MaxSeqLength = data.MaxSeqLength ?? new SftOptions().MaxSeqLength };
+        var train = SftDataset.Load(data.TrainPath, tokenizer, options);
+        IBatchSource? validation = null;
+        if (data.ValPath is { } valPath)
+        {
+            RequireFile(valPath, "data.val_path");
+            validation = new SftBatchSource(SftDataset.Load(valPath, tokenizer, options), new ChatLoaderOptions { BatchSize = data.BatchSize, Shuffle = false });
+        }
+        return (new SftBatchSource(train, new ChatLoaderOptions { BatchSize = data.BatchSize }), validation, tokenizer.VocabSize);
+    }
+
+    internal static void CheckAccelerator(Accelerator accelerator)
+    {
+        if (accelerator == Accelerator.Cuda)
+            throw new RecipeException(null, "trainer.accelerator", "cuda is not supported by the trainer in this version (it trains on the CPU); use auto or cpu");
+    }
+
+    internal static bool HasTokenizer(string folder) =>
+        Directory.Exists(folder) && (File.Exists(Path.Combine(folder, "tokenizer.model")) || Directory.EnumerateFiles(folder, "*.tiktoken").Any());
+
+    internal static void RequireFile(string path, string keyPath)
+    {
+        if (!File.Exists(path)) throw new RecipeException(null, keyPath, $"file not found: {path}");
+    }
+
+    static void RequireFolder(string path, string keyPath)
+    {
+        if (!Directory.Exists(path)) throw new RecipeException(null, keyPath, $"folder not found: {path} (expected a `prem prepare` output folder)");
+    }
+}

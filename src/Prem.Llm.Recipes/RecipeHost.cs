@@ -1,0 +1,25 @@
+using Prem.Llm.Attention;
+
+namespace Prem.Llm.Recipes;
+
+/// <summary>
+/// What the application running a recipe provides: attention backends the core library cannot name
+/// (e.g. Prem.Llm.Cuda's flash attention) and where notices go.
+/// </summary>
+public sealed record RecipeHost
+{
+    /// <summary>Creates a backend for a name other than "eager" and "sdpa" (e.g. "flash"), or returns null when it is not available here.</summary>
+    public Func<string, IAttentionBackend?>? ResolveAttention { get; init; }
+
+    /// <summary>Receives notices such as an attention fallback; null discards them.</summary>
+    public TextWriter? Log { get; init; }
+
+    /// <summary>The backend called <paramref name="name"/> and the name actually used (falls back to "sdpa" with a notice).</summary>
+    public (IAttentionBackend Backend, string Name) Attention(string name)
+    {
+        if (name is "eager" or "sdpa") return (AttentionBackends.Create(name), name);
+        if (ResolveAttention?.Invoke(name) is { } backend) return (backend, name);
+        Log?.WriteLine($"notice: attention backend \"{name}\" is not available in this host; using \"sdpa\".");
+        return (AttentionBackends.Create("sdpa"), "sdpa");
+    }
+}

@@ -1,0 +1,42 @@
+using Prem.Llm.Attention;
+using Prem.Llm.Checkpoints;
+using Prem.Llm.Modeling;
+using Prem.Llm.Training;
+using static TorchSharp.torch;
+
+namespace Prem.Llm.Recipes;
+
+/// <summary>Creates the model a recipe starts from: a local HF folder, or a config for training from scratch.</summary>
+internal static class RecipeModels
+{
+    /// <summary>The weight dtype the trainer needs for <paramref name="precision"/> (float32 masters unless pure bf16).</summary>
+    public static ScalarType TrainingDtype(TrainingPrecision precision) =>
+        precision == TrainingPrecision.Bf16 ? ScalarType.BFloat16 : ScalarType.Float32;
+
+    /// <summary>Loads <paramref name="folder"/>, with max_position_embeddings overridden when given.</summary>
+    public static LlamaForCausalLM FromFolder(string folder, string keyPath, int? maxPositions, ScalarType dtype, IAttentionBackend backend)
+    {
+        if (!Directory.Exists(folder)) throw new RecipeException(null, keyPath, $"model folder not found: {folder}");
+        if (maxPositions is null) return LlamaForCausalLM.FromPretrained(folder, dtype, backend);
+        // RoPE tables follow the config, so a longer window only needs a config change; the weights are the same.
+        var config = LlamaConfigJson.Load(Path.Combine(folder, "config.json")) with { MaxPositionEmbeddings = maxPositions.Value };
+        var model = new LlamaForCausalLM(config, backend, dtype);
+        try
+        {
+            HfCheckpoint.LoadWeights(model, folder);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        return model;
+    }
+
+    /// <summary>A freshly initialised model from <paramref name="config"/> (seeded).</summary>
+    public static LlamaForCausalLM FromConfig(LlamaConfig config, int? maxPositions, ScalarType dtype, IAttentionBackend backend, long seed) =>
+        new(maxPositions is int n ? config with { MaxPositionEmbeddings = n } : config, backend, dtype, seed: seed);
+
+    /// <summary>The dtype of model_args.dtype, or null.</summary>
+    public static ScalarType? ExportDtype(string? name) => name is null ? null : LlamaConfigJson.ParseDtype(name, "dtype", null);
+}

@@ -1,0 +1,71 @@
+using Prem.Llm.Modeling;
+using Prem.Llm.Objectives;
+using Prem.Llm.Training;
+using static TorchSharp.torch;
+
+namespace Prem.Llm.Recipes;
+
+/// <summary>
+/// A recipe built into the trainer's pieces (model, objective, data, options), ready to run. Build one
+/// with <see cref="RecipeBuilder"/>; inspect the pieces, or call <see cref="Run"/>. Owns the model and
+/// the data sets.
+/// </summary>
+public sealed class RecipeRun : IDisposable
+{
+    private readonly List<IDisposable> owned;
+
+    internal RecipeRun(LlamaForCausalLM model, IObjective objective, IBatchSource train, IBatchSource? validation,
+        TrainerOptions options, string? tokenizerDirectory, ScalarType? exportDtype, string attention, List<IDisposable> owned)
+    {
+        Model = model;
+        Objective = objective;
+        Train = train;
+        Validation = validation;
+        Options = options;
+        TokenizerDirectory = tokenizerDirectory;
+        ExportDtype = exportDtype;
+        Attention = attention;
+        this.owned = owned;
+    }
+
+    /// <summary>The model to train (master weights).</summary>
+    public LlamaForCausalLM Model { get; }
+    /// <summary>The loss.</summary>
+    public IObjective Objective { get; }
+    /// <summary>Training micro-batches.</summary>
+    public IBatchSource Train { get; }
+    /// <summary>Validation micro-batches, or null.</summary>
+    public IBatchSource? Validation { get; }
+    /// <summary>The trainer options the recipe means.</summary>
+    public TrainerOptions Options { get; }
+    /// <summary>The tokenizer copied next to the exported model, or null.</summary>
+    public string? TokenizerDirectory { get; }
+    /// <summary>Weight dtype of the exported model; null keeps the training dtype.</summary>
+    public ScalarType? ExportDtype { get; }
+    /// <summary>The attention backend actually used ("eager", "sdpa", or a host's, e.g. "flash").</summary>
+    public string Attention { get; }
+    /// <summary>Where <see cref="Run"/> exports the final model: <c>output_dir/final</c>.</summary>
+    public string FinalModelDirectory => Path.Combine(Options.OutputDir!, "final");
+
+    /// <summary>
+    /// Trains with the one <see cref="Trainer"/> (checkpoints, metrics.jsonl, resume as the options say),
+    /// then exports the final model as an HF folder with the tokenizer.
+    /// </summary>
+    public TrainingResult Run(IProgress<TrainingUpdate>? progress = null, CancellationToken cancellationToken = default)
+    {
+        Directory.CreateDirectory(Options.OutputDir!);
+        using var trainer = new Trainer(Model, Objective, Train, Options, Validation);
+        var result = trainer.Run(progress, cancellationToken);
+        string final = FinalModelDirectory;
+        trainer.Model.SavePretrained(final, ExportDtype);
+        if (TokenizerDirectory is not null) TokenizerFiles.CopyTo(TokenizerDirectory, final);
+        return result with { ExportDirectory = final };
+    }
+
+    /// <summary>Disposes the model, any reference model and the data sets.</summary>
+    public void Dispose()
+    {
+        foreach (var d in owned) d.Dispose();
+        owned.Clear();
+    }
+}

@@ -1,0 +1,60 @@
+using Prem.Llm.Training;
+
+namespace Prem.Llm.Recipes;
+
+/// <summary>
+/// A pretraining or SFT run in the seed's Lightning-style shape (<c>model</c>, <c>data</c>,
+/// <c>trainer</c>, plus <c>output_dir</c> and <c>resume_from</c>). Read one from YAML with
+/// <see cref="RecipeYaml.LoadTraining"/>, or build it in code; <see cref="RecipeBuilder"/> turns it into
+/// a model, data and <see cref="TrainerOptions"/>.
+/// </summary>
+public sealed record TrainingRecipe
+{
+    /// <summary>Pretraining or SFT.</summary>
+    public RecipeKind Kind { get; init; }
+    /// <summary>model.model_args.</summary>
+    public required ModelArgs Model { get; init; }
+    /// <summary>model.optimizer_args.</summary>
+    public OptimizerArgs Optimizer { get; init; } = new();
+    /// <summary>model.lr_scheduler_args.</summary>
+    public LrSchedulerArgs Scheduler { get; init; } = new();
+    /// <summary>data.</summary>
+    public required DataArgs Data { get; init; }
+    /// <summary>trainer.</summary>
+    public LightningTrainerArgs Trainer { get; init; } = new();
+    /// <summary>output_dir: the run folder (checkpoints, metrics.jsonl, curves.png, final/).</summary>
+    public required string OutputDir { get; init; }
+    /// <summary>resume_from: a checkpoint folder or "latest"; null starts fresh.</summary>
+    public string? ResumeFrom { get; init; }
+
+    /// <summary>
+    /// The trainer options this recipe means, for an epoch of <paramref name="trainBatchesPerEpoch"/>
+    /// micro-batches (after limit_train_batches) and <paramref name="valBatchesPerEpoch"/> validation
+    /// micro-batches (needed to resolve fractions).
+    /// </summary>
+    public TrainerOptions ToTrainerOptions(long trainBatchesPerEpoch, long? valBatchesPerEpoch = null)
+    {
+        var t = Trainer;
+        int accumulate = t.AccumulateGradBatches;
+        int? validateEvery = null;
+        if (t.ValCheckInterval is BatchAmount interval)
+        {
+            long batches = interval.Resolve(trainBatchesPerEpoch);
+            if (batches > 0) validateEvery = (int)Math.Min(int.MaxValue, (batches + accumulate - 1) / accumulate);
+        }
+        int? limitVal = t.LimitValBatches.IsAll(valBatchesPerEpoch) ? null
+            : (int)Math.Min(int.MaxValue, Math.Max(1, t.LimitValBatches.Resolve(valBatchesPerEpoch ?? 0)));
+        return new TrainerOptions
+        {
+            LearningRate = Optimizer.Lr, Beta1 = Optimizer.Beta1, Beta2 = Optimizer.Beta2,
+            WeightDecay = Optimizer.WeightDecay, Epsilon = Optimizer.Eps,
+            WarmupFraction = Scheduler.NumWarmupPercentage, Decay = Scheduler.Decay, MinLearningRate = Scheduler.MinLr,
+            GradientClipNorm = t.GradientClipVal, AccumulationSteps = accumulate, MaxEpochs = t.MaxEpochs, MaxSteps = t.MaxSteps,
+            Precision = t.Precision, ActivationCheckpointing = t.GradientCheckpointing, LogEveryNSteps = t.LogEveryNSteps,
+            ValidateEveryNSteps = validateEvery, LimitValidationBatches = limitVal, SaveEveryNSteps = t.SaveEveryNSteps,
+            Seed = t.Seed, OutputDir = OutputDir, ResumeFrom = ResumeFrom,
+            // The recipe exports the final model itself, in model_args.dtype.
+            ExportFinalModel = false,
+        };
+    }
+}

@@ -1,0 +1,18 @@
+using Prem.Llm.Recipes;
+using Prem.Llm.Training;
+
+namespace Prem.Llm.Tests.Recipes;
+
+public class DpoRecipeTests
+{
+    [Fact]
+    public void Bf16_false_trains_in_float32_and_the_options_validate()
+    {
+        var recipe = new DpoRecipe { ModelNameOrPath = "m", TrainPath = "t", OutputDir = "o", Bf16 = false, MaxSteps = 5, SaveSteps = 2 };
+        var options = recipe.ToTrainerOptions().Validate();
+        Assert.Equal(TrainingPrecision.Float32, options.Precision);
+        Assert.Equal(5, options.MaxSteps);
+        Assert.Equal(2, options.SaveEveryNSteps);
+        Assert.Equal("o", options.OutputDir);
+    }
+}
