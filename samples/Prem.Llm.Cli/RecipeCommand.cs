@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Prem.Llm.Data;
+using Prem.Llm.Distributed;
 using Prem.Llm.Recipes;
 using Prem.Llm.Text;
 using Prem.Llm.Training;
@@ -25,11 +26,18 @@ public static class RecipeCommand
         var command = new Command(name, description) { config, set };
         command.SetAction(CliAction.Of((parse, stdout) =>
         {
-            var host = new RecipeHost { Log = parse.InvocationConfiguration.Error };
+            // Under mpirun, srun or a torchrun-style launcher every rank runs this; alone, one process.
+            using var communicator = Communicators.FromEnvironment();
+            var host = new RecipeHost { Log = parse.InvocationConfiguration.Error, Communicator = communicator };
             try
             {
                 using var run = build(parse.GetValue(config)!, parse.GetValue(set) ?? [], host);
                 string outputDir = run.Options.OutputDir!;
+                if (communicator.Rank != 0)
+                {
+                    run.Run();   // the trainer logs other ranks to output_dir/logs/rank{r}.log
+                    return 0;
+                }
                 bool plain = !ReferenceEquals(stdout, Console.Out);
                 var result = ConsoleTrainingReporter.Run(
                     p => run.Run(TrainingProgress.Combine(p, TrainingCurvePlot.Writer(outputDir))), forcePlain: plain, plainWriter: stdout);

@@ -34,14 +34,14 @@ public static class DpoRecipeBuilder
         var tokenizer = TokenizerLoader.Load(tokenizerDir);
         var pairs = new PreferenceOptions { MaxLength = recipe.MaxLength, MaxPromptLength = recipe.MaxPromptLength };
         var trainSet = PreferenceDataset.Load(recipe.TrainPath, tokenizer, pairs);
-        var train = new PreferenceBatchSource(trainSet, new ChatLoaderOptions { BatchSize = recipe.PerDeviceTrainBatchSize });
+        var train = new PreferenceBatchSource(trainSet, new ChatLoaderOptions { BatchSize = recipe.PerDeviceTrainBatchSize }.ForRank(host.Communicator));
         IBatchSource? validation = null;
         long valPairs = 0;
         if (recipe.ValPath is not null)
         {
             var valSet = PreferenceDataset.Load(recipe.ValPath, tokenizer, pairs);
             valPairs = valSet.Examples.Count;
-            var loader = new ChatLoaderOptions { BatchSize = recipe.PerDeviceEvalBatchSize ?? recipe.PerDeviceTrainBatchSize, Shuffle = false };
+            var loader = new ChatLoaderOptions { BatchSize = recipe.PerDeviceEvalBatchSize ?? recipe.PerDeviceTrainBatchSize, Shuffle = false }.ForRank(host.Communicator);
             // Validation pairs are numbered after the training pairs so one cache holds both.
             validation = new ExampleIdOffsetSource(new PreferenceBatchSource(valSet, loader), trainSet.Examples.Count);
         }
@@ -63,7 +63,7 @@ public static class DpoRecipeBuilder
                 reference = new ModelReferenceLogProbs(frozen);
             }
             var objective = new DpoObjective(reference, recipe.Beta, recipe.LossType, recipe.LabelSmoothing);
-            return new RecipeRun(policy, objective, train, validation, options, tokenizerDir, null, attention, owned);
+            return new RecipeRun(policy, objective, train, validation, options, tokenizerDir, null, attention, owned, host.Communicator);
         }
         catch
         {
@@ -91,7 +91,7 @@ public static class DpoRecipeBuilder
             var batches = EpochBatches(train, recipe.Seed);
             if (validation is not null) batches = batches.Concat(EpochBatches(validation, recipe.Seed));
             bool wasTraining = reference.training;
-            var cache = CachedReferenceLogProbs.Precompute(reference, batches, path);
+            var cache = CachedReferenceLogProbs.Precompute(reference, batches, path, host.Communicator);
             reference.train(wasTraining);
             return cache;
         }

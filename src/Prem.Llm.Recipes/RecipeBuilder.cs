@@ -31,7 +31,7 @@ public static class RecipeBuilder
                 (train, validation, vocab) = PretrainData(recipe.Data, owned, host);
             else
                 (train, validation, vocab) = SftData(recipe.Data, tokenizerDir ?? throw new RecipeException(null, "data.dataset_tokenizer",
-                    "SFT needs a tokenizer: set data.dataset_tokenizer or use a model_name folder that has one"));
+                    "SFT needs a tokenizer: set data.dataset_tokenizer or use a model_name folder that has one"), host);
             if (train.BatchesPerEpoch is long perEpoch && !recipe.Trainer.LimitTrainBatches.IsAll(perEpoch))
                 train = new LimitedBatchSource(train, Math.Max(1, recipe.Trainer.LimitTrainBatches.Resolve(perEpoch)));
 
@@ -46,7 +46,7 @@ public static class RecipeBuilder
                 throw new RecipeException(null, args.ModelName is null ? "model.model_args.config.vocab_size" : "model.model_args.model_name",
                     $"the model's vocabulary ({model.Config.VocabSize}) is smaller than the data's tokenizer ({v})");
             return new RecipeRun(model, new CausalLmObjective(), train, validation, options, tokenizerDir,
-                RecipeModels.ExportDtype(args.Dtype), attention, owned);
+                RecipeModels.ExportDtype(args.Dtype), attention, owned, host.Communicator);
         }
         catch
         {
@@ -70,13 +70,13 @@ public static class RecipeBuilder
             else host.Log?.WriteLine($"notice: {valPath} has no \"val\" split (prepare it with --val-fraction); validation is off.");
             if (val is not null) owned.Add(val);
         }
-        var loader = new PackedLoaderOptions { BatchSize = data.BatchSize };
+        var loader = new PackedLoaderOptions { BatchSize = data.BatchSize }.ForRank(host.Communicator);
         return (new PackedBatchSource(train, loader),
             val is null ? null : new PackedBatchSource(val, loader with { Shuffle = false }),
             train.Manifest.VocabSize);
     }
 
-    static (IBatchSource, IBatchSource?, int?) SftData(DataArgs data, string tokenizerDir)
+    static (IBatchSource, IBatchSource?, int?) SftData(DataArgs data, string tokenizerDir, RecipeHost host)
     {
         RequireFile(data.TrainPath, "data.train_path");
         var tokenizer = TokenizerLoader.Load(tokenizerDir);
@@ -86,9 +86,10 @@ public static class RecipeBuilder
         if (data.ValPath is { } valPath)
         {
             RequireFile(valPath, "data.val_path");
-            validation = new SftBatchSource(SftDataset.Load(valPath, tokenizer, options), new ChatLoaderOptions { BatchSize = data.BatchSize, Shuffle = false });
+            validation = new SftBatchSource(SftDataset.Load(valPath, tokenizer, options),
+                new ChatLoaderOptions { BatchSize = data.BatchSize, Shuffle = false }.ForRank(host.Communicator));
         }
-        return (new SftBatchSource(train, new ChatLoaderOptions { BatchSize = data.BatchSize }), validation, tokenizer.VocabSize);
+        return (new SftBatchSource(train, new ChatLoaderOptions { BatchSize = data.BatchSize }.ForRank(host.Communicator)), validation, tokenizer.VocabSize);
     }
 
     internal static void CheckAccelerator(Accelerator accelerator)

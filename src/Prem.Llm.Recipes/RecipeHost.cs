@@ -14,6 +14,13 @@ public sealed record RecipeHost
     /// <summary>Receives notices such as an attention fallback; null discards them.</summary>
     public TextWriter? Log { get; init; }
 
+    /// <summary>
+    /// The ranks training together: loaders read this rank's share of every global batch and the trainer
+    /// reduces gradients across ranks. One process by default; hosts launched by mpirun, srun or a
+    /// torchrun-style launcher pass <see cref="Distributed.Communicators.FromEnvironment"/>.
+    /// </summary>
+    public Distributed.ICommunicator Communicator { get; init; } = new Distributed.SingleProcessCommunicator();
+
     /// <summary>The backend called <paramref name="name"/> and the name actually used (falls back to "sdpa" with a notice).</summary>
     public (IAttentionBackend Backend, string Name) Attention(string name)
     {

@@ -15,8 +15,10 @@ public sealed class RecipeRun : IDisposable
     private readonly List<IDisposable> owned;
 
     internal RecipeRun(LlamaForCausalLM model, IObjective objective, IBatchSource train, IBatchSource? validation,
-        TrainerOptions options, string? tokenizerDirectory, ScalarType? exportDtype, string attention, List<IDisposable> owned)
+        TrainerOptions options, string? tokenizerDirectory, ScalarType? exportDtype, string attention, List<IDisposable> owned,
+        Distributed.ICommunicator communicator)
     {
+        Communicator = communicator;
         Model = model;
         Objective = objective;
         Train = train;
@@ -44,6 +46,8 @@ public sealed class RecipeRun : IDisposable
     public ScalarType? ExportDtype { get; }
     /// <summary>The attention backend actually used ("eager", "sdpa", or a host's, e.g. "flash").</summary>
     public string Attention { get; }
+    /// <summary>The ranks training together (one process unless a launcher started several).</summary>
+    public Distributed.ICommunicator Communicator { get; }
     /// <summary>Where <see cref="Run"/> exports the final model: <c>output_dir/final</c>.</summary>
     public string FinalModelDirectory => Path.Combine(Options.OutputDir!, "final");
 
@@ -54,11 +58,14 @@ public sealed class RecipeRun : IDisposable
     public TrainingResult Run(IProgress<TrainingUpdate>? progress = null, CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(Options.OutputDir!);
-        using var trainer = new Trainer(Model, Objective, Train, Options, Validation);
+        using var trainer = new Trainer(Model, Objective, Train, Options, Validation, Communicator);
         var result = trainer.Run(progress, cancellationToken);
         string final = FinalModelDirectory;
-        trainer.Model.SavePretrained(final, ExportDtype);
-        if (TokenizerDirectory is not null) TokenizerFiles.CopyTo(TokenizerDirectory, final);
+        if (trainer.IsRoot)
+        {
+            trainer.Model.SavePretrained(final, ExportDtype);
+            if (TokenizerDirectory is not null) TokenizerFiles.CopyTo(TokenizerDirectory, final);
+        }
         return result with { ExportDirectory = final };
     }
 
