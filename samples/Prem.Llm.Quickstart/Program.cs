@@ -92,7 +92,7 @@ foreach (var q in heldOut.Take(3))
 {
     Console.WriteLine($"\nuser: {QuickstartData.UserMessage(q).Replace("\n", "\n      ")}\nassistant: ");
     var ids = new List<int>();
-    await foreach (int id in generator.GenerateStreaming(evaluator.ChatPrompt(q), new SamplingOptions { MaxNewTokens = 8, StopTokenIds = evaluator.ChatStops }))
+    await foreach (int id in generator.GenerateStreaming(evaluator.ChatPrompt(q), new SamplingOptions { MaxNewTokens = 24, StopTokenIds = evaluator.ChatStops }))
         if (!evaluator.ChatStops.Contains(id)) ids.Add(id);
     Console.WriteLine($"{tokenizer.Decode(ids).Trim()}   (expected: {q.Answer})");
 }

@@ -3,7 +3,10 @@ namespace Prem.Llm.Quickstart;
 /// <summary>One person's facts in a passage.</summary>
 public sealed record Person(string Name, string City, string Color, string Item, int Age);
 
-/// <summary>A reading question: the passage, the question, its answer, and a wrong answer taken from the passage.</summary>
+/// <summary>
+/// A reading question: the passage, the question, its answer (the passage's sentence that answers it),
+/// and a wrong answer (the same kind of sentence about the other person).
+/// </summary>
 public sealed record ReadingQuestion(string Passage, string Question, string Answer, string Distractor);
 
 /// <summary>
@@ -22,7 +25,7 @@ public static class QuickstartData
     static readonly string[] Items = ["bike", "car", "kite", "hat", "cup", "ball", "lamp", "book", "boat", "drum"];
 
     /// <summary>The system prompt of the chat stages.</summary>
-    public const string SystemPrompt = "Answer the question from the context. Reply with one word or number.";
+    public const string SystemPrompt = "Answer with the sentence of the context that answers the question.";
 
     /// <summary>
     /// Pretraining documents: a passage about two people, then sentences that repeat some of its facts
@@ -57,12 +60,14 @@ public static class QuickstartData
             int target = random.Next(people.Length);
             int other = (target + 1 + random.Next(people.Length - 1)) % people.Length;
             var (p, o) = (people[target], people[other]);
-            questions.Add(random.Next(3) switch
+            int kind = random.Next(3);
+            string question = kind switch
             {
-                0 => new ReadingQuestion(passage, $"Where does {p.Name} live?", p.City, o.City),
-                1 => new ReadingQuestion(passage, $"What color is {p.Name}'s {p.Item}?", p.Color, o.Color),
-                _ => new ReadingQuestion(passage, $"How old is {p.Name}?", p.Age.ToString(), o.Age.ToString()),
-            });
+                0 => $"Where does {p.Name} live?",
+                1 => $"What color is {p.Name}'s {p.Item}?",
+                _ => $"How old is {p.Name}?",
+            };
+            questions.Add(new ReadingQuestion(passage, question, Fact(p, kind), Fact(o, kind)));
         }
         return questions;
     }
@@ -76,10 +81,15 @@ public static class QuickstartData
             .ToArray();
 
     static string Passage(Person[] people, Random random) => string.Join(" ", people.Select(p =>
+        string.Join(" ", Enumerable.Range(0, 3).Select(kind => Fact(p, kind)).OrderBy(_ => random.Next()))));
+
+    // The passage's sentence for one kind of fact; answers quote it, as a RAG model cites its source.
+    static string Fact(Person p, int kind) => kind switch
     {
-        string[] facts = [$"{p.Name} lives in {p.City}.", $"{p.Name} has a {p.Color} {p.Item}.", $"{p.Name} is {p.Age} years old."];
-        return string.Join(" ", facts.OrderBy(_ => random.Next()));
-    }));
+        0 => $"{p.Name} lives in {p.City}.",
+        1 => $"{p.Name} has a {p.Color} {p.Item}.",
+        _ => $"{p.Name} is {p.Age} years old.",
+    };
 
     static string Pick(string[] values, Random random) => values[random.Next(values.Length)];
 }

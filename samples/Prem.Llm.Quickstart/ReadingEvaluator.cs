@@ -5,8 +5,8 @@ using Prem.Llm.Text;
 namespace Prem.Llm.Quickstart;
 
 /// <summary>
-/// Exact-match accuracy on held-out reading questions: greedy answers, compared with the expected word
-/// after trimming. The base model is asked in plain text ("Context … Question … Answer:"); the chat
+/// Exact-match accuracy on held-out reading questions: greedy answers, compared with the expected
+/// sentence after trimming. The base model is asked in plain text ("Context … Question … Answer:"); the chat
 /// stages are asked through the Llama-3 template with a generation prompt.
 /// </summary>
 public sealed class ReadingEvaluator(ITextTokenizer tokenizer, IReadOnlyList<ReadingQuestion> questions)
@@ -37,7 +37,7 @@ public sealed class ReadingEvaluator(ITextTokenizer tokenizer, IReadOnlyList<Rea
 
     double Accuracy(LlamaForCausalLM model, List<IReadOnlyList<int>> prompts, int[] stops)
     {
-        var answers = new Generator(model).GenerateBatch(prompts, new SamplingOptions { MaxNewTokens = 8, StopTokenIds = stops });
+        var answers = new Generator(model).GenerateBatch(prompts, new SamplingOptions { MaxNewTokens = 24, StopTokenIds = stops });
         int correct = 0;
         var mistakes = new List<(string, string, string)>();
         for (int i = 0; i < questions.Count; i++)
