@@ -79,7 +79,7 @@ File.WriteAllLines(dpoPath, QuickstartData.Questions(settings.DpoPairs, seed: 3)
 var pairs = PreferenceDataset.Load(dpoPath, tokenizer, new PreferenceOptions { MaxLength = 256, MaxPromptLength = 224 });
 var dpoSource = new PreferenceBatchSource(pairs, new ChatLoaderOptions { BatchSize = 8 });
 var reference = CachedReferenceLogProbs.Precompute(model, EpochBatches(dpoSource), Path.Combine(run, "reference-logps.bin"));
-Train(model, new DpoObjective(reference, beta: settings.DpoBeta), dpoSource, settings.DpoSteps, learningRate: 5e-5, "dpo");
+Train(model, new DpoObjective(reference, beta: settings.DpoBeta), dpoSource, settings.DpoSteps, learningRate: 2e-5, "dpo");
 Report("after DPO", evaluator.ChatAccuracy(model));
 
 model.SavePretrained(Path.Combine(run, "model"));
@@ -90,11 +90,11 @@ foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "
 var generator = new Generator(model);
 foreach (var q in heldOut.Take(3))
 {
-    Console.WriteLine($"\nuser: {QuickstartData.UserMessage(q).Replace("\n", "\n      ")}\nassistant: ");
-    var ids = new List<int>();
+    Console.Write($"\nuser: {QuickstartData.UserMessage(q).Replace("\n", "\n      ")}\nassistant:");
+    var decoder = tokenizer.CreateStreamingDecoder();
     await foreach (int id in generator.GenerateStreaming(evaluator.ChatPrompt(q), new SamplingOptions { MaxNewTokens = 24, StopTokenIds = evaluator.ChatStops }))
-        if (!evaluator.ChatStops.Contains(id)) ids.Add(id);
-    Console.WriteLine($"{tokenizer.Decode(ids).Trim()}   (expected: {q.Answer})");
+        Console.Write(decoder.Push(id));
+    Console.WriteLine($"{decoder.Flush()}   (expected: {q.Answer})");
 }
 
 Console.WriteLine($"\n[{clock.Elapsed:mm\\:ss}] done. Model and tokenizer: {Path.Combine(run, "model")}");
@@ -108,7 +108,7 @@ TrainingResult Train(LlamaForCausalLM m, IObjective objective, IBatchSource sour
     var options = new TrainerOptions
     {
         LearningRate = learningRate, MinLearningRate = learningRate / 10, WarmupFraction = 0.1, AccumulationSteps = 1,
-        MaxSteps = steps, Precision = TrainingPrecision.Float32, LogEveryNSteps = Math.Max(1, steps / 10),
+        MaxSteps = steps, Precision = TrainingPrecision.Bf16Mixed, LogEveryNSteps = Math.Max(1, steps / 10),
         OutputDir = Path.Combine(run, name), ExportFinalModel = false, Seed = 7,
     };
     using var trainer = new Trainer(m, objective, source, options);

@@ -5,7 +5,7 @@ public sealed record Person(string Name, string City, string Color, string Item,
 
 /// <summary>
 /// A reading question: the passage, the question, its answer (the passage's sentence that answers it),
-/// and a wrong answer (the same kind of sentence about the other person).
+/// and a wrong answer (another sentence of the passage, which answers a different question).
 /// </summary>
 public sealed record ReadingQuestion(string Passage, string Question, string Answer, string Distractor);
 
@@ -28,9 +28,9 @@ public static class QuickstartData
     public const string SystemPrompt = "Answer with the sentence of the context that answers the question.";
 
     /// <summary>
-    /// Pretraining documents: a passage about two people, then sentences that repeat some of its facts
-    /// ("Later, Anna took the red kite to Rome."). Predicting those means looking back at the passage,
-    /// the in-context recall that question answering builds on; the question format itself is left to SFT.
+    /// Pretraining documents: a passage about a person, then its sentences again in another order.
+    /// Predicting the repeats means looking back at the passage ("Mia is" … → "70"), the in-context
+    /// recall that answering from a context builds on; the question format itself is left to SFT.
     /// </summary>
     public static IEnumerable<string> Passages(int count, int seed)
     {
@@ -38,13 +38,8 @@ public static class QuickstartData
         for (int i = 0; i < count; i++)
         {
             var people = People(random);
-            var recalls = people.SelectMany(p => new[]
-            {
-                $"Later, {p.Name} took the {p.Color} {p.Item} to {p.City}.",
-                $"At {p.Age}, {p.Name} still lives in {p.City}.",
-                $"The {p.Item} of {p.Name} is {p.Color}.",
-            }).OrderBy(_ => random.Next());
-            yield return Passage(people, random) + " " + string.Join(" ", recalls);
+            var facts = people.SelectMany(p => Enumerable.Range(0, 3).Select(kind => Fact(p, kind))).ToArray();
+            yield return Passage(people, random) + " " + string.Join(" ", facts.OrderBy(_ => random.Next()));
         }
     }
 
@@ -55,19 +50,17 @@ public static class QuickstartData
         var questions = new List<ReadingQuestion>(count);
         for (int i = 0; i < count; i++)
         {
-            var people = People(random);
-            string passage = Passage(people, random);
-            int target = random.Next(people.Length);
-            int other = (target + 1 + random.Next(people.Length - 1)) % people.Length;
-            var (p, o) = (people[target], people[other]);
+            var p = People(random)[0];
+            string passage = Passage([p], random);
             int kind = random.Next(3);
+            int wrongKind = (kind + 1 + random.Next(2)) % 3;
             string question = kind switch
             {
                 0 => $"Where does {p.Name} live?",
                 1 => $"What color is {p.Name}'s {p.Item}?",
                 _ => $"How old is {p.Name}?",
             };
-            questions.Add(new ReadingQuestion(passage, question, Fact(p, kind), Fact(o, kind)));
+            questions.Add(new ReadingQuestion(passage, question, Fact(p, kind), Fact(p, wrongKind)));
         }
         return questions;
     }
@@ -76,7 +69,7 @@ public static class QuickstartData
     public static string UserMessage(ReadingQuestion q) => $"Context: {q.Passage}\nQuestion: {q.Question}";
 
     static Person[] People(Random random) =>
-        Names.OrderBy(_ => random.Next()).Take(2)
+        Names.OrderBy(_ => random.Next()).Take(1)
             .Select(n => new Person(n, Pick(Cities, random), Pick(Colors, random), Pick(Items, random), random.Next(18, 90)))
             .ToArray();
 

@@ -8,11 +8,11 @@ public sealed record QuickstartSettings
     /// <summary>Pretraining passages.</summary>
     public int Passages { get; init; } = 20000;
     /// <summary>Pretraining optimizer steps.</summary>
-    public int PretrainSteps { get; init; } = 1500;
+    public int PretrainSteps { get; init; } = 600;
     /// <summary>SFT examples.</summary>
     public int SftQuestions { get; init; } = 6000;
     /// <summary>SFT optimizer steps.</summary>
-    public int SftSteps { get; init; } = 600;
+    public int SftSteps { get; init; } = 400;
     /// <summary>DPO pairs.</summary>
     public int DpoPairs { get; init; } = 1000;
     /// <summary>DPO optimizer steps.</summary>
