@@ -90,7 +90,7 @@ foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "
 var generator = new Generator(model);
 foreach (var q in heldOut.Take(3))
 {
-    Console.Write($"\nuser: {QuickstartData.UserMessage(q).Replace("\n", "\n      ")}\nassistant:");
+    Console.Write($"\nuser: {QuickstartData.UserMessage(q).Replace("\n", "\n      ")}\nassistant: ");
     var decoder = tokenizer.CreateStreamingDecoder();
     await foreach (int id in generator.GenerateStreaming(evaluator.ChatPrompt(q), new SamplingOptions { MaxNewTokens = 24, StopTokenIds = evaluator.ChatStops }))
         Console.Write(decoder.Push(id));
