@@ -6,9 +6,15 @@ namespace Prem.Llm.Attention;
 /// <summary>
 /// LibTorch's fused <c>scaled_dot_product_attention</c>. TorchSharp's binding has no <c>scale</c> and
 /// no GQA, so KV heads are repeated here and a non-default scale is folded into the query.
+/// On the CPU in bf16/fp16 with at most <see cref="DecomposedMaxKeys"/> keys and a plain mask, the
+/// product is formed decomposed (QKᵀ, float32 softmax, PV) instead: LibTorch's fused CPU kernel is
+/// about 2× slower there, forward and backward (benchmarks/README.md, "Attention").
 /// </summary>
 public sealed class SdpaAttention : IAttentionBackend
 {
+    /// <summary>Longest key length for which half-precision CPU attention is computed decomposed.</summary>
+    public const int DecomposedMaxKeys = 512;
+
     /// <inheritdoc />
     public string Name => "sdpa";
 
@@ -19,11 +25,19 @@ public sealed class SdpaAttention : IAttentionBackend
         var (k, v) = KvHeads.RepeatForQuery(query, key, value);
         long tq = query.shape[2], tk = k.shape[2];
 
+        bool plain = mask.IsPlain && (!mask.IsCausal || tq == tk);
+        if (plain && query.device_type == DeviceType.CPU && query.dtype is ScalarType.BFloat16 or ScalarType.Float16 && tk <= DecomposedMaxKeys)
+        {
+            // Out of place: an in-place bf16 multiply by a scale like 0.7 gave measurably less exact scores.
+            var scores = matmul(query, k.transpose(2, 3)).mul(scale);
+            if (mask.IsCausal) scores.masked_fill_(ones(tq, tk, ScalarType.Bool, query.device).triu(1), double.NegativeInfinity);
+            return matmul(scores.softmax(-1, ScalarType.Float32).to_type(query.dtype), v).MoveToOuterDisposeScope();
+        }
+
         double defaultScale = 1.0 / Math.Sqrt(query.shape[3]);
         var q = Math.Abs(scale - defaultScale) < 1e-12 * defaultScale ? query : query.mul(scale / defaultScale);
-
         Tensor output;
-        if (mask.IsPlain && (!mask.IsCausal || tq == tk))
+        if (plain)
         {
             // LibTorch aligns its causal mask top-left, which is right only when queries and keys coincide.
             output = nn.functional.scaled_dot_product_attention(q, k, v, is_casual: mask.IsCausal);

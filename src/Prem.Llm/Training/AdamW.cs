@@ -15,6 +15,7 @@ public sealed class AdamW : IDisposable
 {
     private readonly List<(string Name, Parameter Param, double WeightDecay)> entries = [];
     private readonly Dictionary<string, (Tensor M, Tensor V)> state = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Tensor> copies = new(StringComparer.Ordinal);
 
     /// <summary>Creates the optimizer over named parameter groups.</summary>
     /// <param name="groups">Each group's (name, parameter) pairs and its weight decay.</param>
@@ -45,8 +46,32 @@ public sealed class AdamW : IDisposable
     /// <summary>The parameters with their names and weight decay.</summary>
     public IReadOnlyList<(string Name, Parameter Param, double WeightDecay)> Parameters => entries;
 
-    /// <summary>One update at learning rate <paramref name="lr"/>; parameters without a gradient are skipped.</summary>
-    public void Step(double lr)
+    /// <summary>
+    /// After each update, writes the parameter named <c>name</c> rounded to bfloat16 into <c>copy</c>
+    /// (mixed precision's working weights), in the same pass over memory as the update where the fused
+    /// CPU kernel applies. Copies must have their parameter's shape.
+    /// </summary>
+    /// <exception cref="ArgumentException">A name is not a parameter here, or a copy's shape differs.</exception>
+    public void SetBf16Copies(IEnumerable<(string Name, Tensor Copy)> namedCopies)
+    {
+        ArgumentNullException.ThrowIfNull(namedCopies);
+        var byName = entries.ToDictionary(e => e.Name, e => e.Param, StringComparer.Ordinal);
+        copies.Clear();
+        foreach (var (name, copy) in namedCopies)
+        {
+            if (!byName.TryGetValue(name, out var p)) throw new ArgumentException($"'{name}' is not a parameter of this optimizer.", nameof(namedCopies));
+            if (!copy.shape.SequenceEqual(p.shape))
+                throw new ArgumentException($"The copy of '{name}' is [{string.Join(", ", copy.shape)}]; the parameter is [{string.Join(", ", p.shape)}].", nameof(namedCopies));
+            copies[name] = copy;
+        }
+    }
+
+    /// <summary>
+    /// One update at learning rate <paramref name="lr"/> with every gradient multiplied by
+    /// <paramref name="gradScale"/> as it is read (global-norm clipping without a pass that rescales the
+    /// gradients); parameters without a gradient are skipped.
+    /// </summary>
+    public void Step(double lr, double gradScale = 1.0)
     {
         StepCount++;
         double bc1 = 1 - Math.Pow(Beta1, StepCount);
@@ -62,18 +87,21 @@ public sealed class AdamW : IDisposable
                 s = (zeros_like(p).DetachFromDisposeScope(), zeros_like(p).DetachFromDisposeScope());
                 state[name] = s;
             }
-            if (FusedAdamWKernel.Applies(p, g, s.M, s.V))
+            var copy = copies.GetValueOrDefault(name);
+            if (FusedAdamWKernel.Applies(p, g, s.M, s.V) && (copy is null || FusedAdamWKernel.CanCopy(p, copy)))
             {
                 FusedAdamWKernel.Update(p, g, s.M, s.V, (float)(1 - lr * wd), (float)Beta1, (float)Beta2,
-                    (float)(lr * bc2Sqrt / bc1), (float)(Eps * bc2Sqrt));
+                    (float)(lr * bc2Sqrt / bc1), (float)(Eps * bc2Sqrt), (float)gradScale, copy);
                 continue;
             }
+            using var scaled = gradScale == 1.0 ? g.alias() : g.mul(gradScale);
             if (wd != 0) p.mul_(1 - lr * wd);
-            s.M.lerp_(g, 1 - Beta1);
-            s.V.mul_(Beta2).addcmul_(g, g, 1 - Beta2);
+            s.M.lerp_(scaled, 1 - Beta1);
+            s.V.mul_(Beta2).addcmul_(scaled, scaled, 1 - Beta2);
             // m / (√v/√bc2 + ε) · lr/bc1 = m / (√v + ε√bc2) · lr√bc2/bc1: one pass fewer over v.
             using var denom = s.V.sqrt().add_(Eps * bc2Sqrt);
             p.addcdiv_(s.M, denom, -lr * bc2Sqrt / bc1);
+            copy?.copy_(p);
         }
     }
 

@@ -13,17 +13,30 @@ public static class GradientClipping
     /// <returns>The norm before clipping; NaN or ∞ when a gradient is not finite (then nothing is scaled).</returns>
     public static double ClipByGlobalNorm(IEnumerable<Tensor> parameters, double maxNorm)
     {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
         var grads = parameters.Select(p => p.grad).Where(g => g is not null).Select(g => g!).ToList();
-        if (grads.Count == 0) return 0;
-        var norms = grads.Select(g => g.to_type(ScalarType.Float32).norm()).ToArray();
-        double total = stack(norms).norm().item<float>();
-        if (maxNorm > 0 && double.IsFinite(total) && total > maxNorm)
+        double total = GlobalNorm(grads);
+        double coef = Coefficient(total, maxNorm);
+        if (coef != 1.0)
         {
-            double coef = maxNorm / (total + 1e-6);
+            using var noGrad = no_grad();
             foreach (var g in grads) g.mul_(coef);
         }
         return total;
     }
+
+    /// <summary>The L2 norm of <paramref name="gradients"/> together, computed in float32; 0 when there are none.</summary>
+    public static double GlobalNorm(IEnumerable<Tensor> gradients)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var norms = gradients.Select(g => g.to_type(ScalarType.Float32).norm()).ToArray();
+        return norms.Length == 0 ? 0 : stack(norms).norm().item<float>();
+    }
+
+    /// <summary>
+    /// The factor clipping applies for a global norm of <paramref name="norm"/>: maxNorm / (norm + 1e-6)
+    /// when <paramref name="maxNorm"/> is positive and the norm finite and above it, otherwise 1.
+    /// </summary>
+    public static double Coefficient(double norm, double maxNorm) =>
+        maxNorm > 0 && double.IsFinite(norm) && norm > maxNorm ? maxNorm / (norm + 1e-6) : 1.0;
 }

@@ -8,12 +8,16 @@ namespace Prem.Llm.Training;
 /// Autocast built by hand (TorchSharp has none): for <see cref="TrainingPrecision.Bf16Mixed"/> a
 /// bfloat16 working copy of the float32 master model runs forward and backward; after each
 /// micro-batch its gradients are added into float32 master gradients (so accumulation is float32),
-/// and after each optimizer step the master weights are copied back, rounded to bf16. For the other
+/// and each optimizer step writes the updated master weights back, rounded to bf16
+/// (<see cref="AttachOptimizer"/>). For the other
 /// precisions the working model is the master model itself.
 /// </summary>
 public sealed class MixedPrecision : IDisposable
 {
-    private readonly List<(Tensor Master, Tensor Work)> pairs = [];
+    private readonly List<(string Name, Tensor Master, Tensor Work)> pairs = [];
+    // Float32 gradient buffers kept across steps: a fresh 32 MB buffer per step for the embedding and
+    // the head comes from mmap, and its page faults cost as much as the conversion itself.
+    private readonly Dictionary<string, Tensor> masterGrads = new(StringComparer.Ordinal);
 
     /// <summary>Prepares <paramref name="master"/> for <paramref name="precision"/>.</summary>
     /// <exception cref="ArgumentException">The master's dtype does not fit the precision (float32 for
@@ -33,7 +37,7 @@ public sealed class MixedPrecision : IDisposable
         Working = new LlamaForCausalLM(master.Config, master.AttentionBackend, ScalarType.BFloat16, master.Device);
         var work = Working.named_parameters().ToDictionary(kv => kv.name, kv => (Tensor)kv.parameter, StringComparer.Ordinal);
         foreach (var (name, p) in master.named_parameters())
-            pairs.Add((p, work[name]));
+            pairs.Add((name, p, work[name]));
         PushWeights();
     }
 
@@ -51,11 +55,17 @@ public sealed class MixedPrecision : IDisposable
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        foreach (var (master, work) in pairs)
+        foreach (var (name, master, work) in pairs)
         {
             var g = work.grad;
             if (g is null) continue;
-            if (master.grad is null) master.grad = g.to_type(ScalarType.Float32);
+            if (master.grad is null)
+            {
+                if (!masterGrads.TryGetValue(name, out var buffer))
+                    masterGrads[name] = buffer = empty_like(master).DetachFromDisposeScope();
+                buffer.copy_(g);
+                master.grad = buffer;
+            }
             else master.grad.add_(g);
             work.grad = null;
         }
@@ -65,12 +75,27 @@ public sealed class MixedPrecision : IDisposable
     public void PushWeights()
     {
         using var noGrad = no_grad();
-        foreach (var (master, work) in pairs) work.copy_(master);
+        foreach (var (_, master, work) in pairs) work.copy_(master);
+    }
+
+    /// <summary>
+    /// Has <paramref name="optimizer"/> write the bf16 working weights of the parameters it updates in
+    /// the same pass as the update, so no <see cref="PushWeights"/> is needed after a step (only after
+    /// weights change outside the optimizer: loading, resuming). Nothing to do unless bf16-mixed.
+    /// </summary>
+    public void AttachOptimizer(AdamW optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        if (pairs.Count == 0) return;
+        var updated = optimizer.Parameters.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        optimizer.SetBf16Copies(pairs.Where(p => updated.Contains(p.Name)).Select(p => (p.Name, p.Work)));
     }
 
     /// <summary>Frees the working copy (not the master).</summary>
     public void Dispose()
     {
         if (!ReferenceEquals(Working, Master)) Working.Dispose();
+        foreach (var buffer in masterGrads.Values) buffer.Dispose();
+        masterGrads.Clear();
     }
 }

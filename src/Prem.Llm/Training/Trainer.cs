@@ -66,6 +66,7 @@ public sealed class Trainer : IDisposable
         precision = new MixedPrecision(model, options.Precision);
         ActivationCheckpoint.Enable(precision.Working, options.ActivationCheckpointing);
         Optimizer = ParameterGroups.CreateOptimizer(model, options);
+        precision.AttachOptimizer(Optimizer);
         Schedule = new LearningRateSchedule(options.LearningRate, Math.Max(1, TotalSteps), options.WarmupFraction, options.Decay, options.MinLearningRate);
         if (options.OutputDir is not null) store = new CheckpointStore(Path.Combine(options.OutputDir, "checkpoints"), options.KeepLastCheckpoints);
     }
@@ -249,7 +250,7 @@ public sealed class Trainer : IDisposable
         ranks.ReduceGradients(Optimizer.Parameters.Select(p => (Tensor)p.Param));
         loss = ranks.ReduceLossAndMetrics(loss, sums);
         var metrics = sums.ToDictionary(kv => kv.Key, kv => kv.Value / units);
-        double norm = GradientClipping.ClipByGlobalNorm(Optimizer.Parameters.Select(p => (Tensor)p.Param), Options.GradientClipNorm);
+        double norm = GradientClipping.GlobalNorm(Optimizer.Parameters.Select(p => p.Param.grad).OfType<Tensor>());
         double lr = Schedule.At(Step);
         if (ranks.AnyRank(!double.IsFinite(loss) || !double.IsFinite(norm)))
         {
@@ -258,9 +259,9 @@ public sealed class Trainer : IDisposable
                 throw new TrainingException($"Step {Step + 1}: non-finite loss ({loss}) or gradient norm ({norm}); {skipped} steps skipped, more than MaxNonFiniteSteps = {Options.MaxNonFiniteSteps}.");
             return new StepOutcome(loss, lr, norm, true, metrics);
         }
-        Optimizer.Step(lr);
+        // Clipping is applied as the optimizer reads the gradients, and the optimizer writes the bf16 weights.
+        Optimizer.Step(lr, GradientClipping.Coefficient(norm, Options.GradientClipNorm));
         Optimizer.ZeroGrad();
-        precision.PushWeights();
         return new StepOutcome(loss, lr, norm, false, metrics);
     }
 

@@ -65,6 +65,45 @@ public class AttentionBackendTests
         AssertClose(Naive(q, k, v, 0.25, (b, i, j) => j <= i), output);
     }
 
+    // Up to SdpaAttention.DecomposedMaxKeys the bf16 CPU path is decomposed; above it, LibTorch's kernel.
+    [Theory]
+    [InlineData(7, true, 0.25)]
+    [InlineData(64, false, 0.7)]
+    [InlineData(SdpaAttention.DecomposedMaxKeys, true, 0.125)]
+    [InlineData(SdpaAttention.DecomposedMaxKeys + 1, true, 0.125)]
+    public void Sdpa_in_bf16_matches_the_float32_computation_forward_and_backward(int length, bool causal, double scale)
+    {
+        using var scope = NewDisposeScope();
+        var (q, k, v) = Inputs(1, 4, 2, length, length, 16);
+        var mask = causal ? AttentionMask.Causal : new AttentionMask { IsCausal = false };
+        var sdpa = AttentionBackends.Create("sdpa");
+        (Tensor Output, Tensor[] Grads) Run(ScalarType dtype, Func<Tensor, Tensor, Tensor, Tensor>? attention = null)
+        {
+            var inputs = new[] { q, k, v }.Select(t => t.to_type(dtype).detach().clone().requires_grad_(true)).ToArray();
+            var output = attention is null ? sdpa.Forward(inputs[0], inputs[1], inputs[2], mask, scale) : attention(inputs[0], inputs[1], inputs[2]);
+            // A fixed, uneven upstream gradient.
+            output.to_type(ScalarType.Float32).mul(cos(arange(output.numel()).reshape(output.shape))).sum().backward();
+            return (output.to_type(ScalarType.Float32), inputs.Select(t => t.grad!.to_type(ScalarType.Float32)).ToArray());
+        }
+        var exact = Run(ScalarType.Float32);
+        var half = Run(ScalarType.BFloat16);
+        Assert.Equal(ScalarType.BFloat16, sdpa.Forward(q.to_type(ScalarType.BFloat16), k.to_type(ScalarType.BFloat16), v.to_type(ScalarType.BFloat16), mask, scale).dtype);
+        // The yardstick up to DecomposedMaxKeys is the eager backend in bf16 (HF's eager attention: bf16
+        // scores, float32 softmax); above it, LibTorch's fused kernel (default scale: the query is prescaled).
+        var yardstick = length <= SdpaAttention.DecomposedMaxKeys
+            ? Run(ScalarType.BFloat16, (qq, kk, vv) => AttentionBackends.Create("eager").Forward(qq, kk, vv, mask, scale))
+            : Run(ScalarType.BFloat16, (qq, kk, vv) => nn.functional.scaled_dot_product_attention(
+                qq.mul(scale * Math.Sqrt(16)), kk.repeat_interleave(2, 1), vv.repeat_interleave(2, 1), is_casual: causal));
+        var triples = new[] { (exact.Output, half.Output, yardstick.Output) }.Concat(exact.Grads.Select((g, i) => (g, half.Grads[i], yardstick.Grads[i])));
+        foreach (var (a, b, c) in triples)
+        {
+            double ours = a.sub(b).abs().max().item<float>() / a.abs().max().item<float>();
+            double theirs = a.sub(c).abs().max().item<float>() / a.abs().max().item<float>();
+            // bf16 keeps 8 significant bits: errors of a few 2⁻⁸ relative to each tensor's scale.
+            Assert.True(ours < 0.05 && ours <= 1.25 * theirs + 1e-3, $"relative error {ours}, yardstick {theirs}");
+        }
+    }
+
     [Theory, MemberData(nameof(Backends))]
     public void Non_causal_with_custom_scale(string name)
     {

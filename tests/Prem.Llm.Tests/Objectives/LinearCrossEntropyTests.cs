@@ -18,14 +18,16 @@ public class LinearCrossEntropyTests
         return (hidden, weight, targets);
     }
 
+    // Float32 runs the fused row kernel; float64 the LibTorch ops it replaces (used off the CPU).
     [Theory]
-    [InlineData(1)]
-    [InlineData(5)]
-    [InlineData(64)]
-    public void Loss_and_gradients_equal_plain_cross_entropy(int chunkRows)
+    [InlineData(1, ScalarType.Float32)]
+    [InlineData(5, ScalarType.Float32)]
+    [InlineData(64, ScalarType.Float32)]
+    [InlineData(5, ScalarType.Float64)]
+    public void Loss_and_gradients_equal_plain_cross_entropy(int chunkRows, ScalarType dtype)
     {
         using var scope = NewDisposeScope();
-        var (hidden, weight, targets) = Inputs(23, 16, 40);
+        var (hidden, weight, targets) = Inputs(23, 16, 40, dtype);
         double scale = 1.0 / 17;
         var (loss, correct) = LinearCrossEntropy.Compute(hidden, weight, targets, scale, chunkRows);
         loss.backward();
@@ -36,9 +38,9 @@ public class LinearCrossEntropyTests
         var logits = hidden.matmul(weight.t());
         var reference = nn.functional.cross_entropy(logits, targets, ignore_index: -100, reduction: nn.Reduction.Sum).mul(scale);
         reference.backward();
-        Assert.Equal(reference.item<float>(), loss.item<float>(), 4);
-        Assert.True(gh.sub(hidden.grad!).abs().max().item<float>() < 1e-5f);
-        Assert.True(gw.sub(weight.grad!).abs().max().item<float>() < 1e-5f);
+        Assert.Equal(reference.to_type(ScalarType.Float32).item<float>(), loss.item<float>(), 4);
+        Assert.True(gh.sub(hidden.grad!).abs().max().to_type(ScalarType.Float64).item<double>() < 1e-5);
+        Assert.True(gw.sub(weight.grad!).abs().max().to_type(ScalarType.Float64).item<double>() < 1e-5);
 
         var valid = targets.ne(-100);
         long expectedCorrect = logits.argmax(1).eq(targets).logical_and(valid).sum().item<long>();
@@ -59,18 +61,36 @@ public class LinearCrossEntropyTests
         Assert.True(Math.Abs(loss16.item<float>() - loss32.item<float>()) / loss32.item<float>() < 0.02);
     }
 
-    [Fact]
-    public void Targets_with_underflowing_probability_keep_the_exact_loss()
+    [Theory]
+    [InlineData(ScalarType.Float32)]
+    [InlineData(ScalarType.Float64)]
+    public void Targets_with_underflowing_probability_keep_the_exact_loss(ScalarType dtype)
     {
         using var scope = NewDisposeScope();
-        var (hidden, weight, targets) = Inputs(12, 16, 40);
+        var (hidden, weight, targets) = Inputs(12, 16, 40, dtype);
         // Logit gaps of hundreds: softmax probabilities of most targets underflow float32.
         var big = weight.detach().mul(60).requires_grad_(true);
         var (loss, _) = LinearCrossEntropy.Compute(hidden, big, targets, 1.0, 5);
         var reference = nn.functional.cross_entropy(hidden.matmul(big.t()), targets, ignore_index: -100, reduction: nn.Reduction.Sum);
+        double expected = reference.to_type(ScalarType.Float64).item<double>();
         Assert.True(float.IsFinite(loss.item<float>()));
-        Assert.True(reference.item<float>() > 1000);
-        Assert.Equal(1.0, loss.item<float>() / reference.item<float>(), 5);
+        Assert.True(expected > 1000);
+        Assert.Equal(1.0, loss.item<float>() / expected, 5);
+    }
+
+    [Theory]
+    [InlineData(ScalarType.Float32)]
+    [InlineData(ScalarType.BFloat16)]
+    public void No_rows_give_zero_loss_and_zero_gradients(ScalarType dtype)
+    {
+        using var scope = NewDisposeScope();
+        var hidden = zeros(0, 8, dtype).requires_grad_(true);
+        var weight = randn(12, 8).to_type(dtype).requires_grad_(true);
+        var (loss, correct) = LinearCrossEntropy.Compute(hidden, weight, zeros(0, ScalarType.Int64), 1.0);
+        loss.backward();
+        Assert.Equal(0f, loss.item<float>());
+        Assert.Equal(0, correct.item<long>());
+        Assert.Equal(0f, weight.grad!.abs().sum().to_type(ScalarType.Float32).item<float>());
     }
 
     [Fact]

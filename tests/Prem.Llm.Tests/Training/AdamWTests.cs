@@ -41,6 +41,56 @@ public class AdamWTests
         Assert.True(ours.B.sub(theirs.B).abs().max().item<float>() < 1e-6f);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_gradient_scale_equals_scaling_the_gradients_first(bool contiguous)
+    {
+        using var scope = NewDisposeScope();
+        // A transposed parameter is not contiguous: the tensor-op path instead of the fused kernel.
+        var init = randn([37, 3], generator: new Generator(4));
+        var grad = randn([37, 3], generator: new Generator(5));
+        Parameter Make() => new(contiguous ? init.clone() : init.t().contiguous().t());
+        var (scaled, prescaled) = (Make(), Make());
+        var adamScaled = new AdamW([([("w", scaled)], 0.1)]);
+        var adamPrescaled = new AdamW([([("w", prescaled)], 0.1)]);
+        for (int step = 0; step < 3; step++)
+        {
+            scaled.grad = grad.clone();
+            prescaled.grad = grad.mul(0.3f);
+            adamScaled.Step(1e-2, 0.3);
+            adamPrescaled.Step(1e-2);
+        }
+        Assert.Equal(contiguous, scaled.is_contiguous());
+        Assert.True(scaled.equal(prescaled).all().item<bool>());
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Bf16_copies_receive_each_updated_parameter_rounded(bool contiguous)
+    {
+        using var scope = NewDisposeScope();
+        var init = randn([37, 3], generator: new Generator(6));
+        var w = new Parameter(contiguous ? init.clone() : init.t().contiguous().t());
+        var untouched = new Parameter(zeros(4));
+        var copy = zeros(37, 3, ScalarType.BFloat16);
+        var untouchedCopy = full(4, 7f, ScalarType.BFloat16);
+        var adam = new AdamW([([("w", w), ("u", untouched)], 0.1)]);
+        adam.SetBf16Copies([("w", copy), ("u", untouchedCopy)]);
+        w.grad = randn([37, 3], generator: new Generator(7));
+        adam.Step(1e-2);
+        // LibTorch's own rounding of the updated float32 weights is the reference.
+        Assert.True(copy.equal(w.detach().to_type(ScalarType.BFloat16)).all().item<bool>());
+        // A parameter without a gradient is not updated, and neither is its copy.
+        Assert.True(untouchedCopy.equal(full(4, 7f, ScalarType.BFloat16)).all().item<bool>());
+
+        var ex = Assert.Throws<ArgumentException>(() => adam.SetBf16Copies([("missing", copy)]));
+        Assert.Contains("'missing'", ex.Message);
+        ex = Assert.Throws<ArgumentException>(() => adam.SetBf16Copies([("w", zeros(3, 37, ScalarType.BFloat16))]));
+        Assert.Contains("[3, 37]", ex.Message);
+    }
+
     [Fact]
     public void Bf16_parameters_take_the_tensor_path_and_follow_torch()
     {

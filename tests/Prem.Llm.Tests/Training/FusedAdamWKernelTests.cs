@@ -29,6 +29,31 @@ public class FusedAdamWKernelTests
     }
 
     [Fact]
+    public void Scale_and_bf16_copy_match_the_formula_and_LibTorch_rounding()
+    {
+        using var scope = NewDisposeScope();
+        // Several kernel chunks (16,384 elements each) and a tail.
+        const int n = 40_000;
+        var g = new TorchSharp.torch.Generator(11);
+        var p = randn([n], generator: g); var grad = randn([n], generator: g);
+        var m = zeros(n); var v = zeros(n);
+        var (p0, g0) = (p.data<float>().ToArray(), grad.data<float>().ToArray());
+        var copy = zeros(n, ScalarType.BFloat16);
+        Assert.True(FusedAdamWKernel.CanCopy(p, copy));
+        FusedAdamWKernel.Update(p, grad, m, v, 1f, 0.9f, 0.95f, 0.01f, 1e-8f, gradScale: 0.5f, copy: copy);
+        var updated = p.data<float>();
+        for (int i = 0; i < n; i += 997)
+        {
+            double gi = g0[i] * 0.5;
+            double mi = 0.1 * gi, vi = 0.05 * gi * gi;
+            Assert.Equal(p0[i] - 0.01 * mi / (Math.Sqrt(vi) + 1e-8), updated[i], 4);
+        }
+        Assert.True(copy.equal(p.to_type(ScalarType.BFloat16)).all().item<bool>());
+        Assert.False(FusedAdamWKernel.CanCopy(p, zeros(n, ScalarType.Float16)));
+        Assert.False(FusedAdamWKernel.CanCopy(p, zeros(n + 1, ScalarType.BFloat16)));
+    }
+
+    [Fact]
     public void Applies_only_to_contiguous_float32()
     {
         using var scope = NewDisposeScope();

@@ -28,4 +28,19 @@ public class GradientClippingTests
         Assert.Equal(1f, a.grad!.data<float>()[1]);
         Assert.Equal(0, GradientClipping.ClipByGlobalNorm([new Parameter(zeros(2))], 1.0));
     }
+
+    [Fact]
+    public void Global_norm_and_coefficient_follow_torch_clip_grad_norm()
+    {
+        using var scope = NewDisposeScope();
+        // torch.nn.utils.clip_grad_norm_ multiplies by max_norm / (total + 1e-6) only when that is below 1.
+        Assert.Equal(5.0, GradientClipping.GlobalNorm([tensor(new[] { 3f, 0f }), tensor(new[] { 4f }).to_type(ScalarType.BFloat16)]), 5);
+        Assert.Equal(0, GradientClipping.GlobalNorm([]));
+        Assert.Equal(1.0 / (5 + 1e-6), GradientClipping.Coefficient(5, 1.0), 12);
+        Assert.Equal(1.0, GradientClipping.Coefficient(0.5, 1.0));
+        Assert.Equal(1.0, GradientClipping.Coefficient(1.0, 1.0));
+        Assert.Equal(1.0, GradientClipping.Coefficient(50, 0));
+        Assert.Equal(1.0, GradientClipping.Coefficient(double.NaN, 1.0));
+        Assert.Equal(1.0, GradientClipping.Coefficient(double.PositiveInfinity, 1.0));
+    }
 }

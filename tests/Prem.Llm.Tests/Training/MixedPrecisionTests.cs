@@ -45,6 +45,37 @@ public class MixedPrecisionTests
     }
 
     [Fact]
+    public void An_attached_optimizer_writes_the_working_weights_and_master_gradients_are_reused()
+    {
+        using var scope = NewDisposeScope();
+        using var master = TrainingFixtures.TinyModel(seed: 4);
+        using var mp = new MixedPrecision(master, TrainingPrecision.Bf16Mixed);
+        using var adam = ParameterGroups.CreateOptimizer(master, new TrainerOptions());
+        mp.AttachOptimizer(adam);
+        var ids = TrainingFixtures.RandomIds(2, 8, 48, 5);
+        using var batch = TrainingFixtures.LmBatch(ids);
+        var objective = new CausalLmObjective();
+        var bufferOf = new Dictionary<string, IntPtr>();
+        for (int step = 0; step < 2; step++)
+        {
+            objective.Compute(mp.Working, batch, 14).Loss.backward();
+            mp.PullGradients();
+            // The float32 gradient equals the bf16 one converted (a single micro-batch: a copy, no sum).
+            foreach (var (name, p) in master.named_parameters())
+            {
+                long storage = p.grad!.storage<float>().data_ptr();
+                if (step == 0) bufferOf[name] = (IntPtr)storage;
+                else Assert.Equal(bufferOf[name], (IntPtr)storage);
+            }
+            adam.Step(1e-3);
+            adam.ZeroGrad();
+            var masterW = master.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+            foreach (var (name, w) in mp.Working.named_parameters())
+                Assert.True(w.equal(masterW[name].detach().to_type(ScalarType.BFloat16)).all().item<bool>(), $"step {step}: {name}");
+        }
+    }
+
+    [Fact]
     public void Float32_uses_the_model_itself_and_checks_dtypes()
     {
         using var master = TrainingFixtures.TinyModel(seed: 2);
