@@ -7,8 +7,10 @@ namespace Prem.Llm.Attention;
 /// LibTorch's fused <c>scaled_dot_product_attention</c>. TorchSharp's binding has no <c>scale</c> and
 /// no GQA, so KV heads are repeated here and a non-default scale is folded into the query.
 /// On the CPU in bf16/fp16 with at most <see cref="DecomposedMaxKeys"/> keys and a plain mask, the
-/// product is formed decomposed (QKᵀ, float32 softmax, PV) instead: LibTorch's fused CPU kernel is
-/// about 2× slower there, forward and backward (benchmarks/README.md, "Attention").
+/// product is formed decomposed (QKᵀ, float32 softmax, PV), as the eager backend does: forward plus
+/// backward it takes 0.55× the fused CPU kernel's time at 256 keys and 0.85× at 512, and the same at
+/// 1,024 (benchmarks/README.md, "bf16 attention on the CPU"). Its scores are rounded to bf16, as in
+/// HF's eager attention; the fused kernel keeps them in float32.
 /// </summary>
 public sealed class SdpaAttention : IAttentionBackend
 {
