@@ -29,32 +29,8 @@ internal static class CheckpointTestFiles
         throw new DirectoryNotFoundException("tests/Prem.Llm.Tests/Data not found above " + AppContext.BaseDirectory);
     }
 
-    /// <summary>This process's temp root, deleted when the process exits.</summary>
-    private static readonly Lazy<string> TempRoot = new(() =>
-    {
-        var root = Path.Combine(Path.GetTempPath(), "prem-ckpt-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(root);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            try
-            {
-                Directory.Delete(root, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A file still open at exit: the system's temp cleaning will take it.
-            }
-        };
-        return root;
-    });
-
-    /// <summary>A fresh empty folder under the system temp folder, removed at process exit.</summary>
-    public static string NewTempDirectory()
-    {
-        var dir = Path.Combine(TempRoot.Value, Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        return dir;
-    }
+    /// <summary>A fresh empty folder under the test run's temp root, removed at process exit.</summary>
+    public static string NewTempDirectory() => TestData.TempDirectory();
 
     /// <summary>Builds a file from raw parts: header length (overridable), header text, data bytes.</summary>
     public static byte[] RawFile(string header, byte[] data, ulong? headerLength = null)

@@ -36,7 +36,7 @@ internal sealed record MpiJob(int ExitCode, string Output, TimeSpan Elapsed, str
 
     private static MpiJob Run(string launcher, string prefix, string hostArgs, Dictionary<string, string> env)
     {
-        var output = Directory.CreateTempSubdirectory("prem-mpi-").FullName;
+        var output = TestData.TempDirectory();
         string command = $"{prefix} \"{Host}\" {hostArgs} --out \"{output}\"".TrimStart();
         var start = new ProcessStartInfo(launcher, command) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var (k, v) in env) start.Environment[k] = v;

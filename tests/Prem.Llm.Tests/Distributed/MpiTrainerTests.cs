@@ -12,7 +12,7 @@ public class MpiTrainerTests
 {
     private static readonly Lazy<string> Data = new(() =>
     {
-        var folder = Directory.CreateTempSubdirectory("prem-dp-data-").FullName;
+        var folder = TestData.TempDirectory();
         PackedTokenDatasetTests.Prepare(folder, 20, 32);
         return Path.Combine(folder, "out");
     });

@@ -7,7 +7,7 @@ public class RankLogTests
     [Fact]
     public void RankZeroWritesToTheConsoleOthersToTheirOwnFile()
     {
-        var folder = Directory.CreateTempSubdirectory("prem-ranklog-").FullName;
+        var folder = TestData.TempDirectory();
         var console = new StringWriter();
         Assert.Same(console, RankLog.Open(0, folder, console));
         using (var log = RankLog.Open(3, folder, console)) log.WriteLine("step 1 loss 2.5");

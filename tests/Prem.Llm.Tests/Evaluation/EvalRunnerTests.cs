@@ -39,7 +39,7 @@ public class EvalRunnerTests
     public void Full_mmlu_groups_and_the_dump_trace_every_request()
     {
         using var model = new TinyCausalLm(vocab: 64, maxLength: 48);
-        string dump = Path.GetTempFileName();
+        string dump = TestData.TempFile();
         var runner = new EvalRunner(new CausalLmScorer(model.Forward, model.MaxLength, 32), new WordTokenizer(64), new EvalOptions { DumpPath = dump });
         var results = runner.Run(TaskRegistry.Resolve("mmlu"), EvalTestData.SliceDir);
 

@@ -24,7 +24,7 @@ public class PerplexityEvaluatorTests
     {
         using var model = new TinyCausalLm(maxLength: 6);
         var tokenizer = new WordTokenizer();
-        string path = Path.GetTempFileName();
+        string path = TestData.TempFile();
         File.WriteAllText(path, "the cat sat on the mat and then the dog sat too");
         var scorer = new PrefixReuseScorer(model);
         var fromFile = PerplexityEvaluator.EvaluateFile(scorer, tokenizer, path, stride: 2);

@@ -11,7 +11,7 @@ public class RequestDumpTests
         var doc = new EvalDocument("winogrande", "w1", ["A so A", "A so B"], [" won."], 1, null);
         var task = new TaskResult(WinograndeTask.Instance, [new DocumentResult(doc, [-3.5, -2.25], [false, true])], 1, 1);
         TokenizedRequest[] requests = [new([1, 5, 6], [9]), new([1, 5, 7, 8, 8, 8], [9])];
-        string path = Path.GetTempFileName();
+        string path = TestData.TempFile();
         RequestDump.Write(path, [task], [doc.Request(0), doc.Request(1)], requests, maxLength: 4);
         var lines = File.ReadAllLines(path);
         File.Delete(path);

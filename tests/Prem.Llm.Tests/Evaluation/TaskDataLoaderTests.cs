@@ -6,7 +6,7 @@ public class TaskDataLoaderTests
 {
     private static string WriteData(string task, string file, params string[] lines)
     {
-        string dir = Path.Combine(Path.GetTempPath(), "prem-eval-" + Guid.NewGuid().ToString("N"));
+        string dir = TestData.TempDirectory();
         Directory.CreateDirectory(Path.Combine(dir, task));
         File.WriteAllText(Path.Combine(dir, task, file), string.Join("\n", lines) + "\n");
         return dir;

@@ -6,7 +6,7 @@ public class HfTokenizerConfigTests
 {
     static string Folder(params (string Name, string Json)[] files)
     {
-        string dir = Directory.CreateTempSubdirectory("prem-tok").FullName;
+        string dir = TestData.TempDirectory();
         foreach (var (name, json) in files) File.WriteAllText(Path.Combine(dir, name), json);
         return dir;
     }

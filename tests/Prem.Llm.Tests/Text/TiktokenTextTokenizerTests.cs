@@ -56,7 +56,7 @@ public class TiktokenTextTokenizerTests
     [Fact]
     public void SpecialTokensJson_WrongType_NamesField()
     {
-        string dir = Directory.CreateTempSubdirectory().FullName;
+        string dir = TestData.TempDirectory();
         string path = Path.Combine(dir, "special_tokens.json");
         File.WriteAllText(path, """{"<|a|>": "x"}""");
         Assert.Equal("<|a|>", Assert.Throws<TextDataException>(() => TiktokenTextTokenizer.ReadSpecialTokensJson(path)).Field);

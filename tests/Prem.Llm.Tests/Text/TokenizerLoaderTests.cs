@@ -35,7 +35,7 @@ public class TokenizerLoaderTests
     public void TiktokenContentNamedTokenizerModel_IsDetected()
     {
         // Meta ships Llama-3's tiktoken ranks as original/tokenizer.model.
-        string dir = Directory.CreateTempSubdirectory().FullName;
+        string dir = TestData.TempDirectory();
         File.Copy(TextTestData.Llama3Tiktoken, Path.Combine(dir, "tokenizer.model"));
         File.Copy(TextTestData.Llama3Specials, Path.Combine(dir, "special_tokens.json"));
         Assert.IsType<TiktokenTextTokenizer>(TokenizerLoader.Load(dir));
@@ -44,7 +44,7 @@ public class TokenizerLoaderTests
     [Fact]
     public void LegacyFalse_SelectsFirstSegmentOnly()
     {
-        string dir = Directory.CreateTempSubdirectory().FullName;
+        string dir = TestData.TempDirectory();
         File.Copy(TextTestData.Llama2Model, Path.Combine(dir, "tokenizer.model"));
         File.WriteAllText(Path.Combine(dir, "tokenizer_config.json"), """{"legacy": false}""");
         Assert.Equal(DummyPrefixMode.FirstSegmentOnly, ((SentencePieceTextTokenizer)TokenizerLoader.Load(dir)).DummyPrefix);
@@ -54,9 +54,9 @@ public class TokenizerLoaderTests
     public void Errors_NameThePath()
     {
         Assert.Contains("/no/such", Assert.Throws<TextDataException>(() => TokenizerLoader.Load("/no/such/dir")).Message);
-        string empty = Directory.CreateTempSubdirectory().FullName;
+        string empty = TestData.TempDirectory();
         Assert.Contains("no tokenizer.model", Assert.Throws<TextDataException>(() => TokenizerLoader.Load(empty)).Message);
-        string tiktokenOnly = Directory.CreateTempSubdirectory().FullName;
+        string tiktokenOnly = TestData.TempDirectory();
         File.Copy(TextTestData.Llama3Tiktoken, Path.Combine(tiktokenOnly, "x.tiktoken"));
         Assert.Contains("special tokens", Assert.Throws<TextDataException>(() => TokenizerLoader.Load(tiktokenOnly)).Message);
     }

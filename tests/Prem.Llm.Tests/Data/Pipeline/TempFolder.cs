@@ -1,11 +1,11 @@
 namespace Prem.Llm.Tests.Data;
 
-/// <summary>A fresh folder under the system temp folder, deleted on dispose.</summary>
+/// <summary>A fresh folder under the test run's temp root, deleted on dispose.</summary>
 public sealed class TempFolder : IDisposable
 {
     public TempFolder() => Directory.CreateDirectory(Path);
 
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "prem-data-" + Guid.NewGuid().ToString("N"));
+    public string Path { get; } = TestData.TempDirectory();
 
     public string Sub(string name) => System.IO.Path.Combine(Path, name);
 
