@@ -37,9 +37,7 @@ internal static class CrossEntropyRows
         int rows = checked((int)logits.shape[0]);
         int vocab = checked((int)logits.shape[1]);
         if (targets.Length != rows) throw new ArgumentException($"Expected {rows} targets, got {targets.Length}.", nameof(targets));
-        for (int r = 0; r < rows; r++)
-            if (targets[r] != TrainingBatch.IgnoreIndex && (ulong)targets[r] >= (ulong)vocab)
-                throw new ArgumentOutOfRangeException(nameof(targets), $"Target {targets[r]} at row {r} is outside [0, {vocab}) and not {TrainingBatch.IgnoreIndex}.");
+        CheckTargets(targets, vocab);
 
         bool bf16 = logits.dtype == ScalarType.BFloat16;
         var data = TensorMemory.DataPointer(logits);
@@ -55,6 +53,15 @@ internal static class CrossEntropyRows
                 partial[w] = Block(data, bf16, vocab, targetArray, start, end, writeGradient);
             });
         return (partial.Sum(p => p.Loss), partial.Sum(p => p.Correct));
+    }
+
+    /// <summary>Throws, naming the first bad row, unless every target is −100 or in [0, vocab).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A target is neither −100 nor a valid class.</exception>
+    public static void CheckTargets(ReadOnlySpan<long> targets, int vocab)
+    {
+        for (int r = 0; r < targets.Length; r++)
+            if (targets[r] != TrainingBatch.IgnoreIndex && (ulong)targets[r] >= (ulong)vocab)
+                throw new ArgumentOutOfRangeException(nameof(targets), $"Target {targets[r]} at row {r} is outside [0, {vocab}) and not {TrainingBatch.IgnoreIndex}.");
     }
 
     private static unsafe (double Loss, long Correct) Block(IntPtr data, bool bf16, int vocab, long[] targets, int start, int end, bool writeGradient)

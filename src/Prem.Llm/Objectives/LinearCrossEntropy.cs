@@ -62,6 +62,8 @@ public static class LinearCrossEntropy
             Tensor? gradWeight = needGrad ? (rows > 0 ? empty_like(weight) : zeros_like(weight)) : null;
             // The fused row kernel reads the targets from a managed array; the LibTorch path gathers them.
             long[]? targetArray = hidden.device_type == DeviceType.CPU ? targets.to_type(ScalarType.Int64).contiguous().data<long>().ToArray() : null;
+            // Checked once here so that an error names the row of the whole batch, not of a chunk.
+            if (targetArray is not null) CrossEntropyRows.CheckTargets(targetArray, checked((int)weight.shape[0]));
             for (long start = 0; start < rows; start += chunkRows)
             {
                 using var scope = NewDisposeScope();

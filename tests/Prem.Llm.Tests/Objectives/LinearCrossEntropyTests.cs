@@ -104,6 +104,17 @@ public class LinearCrossEntropyTests
     }
 
     [Fact]
+    public void A_target_outside_the_vocabulary_is_an_error_naming_its_row()
+    {
+        using var scope = NewDisposeScope();
+        var (hidden, weight, targets) = Inputs(9, 8, 12);
+        targets[7] = tensor(12L);
+        // Row 7 of the batch is row 2 of the second 5-row chunk: the message names the batch's row.
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => LinearCrossEntropy.Compute(hidden, weight, targets, 1.0, 5));
+        Assert.Contains("Target 12 at row 7", ex.Message);
+    }
+
+    [Fact]
     public void Shape_errors_name_the_argument()
     {
         using var scope = NewDisposeScope();
