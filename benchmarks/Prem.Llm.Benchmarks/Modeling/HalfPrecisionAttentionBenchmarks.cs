@@ -9,7 +9,7 @@ namespace Prem.Llm.Benchmarks.Modeling;
 /// Causal attention forward + backward in bf16 on the CPU at training shapes (1,024 tokens per batch,
 /// 4 heads of 64): LibTorch's fused <c>scaled_dot_product_attention</c> against the
 /// <see cref="SdpaAttention"/> backend, which forms the product decomposed up to
-/// <see cref="SdpaAttention.DecomposedMaxKeys"/> keys and calls the fused kernel above. 1 intra-op thread.
+/// <see cref="SdpaAttention.DefaultDecomposedMaxKeys"/> keys and calls the fused kernel above. 1 intra-op thread.
 /// </summary>
 public class HalfPrecisionAttentionBenchmarks
 {

@@ -6,7 +6,7 @@ namespace Prem.Llm.Attention;
 /// <summary>
 /// LibTorch's fused <c>scaled_dot_product_attention</c>. TorchSharp's binding has no <c>scale</c> and
 /// no GQA, so KV heads are repeated here and a non-default scale is folded into the query.
-/// On the CPU in bf16/fp16 with at most <see cref="DecomposedMaxKeys"/> keys and a plain mask, the
+/// On the CPU in bf16/fp16 with at most <see cref="DecomposedMaxKeys"/> keys (512 unless set) and a plain mask, the
 /// product is formed decomposed (QKᵀ, float32 softmax, PV), as the eager backend does: forward plus
 /// backward it takes 0.55× the fused CPU kernel's time at 256 keys and 0.85× at 512, and the same at
 /// 1,024 (benchmarks/README.md, "bf16 attention on the CPU"). Its scores are rounded to bf16, as in
@@ -14,8 +14,20 @@ namespace Prem.Llm.Attention;
 /// </summary>
 public sealed class SdpaAttention : IAttentionBackend
 {
+    /// <summary>The default <see cref="DecomposedMaxKeys"/>.</summary>
+    public const int DefaultDecomposedMaxKeys = 512;
+
+    /// <summary>Creates the backend.</summary>
+    /// <param name="decomposedMaxKeys">Longest key length for which half-precision CPU attention is
+    /// computed decomposed; 0 always uses LibTorch's fused kernel (float32 scores, slower on the CPU).</param>
+    public SdpaAttention(int decomposedMaxKeys = DefaultDecomposedMaxKeys)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(decomposedMaxKeys);
+        DecomposedMaxKeys = decomposedMaxKeys;
+    }
+
     /// <summary>Longest key length for which half-precision CPU attention is computed decomposed.</summary>
-    public const int DecomposedMaxKeys = 512;
+    public int DecomposedMaxKeys { get; }
 
     /// <inheritdoc />
     public string Name => "sdpa";

@@ -65,12 +65,12 @@ public class AttentionBackendTests
         AssertClose(Naive(q, k, v, 0.25, (b, i, j) => j <= i), output);
     }
 
-    // Up to SdpaAttention.DecomposedMaxKeys the bf16 CPU path is decomposed; above it, LibTorch's kernel.
+    // Up to SdpaAttention.DefaultDecomposedMaxKeys the bf16 CPU path is decomposed; above it, LibTorch's kernel.
     [Theory]
     [InlineData(7, true, 0.25)]
     [InlineData(64, false, 0.7)]
-    [InlineData(SdpaAttention.DecomposedMaxKeys, true, 0.125)]
-    [InlineData(SdpaAttention.DecomposedMaxKeys + 1, true, 0.125)]
+    [InlineData(SdpaAttention.DefaultDecomposedMaxKeys, true, 0.125)]
+    [InlineData(SdpaAttention.DefaultDecomposedMaxKeys + 1, true, 0.125)]
     public void Sdpa_in_bf16_matches_the_float32_computation_forward_and_backward(int length, bool causal, double scale)
     {
         using var scope = NewDisposeScope();
@@ -90,7 +90,7 @@ public class AttentionBackendTests
         Assert.Equal(ScalarType.BFloat16, sdpa.Forward(q.to_type(ScalarType.BFloat16), k.to_type(ScalarType.BFloat16), v.to_type(ScalarType.BFloat16), mask, scale).dtype);
         // The yardstick up to DecomposedMaxKeys is the eager backend in bf16 (HF's eager attention: bf16
         // scores, float32 softmax); above it, LibTorch's fused kernel (default scale: the query is prescaled).
-        var yardstick = length <= SdpaAttention.DecomposedMaxKeys
+        var yardstick = length <= SdpaAttention.DefaultDecomposedMaxKeys
             ? Run(ScalarType.BFloat16, (qq, kk, vv) => AttentionBackends.Create("eager").Forward(qq, kk, vv, mask, scale))
             : Run(ScalarType.BFloat16, (qq, kk, vv) => nn.functional.scaled_dot_product_attention(
                 qq.mul(scale * Math.Sqrt(16)), kk.repeat_interleave(2, 1), vv.repeat_interleave(2, 1), is_casual: causal));
@@ -102,6 +102,18 @@ public class AttentionBackendTests
             // bf16 keeps 8 significant bits: errors of a few 2⁻⁸ relative to each tensor's scale.
             Assert.True(ours < 0.05 && ours <= 1.25 * theirs + 1e-3, $"relative error {ours}, yardstick {theirs}");
         }
+    }
+
+    [Fact]
+    public void Sdpa_without_decomposition_is_LibTorchs_fused_kernel_in_bf16()
+    {
+        using var scope = NewDisposeScope();
+        var (q, k, v) = Inputs(1, 4, 4, 9, 9, 16);
+        var (q16, k16, v16) = (q.to_type(ScalarType.BFloat16), k.to_type(ScalarType.BFloat16), v.to_type(ScalarType.BFloat16));
+        var fused = nn.functional.scaled_dot_product_attention(q16, k16, v16, is_casual: true);
+        Assert.True(new SdpaAttention(0).Forward(q16, k16, v16, AttentionMask.Causal, 0.25).equal(fused).all().item<bool>());
+        Assert.False(new SdpaAttention().Forward(q16, k16, v16, AttentionMask.Causal, 0.25).equal(fused).all().item<bool>());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SdpaAttention(-1));
     }
 
     [Theory, MemberData(nameof(Backends))]
