@@ -9,8 +9,7 @@ namespace Prem.Llm.Training;
 /// bfloat16 working copy of the float32 master model runs forward and backward; after each
 /// micro-batch its gradients are added into float32 master gradients (so accumulation is float32),
 /// and each optimizer step writes the updated master weights back, rounded to bf16
-/// (<see cref="AttachOptimizer"/>). For the other
-/// precisions the working model is the master model itself.
+/// (<see cref="AttachOptimizer"/>). For the other precisions the working model is the master model itself.
 /// </summary>
 public sealed class MixedPrecision : IDisposable
 {
