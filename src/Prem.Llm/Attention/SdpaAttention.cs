@@ -7,9 +7,9 @@ namespace Prem.Llm.Attention;
 /// LibTorch's fused <c>scaled_dot_product_attention</c>. TorchSharp's binding has no <c>scale</c> and
 /// no GQA, so KV heads are repeated here and a non-default scale is folded into the query.
 /// On the CPU in bf16/fp16 with at most <see cref="DecomposedMaxKeys"/> keys (512 unless set) and a plain mask, the
-/// product is formed decomposed (QKᵀ, float32 softmax, PV), as the eager backend does: forward plus
-/// backward it takes 0.55× the fused CPU kernel's time at 256 keys and 0.85× at 512, and the same at
-/// 1,024 (benchmarks/README.md, "bf16 attention on the CPU"). Its scores are rounded to bf16, as in
+/// product is formed decomposed by the eager backend (QKᵀ, float32 softmax, PV): forward plus
+/// backward it takes 0.55–0.76× the fused CPU kernel's time at 256 keys and about the same (0.85–1.2×)
+/// at 512 (benchmarks/README.md, "bf16 attention on the CPU"). Its scores are rounded to bf16, as in
 /// HF's eager attention; the fused kernel keeps them in float32.
 /// </summary>
 public sealed class SdpaAttention : IAttentionBackend
@@ -29,6 +29,9 @@ public sealed class SdpaAttention : IAttentionBackend
     /// <summary>Longest key length for which half-precision CPU attention is computed decomposed.</summary>
     public int DecomposedMaxKeys { get; }
 
+    // The decomposed form is exactly the eager backend's.
+    private static readonly EagerAttention Decomposed = new();
+
     /// <inheritdoc />
     public string Name => "sdpa";
 
@@ -36,18 +39,14 @@ public sealed class SdpaAttention : IAttentionBackend
     public Tensor Forward(Tensor query, Tensor key, Tensor value, AttentionMask mask, double scale)
     {
         using var scope = NewDisposeScope();
-        var (k, v) = KvHeads.RepeatForQuery(query, key, value);
-        long tq = query.shape[2], tk = k.shape[2];
-
+        long groups = KvHeads.Groups(query, key);
+        long tq = query.shape[2], tk = key.shape[2];
         bool plain = mask.IsPlain && (!mask.IsCausal || tq == tk);
         if (plain && query.device_type == DeviceType.CPU && query.dtype is ScalarType.BFloat16 or ScalarType.Float16 && tk <= DecomposedMaxKeys)
-        {
-            // Out of place: an in-place bf16 multiply by a scale like 0.7 gave measurably less exact scores.
-            var scores = matmul(query, k.transpose(2, 3)).mul(scale);
-            if (mask.IsCausal) scores.masked_fill_(ones(tq, tk, ScalarType.Bool, query.device).triu(1), double.NegativeInfinity);
-            return matmul(scores.softmax(-1, ScalarType.Float32).to_type(query.dtype), v).MoveToOuterDisposeScope();
-        }
+            return Decomposed.Forward(query, key, value, mask, scale).MoveToOuterDisposeScope();
 
+        var k = KvHeads.Repeat(key, groups);
+        var v = KvHeads.Repeat(value, groups);
         double defaultScale = 1.0 / Math.Sqrt(query.shape[3]);
         var q = Math.Abs(scale - defaultScale) < 1e-12 * defaultScale ? query : query.mul(scale / defaultScale);
         Tensor output;

@@ -28,43 +28,38 @@ internal static class CrossEntropyRows
     /// <summary>
     /// Loss sum over rows whose target ≠ −100 and the number of those rows whose (first) argmax is the
     /// target; when <paramref name="writeGradient"/>, each row of <paramref name="logits"/> is replaced by
-    /// d loss / d logits in the logits' dtype.
+    /// d loss / d logits in the logits' dtype. Row r of the logits has target
+    /// <paramref name="targets"/>[<paramref name="firstRow"/> + r] (a chunk of a larger batch).
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">A target is neither −100 nor a valid class.</exception>
-    public static (double LossSum, long Correct) Apply(Tensor logits, ReadOnlySpan<long> targets, bool writeGradient)
+    /// <exception cref="ArgumentOutOfRangeException">A target is neither −100 nor a valid class; the
+    /// message names its row in <paramref name="targets"/>.</exception>
+    public static (double LossSum, long Correct) Apply(Tensor logits, long[] targets, int firstRow, bool writeGradient)
     {
         if (!Applies(logits)) throw new ArgumentException($"Expected a contiguous 2-D float32 or bfloat16 CPU tensor, got {logits.dtype} on {logits.device}.", nameof(logits));
         int rows = checked((int)logits.shape[0]);
         int vocab = checked((int)logits.shape[1]);
-        if (targets.Length != rows) throw new ArgumentException($"Expected {rows} targets, got {targets.Length}.", nameof(targets));
-        CheckTargets(targets, vocab);
+        if (firstRow < 0 || (long)firstRow + rows > targets.Length)
+            throw new ArgumentException($"{rows} rows from row {firstRow} do not fit {targets.Length} targets.", nameof(targets));
+        for (int r = firstRow; r < firstRow + rows; r++)
+            if (targets[r] != TrainingBatch.IgnoreIndex && (ulong)targets[r] >= (ulong)vocab)
+                throw new ArgumentOutOfRangeException(nameof(targets), $"Target {targets[r]} at row {r} is outside [0, {vocab}) and not {TrainingBatch.IgnoreIndex}.");
 
         bool bf16 = logits.dtype == ScalarType.BFloat16;
         var data = TensorMemory.DataPointer(logits);
-        long[] targetArray = targets.ToArray();
         // As many workers as LibTorch's intra-op threads, each over a contiguous block of rows.
         int workers = Math.Clamp(get_num_threads(), 1, Math.Max(1, rows));
         var partial = new (double Loss, long Correct)[workers];
-        if (workers == 1) partial[0] = Block(data, bf16, vocab, targetArray, 0, rows, writeGradient);
+        if (workers == 1) partial[0] = Block(data, bf16, vocab, targets, firstRow, 0, rows, writeGradient);
         else
             Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
             {
                 int start = (int)((long)rows * w / workers), end = (int)((long)rows * (w + 1) / workers);
-                partial[w] = Block(data, bf16, vocab, targetArray, start, end, writeGradient);
+                partial[w] = Block(data, bf16, vocab, targets, firstRow, start, end, writeGradient);
             });
         return (partial.Sum(p => p.Loss), partial.Sum(p => p.Correct));
     }
 
-    /// <summary>Throws, naming the first bad row, unless every target is −100 or in [0, vocab).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A target is neither −100 nor a valid class.</exception>
-    public static void CheckTargets(ReadOnlySpan<long> targets, int vocab)
-    {
-        for (int r = 0; r < targets.Length; r++)
-            if (targets[r] != TrainingBatch.IgnoreIndex && (ulong)targets[r] >= (ulong)vocab)
-                throw new ArgumentOutOfRangeException(nameof(targets), $"Target {targets[r]} at row {r} is outside [0, {vocab}) and not {TrainingBatch.IgnoreIndex}.");
-    }
-
-    private static unsafe (double Loss, long Correct) Block(IntPtr data, bool bf16, int vocab, long[] targets, int start, int end, bool writeGradient)
+    private static unsafe (double Loss, long Correct) Block(IntPtr data, bool bf16, int vocab, long[] targets, int firstRow, int start, int end, bool writeGradient)
     {
         double loss = 0;
         long correct = 0;
@@ -73,7 +68,7 @@ internal static class CrossEntropyRows
         {
             for (int r = start; r < end; r++)
             {
-                long target = targets[r];
+                long target = targets[firstRow + r];
                 Span<float> row;
                 Span<ushort> words = default;
                 if (bf16)

@@ -62,8 +62,6 @@ public static class LinearCrossEntropy
             Tensor? gradWeight = needGrad ? (rows > 0 ? empty_like(weight) : zeros_like(weight)) : null;
             // The fused row kernel reads the targets from a managed array; the LibTorch path gathers them.
             long[]? targetArray = hidden.device_type == DeviceType.CPU ? targets.to_type(ScalarType.Int64).contiguous().data<long>().ToArray() : null;
-            // Checked once here so that an error names the row of the whole batch, not of a chunk.
-            if (targetArray is not null) CrossEntropyRows.CheckTargets(targetArray, checked((int)weight.shape[0]));
             for (long start = 0; start < rows; start += chunkRows)
             {
                 using var scope = NewDisposeScope();
@@ -74,7 +72,7 @@ public static class LinearCrossEntropy
                 if (targetArray is not null && CrossEntropyRows.Applies(logits))
                 {
                     // In place: the logits become d(sum CE)/d logits, in their own dtype.
-                    var (chunkLoss, chunkCorrect) = CrossEntropyRows.Apply(logits, targetArray.AsSpan((int)start, (int)n), needGrad);
+                    var (chunkLoss, chunkCorrect) = CrossEntropyRows.Apply(logits, targetArray, (int)start, needGrad);
                     loss.add_(chunkLoss);
                     correct.add_(chunkCorrect);
                     gc = logits;

@@ -13,6 +13,7 @@ public static class GradientClipping
     /// <returns>The norm before clipping; NaN or ∞ when a gradient is not finite (then nothing is scaled).</returns>
     public static double ClipByGlobalNorm(IEnumerable<Tensor> parameters, double maxNorm)
     {
+        using var scope = NewDisposeScope();
         var grads = parameters.Select(p => p.grad).Where(g => g is not null).Select(g => g!).ToList();
         double total = GlobalNorm(grads);
         double coef = Coefficient(total, maxNorm);

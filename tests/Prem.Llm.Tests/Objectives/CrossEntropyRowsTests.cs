@@ -43,7 +43,7 @@ public class CrossEntropyRowsTests
         {
             var (logits, targets) = Inputs(rows, vocab, dtype);
             var (loss, correct, gradient) = Reference(logits, targets);
-            var (actualLoss, actualCorrect) = CrossEntropyRows.Apply(logits, targets, writeGradient: true);
+            var (actualLoss, actualCorrect) = CrossEntropyRows.Apply(logits, targets, 0, writeGradient: true);
             Assert.Equal(loss, actualLoss, loss * 1e-6);
             Assert.Equal(correct, actualCorrect);
             // The gradient is written in the logits' dtype: within its rounding of the float64 value.
@@ -60,7 +60,7 @@ public class CrossEntropyRowsTests
         using var scope = NewDisposeScope();
         var (logits, targets) = Inputs(5, 50, ScalarType.BFloat16);
         var copy = logits.clone();
-        CrossEntropyRows.Apply(logits, targets, writeGradient: false);
+        CrossEntropyRows.Apply(logits, targets, 0, writeGradient: false);
         Assert.True(logits.equal(copy).all().item<bool>());
     }
 
@@ -74,7 +74,7 @@ public class CrossEntropyRowsTests
         logits[0, 2] = tensor(4f); logits[0, 5] = tensor(4f);
         logits[1, 2] = tensor(4f); logits[1, 37] = tensor(4f);
         Assert.Equal(2, logits.argmax(1)[0].item<long>());
-        var (_, correct) = CrossEntropyRows.Apply(logits, [5, 2], writeGradient: false);
+        var (_, correct) = CrossEntropyRows.Apply(logits, [5, 2], 0, writeGradient: false);
         Assert.Equal(1, correct);
         Assert.Equal(36, CrossEntropyRows.FirstIndexOf(Enumerable.Range(0, 100).Select(i => i % 36 == 0 && i > 0 ? 9f : 0f).ToArray(), 9f));
         Assert.Equal(-1, CrossEntropyRows.FirstIndexOf(new float[50], float.NaN));
@@ -86,7 +86,7 @@ public class CrossEntropyRowsTests
         using var scope = NewDisposeScope();
         var logits = zeros(1, 64);
         logits[0, 0] = tensor(500f);
-        var (loss, _) = CrossEntropyRows.Apply(logits, [7], writeGradient: true);
+        var (loss, _) = CrossEntropyRows.Apply(logits, [7], 0, writeGradient: true);
         // log-sum-exp is 500 + ln(1 + 63e−500): the loss is 500 to float32 precision, not ∞.
         Assert.Equal(500.0, loss, 1e-4);
         Assert.Equal(-1f, logits[0, 7].item<float>());
@@ -100,7 +100,7 @@ public class CrossEntropyRowsTests
         var logits = zeros(2, 40);
         logits[0, 3] = tensor(float.NaN);
         logits[1, 4] = tensor(1f);
-        var (loss, correct) = CrossEntropyRows.Apply(logits, [3, 4], writeGradient: false);
+        var (loss, correct) = CrossEntropyRows.Apply(logits, [3, 4], 0, writeGradient: false);
         Assert.True(double.IsNaN(loss));
         Assert.Equal(1, correct);
     }
@@ -110,12 +110,13 @@ public class CrossEntropyRowsTests
     {
         using var scope = NewDisposeScope();
         var logits = zeros(3, 10);
-        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => CrossEntropyRows.Apply(logits, [0, 10, 1], true));
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => CrossEntropyRows.Apply(logits, [0, 10, 1], 0, true));
         Assert.Contains("row 1", ex.Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => CrossEntropyRows.Apply(logits, [0, -2, 1], true));
-        Assert.Throws<ArgumentException>(() => CrossEntropyRows.Apply(logits, [0, 1], true));
+        Assert.Throws<ArgumentOutOfRangeException>(() => CrossEntropyRows.Apply(logits, [0, -2, 1], 0, true));
+        Assert.Throws<ArgumentException>(() => CrossEntropyRows.Apply(logits, [0, 1], 0, true));
+        Assert.Throws<ArgumentException>(() => CrossEntropyRows.Apply(logits, [0, 1, 2, 3], 2, true));
         Assert.False(CrossEntropyRows.Applies(logits.t()));
         Assert.False(CrossEntropyRows.Applies(zeros(3, 10, ScalarType.Float64)));
-        Assert.Throws<ArgumentException>(() => CrossEntropyRows.Apply(zeros(3, 10, ScalarType.Float64), [0, 1, 2], true));
+        Assert.Throws<ArgumentException>(() => CrossEntropyRows.Apply(zeros(3, 10, ScalarType.Float64), [0, 1, 2], 0, true));
     }
 }
