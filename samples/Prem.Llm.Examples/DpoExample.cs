@@ -15,7 +15,7 @@ public static class DpoExample
         var tokenizer = TokenizerLoader.Load(modelDir);
         var data = PreferenceDataset.Load(pairs, tokenizer, new PreferenceOptions { MaxLength = 2048, MaxPromptLength = 1000 });
         using var model = LlamaForCausalLM.FromPretrained(modelDir, dtype: TorchSharp.torch.ScalarType.Float32);
-        var source = new PreferenceBatchSource(data, new ChatLoaderOptions { BatchSize = 2 });
+        var source = new BatchLoader<PreferenceExample, PreferenceBatch>(data.Examples, new PreferenceCollator(data.PadId), new BatchLoaderOptions { BatchSize = 2 });
 
         // The policy before training is the reference: score every pair once, before the first update.
         source.StartEpoch(0, seed: 42);
@@ -28,7 +28,7 @@ public static class DpoExample
         return 0;
     }
 
-    static IEnumerable<TrainingBatch> Batches(IBatchSource source)
+    static IEnumerable<PreferenceBatch> Batches(BatchLoader<PreferenceExample, PreferenceBatch> source)
     {
         while (source.Next() is { } batch) yield return batch;
     }

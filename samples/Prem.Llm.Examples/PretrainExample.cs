@@ -30,8 +30,8 @@ public static class PretrainExample
         // The seed's recipe (AdamW 4e-4, betas 0.9/0.95, wd 0.1, 10% warmup, clip 1, bf16-mixed), fewer steps.
         var options = new TrainerOptions { MaxSteps = 1000, AccumulationSteps = 4, ValidateEveryNSteps = 200, OutputDir = output, TokenizerDirectory = tokenizerDir };
         using var trainer = new Trainer(model, new CausalLmObjective(),
-            new PackedBatchSource(train, new PackedLoaderOptions { BatchSize = 8 }), options,
-            new PackedBatchSource(val, new PackedLoaderOptions { BatchSize = 8, Shuffle = false }));
+            new BatchLoader<PackedWindow, CausalLmBatch>(new PackedWindows(train), new PackedWindowCollator(), new BatchLoaderOptions { BatchSize = 8 }), options,
+            new BatchLoader<PackedWindow, CausalLmBatch>(new PackedWindows(val), new PackedWindowCollator(), new BatchLoaderOptions { BatchSize = 8, Shuffle = false }));
         var result = ConsoleTrainingReporter.Run(progress => trainer.Run(TrainingProgress.Combine(progress, TrainingCurvePlot.Writer(output))));
         Console.WriteLine($"{result.Steps} steps; model in {result.ExportDirectory}");
         return 0;

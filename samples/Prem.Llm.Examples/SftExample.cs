@@ -17,7 +17,7 @@ public static class SftExample
         Console.WriteLine(data.Summary.ToJson());
         using var model = LlamaForCausalLM.FromPretrained(modelDir, dtype: TorchSharp.torch.ScalarType.Float32);
         var options = new TrainerOptions { LearningRate = 5e-5, MaxEpochs = 3, AccumulationSteps = 16, OutputDir = output, TokenizerDirectory = modelDir };
-        using var trainer = new Trainer(model, new CausalLmObjective(), new SftBatchSource(data, new ChatLoaderOptions { BatchSize = 2 }), options);
+        using var trainer = new Trainer(model, new CausalLmObjective(), new BatchLoader<Prem.Llm.Data.SftExample, CausalLmBatch>(data.Rows, new SftCollator(data.PadId), new BatchLoaderOptions { BatchSize = 2 }), options);
         var result = ConsoleTrainingReporter.Run(progress => trainer.Run(progress));
         Console.WriteLine($"{result.Steps} steps; model in {result.ExportDirectory}");
         return 0;

@@ -47,7 +47,8 @@ var config = new LlamaConfig
 };
 var model = new LlamaForCausalLM(config, seed: 1);
 using var shards = new PackedTokenDataset(Path.Combine(run, "shards"));
-var pretrain = Train(model, new CausalLmObjective(), new PackedBatchSource(shards, new PackedLoaderOptions { BatchSize = 16 }),
+var pretrain = Train(model, new CausalLmObjective(),
+    new BatchLoader<PackedWindow, CausalLmBatch>(new PackedWindows(shards), new PackedWindowCollator(), new BatchLoaderOptions { BatchSize = 16 }),
     settings.PretrainSteps, learningRate: 3e-3, "pretrain");
 Report("base model (after pretraining)", evaluator.PlainAccuracy(model));
 
@@ -63,7 +64,8 @@ File.WriteAllLines(sftPath, QuickstartData.Questions(settings.SftQuestions, seed
     },
 })));
 var sft = SftDataset.Load(sftPath, tokenizer, new SftOptions { MaxSeqLength = 256 });
-Train(model, new CausalLmObjective(), new SftBatchSource(sft, new ChatLoaderOptions { BatchSize = 16 }),
+Train(model, new CausalLmObjective(),
+    new BatchLoader<SftExample, CausalLmBatch>(sft.Rows, new SftCollator(sft.PadId), new BatchLoaderOptions { BatchSize = 16 }),
     settings.SftSteps, learningRate: 1e-3, "sft");
 Report("after SFT", evaluator.ChatAccuracy(model));
 
@@ -77,7 +79,7 @@ File.WriteAllLines(dpoPath, QuickstartData.Questions(settings.DpoPairs, seed: 3)
     rejected = q.Distractor,
 })));
 var pairs = PreferenceDataset.Load(dpoPath, tokenizer, new PreferenceOptions { MaxLength = 256, MaxPromptLength = 224 });
-var dpoSource = new PreferenceBatchSource(pairs, new ChatLoaderOptions { BatchSize = 8 });
+var dpoSource = new BatchLoader<PreferenceExample, PreferenceBatch>(pairs.Examples, new PreferenceCollator(pairs.PadId), new BatchLoaderOptions { BatchSize = 8 });
 var reference = CachedReferenceLogProbs.Precompute(model, EpochBatches(dpoSource), Path.Combine(run, "reference-logps.bin"));
 Train(model, new DpoObjective(reference, beta: settings.DpoBeta), dpoSource, settings.DpoSteps, learningRate: 2e-5, "dpo");
 Report("after DPO", evaluator.ChatAccuracy(model));
@@ -119,7 +121,7 @@ TrainingResult Train(LlamaForCausalLM m, IObjective objective, IBatchSource sour
     return result;
 }
 
-static IEnumerable<TrainingBatch> EpochBatches(IBatchSource source)
+static IEnumerable<PreferenceBatch> EpochBatches(BatchLoader<PreferenceExample, PreferenceBatch> source)
 {
     source.StartEpoch(0, 7);
     while (source.Next() is { } batch) yield return batch;

@@ -34,16 +34,19 @@ public static class DpoRecipeBuilder
         var tokenizer = TokenizerLoader.Load(tokenizerDir);
         var pairs = new PreferenceOptions { MaxLength = recipe.MaxLength, MaxPromptLength = recipe.MaxPromptLength };
         var trainSet = PreferenceDataset.Load(recipe.TrainPath, tokenizer, pairs);
-        var train = new PreferenceBatchSource(trainSet, new ChatLoaderOptions { BatchSize = recipe.PerDeviceTrainBatchSize }.ForRank(host.Communicator));
+        var collator = new PreferenceCollator(trainSet.PadId);
+        var train = new BatchLoader<PreferenceExample, PreferenceBatch>(trainSet.Examples, collator,
+            new BatchLoaderOptions { BatchSize = recipe.PerDeviceTrainBatchSize }.ForRank(host.Communicator));
         IBatchSource? validation = null;
         long valPairs = 0;
         if (recipe.ValPath is not null)
         {
             var valSet = PreferenceDataset.Load(recipe.ValPath, tokenizer, pairs);
             valPairs = valSet.Examples.Count;
-            var loader = new ChatLoaderOptions { BatchSize = recipe.PerDeviceEvalBatchSize ?? recipe.PerDeviceTrainBatchSize, Shuffle = false }.ForRank(host.Communicator);
+            var loader = new BatchLoaderOptions { BatchSize = recipe.PerDeviceEvalBatchSize ?? recipe.PerDeviceTrainBatchSize, Shuffle = false }.ForRank(host.Communicator);
             // Validation pairs are numbered after the training pairs so one cache holds both.
-            validation = new ExampleIdOffsetSource(new PreferenceBatchSource(valSet, loader), trainSet.Examples.Count);
+            validation = new ExampleIdOffsetSource(new BatchLoader<PreferenceExample, PreferenceBatch>(valSet.Examples, new PreferenceCollator(valSet.PadId), loader),
+                trainSet.Examples.Count);
         }
 
         var options = recipe.ToTrainerOptions() with { TokenizerDirectory = tokenizerDir };
@@ -102,12 +105,12 @@ public static class DpoRecipeBuilder
     }
 
     /// <summary>One epoch of a source, each batch disposed once the consumer moves on.</summary>
-    static IEnumerable<TrainingBatch> EpochBatches(IBatchSource source, long seed)
+    static IEnumerable<PreferenceBatch> EpochBatches(IBatchSource source, long seed)
     {
         source.StartEpoch(0, seed);
         while (source.Next() is { } batch)
         {
-            using (batch) yield return batch;
+            using (batch) yield return batch as PreferenceBatch ?? throw new InvalidOperationException($"a DPO source yielded a {batch.GetType().Name}.");
         }
     }
 }

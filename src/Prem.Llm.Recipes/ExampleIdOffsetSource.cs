@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Prem.Llm.Objectives;
+using Prem.Llm.Data;
 using Prem.Llm.Training;
 
 namespace Prem.Llm.Recipes;
@@ -14,6 +14,9 @@ public sealed class ExampleIdOffsetSource(IBatchSource inner, long offset) : IBa
     public long? BatchesPerEpoch => inner.BatchesPerEpoch;
 
     /// <inheritdoc />
+    public Type BatchType => inner.BatchType;
+
+    /// <inheritdoc />
     public void StartEpoch(int epoch, long seed) => inner.StartEpoch(epoch, seed);
 
     /// <inheritdoc />
@@ -21,8 +24,8 @@ public sealed class ExampleIdOffsetSource(IBatchSource inner, long offset) : IBa
     {
         var batch = inner.Next();
         if (batch?.ExampleIds is not { } ids) return batch;
-        // The new batch takes the tensors over; the old one is dropped without disposing them.
-        return new TrainingBatch(batch.Keys.ToDictionary(k => k, k => batch[k]), ids.Select(i => i + offset).ToArray());
+        // The new batch takes the tensors over.
+        return batch.WithExampleIds(ids.Select(i => i + offset).ToArray());
     }
 
     /// <inheritdoc />

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Prem.Llm.Objectives;
+using Prem.Llm.Data;
 using Prem.Llm.Training;
 
 namespace Prem.Llm.Recipes;
@@ -21,6 +21,9 @@ public sealed class LimitedBatchSource : IBatchSource
 
     /// <inheritdoc />
     public long? BatchesPerEpoch => inner.BatchesPerEpoch is long n ? Math.Min(n, limit) : limit;
+
+    /// <inheritdoc />
+    public Type BatchType => inner.BatchType;
 
     /// <inheritdoc />
     public void StartEpoch(int epoch, long seed)

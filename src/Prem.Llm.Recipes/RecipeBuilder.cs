@@ -70,9 +70,10 @@ public static class RecipeBuilder
             else host.Log?.WriteLine($"notice: {valPath} has no \"val\" split (prepare it with --val-fraction); validation is off.");
             if (val is not null) owned.Add(val);
         }
-        var loader = new PackedLoaderOptions { BatchSize = data.BatchSize }.ForRank(host.Communicator);
-        return (new PackedBatchSource(train, loader),
-            val is null ? null : new PackedBatchSource(val, loader with { Shuffle = false }),
+        var loader = new BatchLoaderOptions { BatchSize = data.BatchSize }.ForRank(host.Communicator);
+        var collator = new PackedWindowCollator();
+        return (new BatchLoader<PackedWindow, CausalLmBatch>(new PackedWindows(train), collator, loader),
+            val is null ? null : new BatchLoader<PackedWindow, CausalLmBatch>(new PackedWindows(val), collator, loader with { Shuffle = false }),
             train.Manifest.VocabSize);
     }
 
@@ -86,10 +87,12 @@ public static class RecipeBuilder
         if (data.ValPath is { } valPath)
         {
             RequireFile(valPath, "data.val_path");
-            validation = new SftBatchSource(SftDataset.Load(valPath, tokenizer, options),
-                new ChatLoaderOptions { BatchSize = data.BatchSize, Shuffle = false }.ForRank(host.Communicator));
+            var valSet = SftDataset.Load(valPath, tokenizer, options);
+            validation = new BatchLoader<SftExample, CausalLmBatch>(valSet.Rows, new SftCollator(valSet.PadId),
+                new BatchLoaderOptions { BatchSize = data.BatchSize, Shuffle = false }.ForRank(host.Communicator));
         }
-        return (new SftBatchSource(train, new ChatLoaderOptions { BatchSize = data.BatchSize }.ForRank(host.Communicator)), validation, tokenizer.VocabSize);
+        return (new BatchLoader<SftExample, CausalLmBatch>(train.Rows, new SftCollator(train.PadId),
+            new BatchLoaderOptions { BatchSize = data.BatchSize }.ForRank(host.Communicator)), validation, tokenizer.VocabSize);
     }
 
     internal static void CheckAccelerator(Accelerator accelerator)

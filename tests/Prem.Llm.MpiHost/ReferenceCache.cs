@@ -26,7 +26,7 @@ internal static class ReferenceCache
         File.WriteAllText(Path.Combine(output, $"rank{communicator.Rank}.json"), $"{{\"count\":{cache.Count}}}");
     }
 
-    private static TrainingBatch Batch(int[] ids, int seqLen, int vocab)
+    private static PreferenceBatch Batch(int[] ids, int seqLen, int vocab)
     {
         Tensor Tokens(int salt) => tensor(ids.SelectMany(id => Enumerable.Range(0, seqLen)
             .Select(t => (long)(StableHash.Of(salt * 1000 + id, t) % (ulong)vocab))).ToArray(), [ids.Length, seqLen]);
@@ -39,10 +39,7 @@ internal static class ReferenceCache
         }
         var chosen = Tokens(1);
         var rejected = Tokens(2);
-        return new TrainingBatch(new Dictionary<string, Tensor>
-        {
-            [TrainingBatch.ChosenInputIds] = chosen, [TrainingBatch.ChosenLabels] = Labels(chosen),
-            [TrainingBatch.RejectedInputIds] = rejected, [TrainingBatch.RejectedLabels] = Labels(rejected),
-        }, ids.Select(i => (long)i).ToArray());
+        return new PreferenceBatch(new CausalLmBatch(chosen, labels: Labels(chosen)), new CausalLmBatch(rejected, labels: Labels(rejected)),
+            ids.Select(i => (long)i).ToArray());
     }
 }

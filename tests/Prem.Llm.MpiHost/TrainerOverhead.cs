@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Prem.Llm.Data;
 using Prem.Llm.Distributed;
 using Prem.Llm.Modeling;
 using Prem.Llm.Objectives;
@@ -29,11 +30,7 @@ internal static class TrainerOverhead
         for (int step = 0; step <= steps; step++)
         {
             using var ids = TinyTraining.Batch(3, step, communicator.Rank * batch, batch, seqLen, config.VocabSize);
-            using var micro = new TrainingBatch(new Dictionary<string, Tensor>
-            {
-                [TrainingBatch.InputIds] = ids.narrow(1, 0, seqLen).contiguous(),
-                [TrainingBatch.Targets] = ids.narrow(1, 1, seqLen).contiguous(),
-            });
+            using var micro = new CausalLmBatch(ids.narrow(1, 0, seqLen).contiguous(), targets: ids.narrow(1, 1, seqLen).contiguous());
             communicator.Barrier();
             var clock = Stopwatch.StartNew();
             trainer.RunStep([micro]);

@@ -11,7 +11,7 @@ namespace Prem.Llm.MpiHost;
 
 /// <summary>
 /// The real <see cref="Trainer"/> on a prepared packed data set (--data), each rank reading its
-/// shard through <see cref="PackedBatchSource"/> with <see cref="BatchSharding.ForRank(PackedLoaderOptions, ICommunicator)"/>.
+/// shard through the packed <see cref="BatchLoader{TExample, TBatch}"/> with <see cref="BatchSharding.ForRank(BatchLoaderOptions, ICommunicator)"/>.
 /// Targets are masked by a hash of (window id, position) at a rate that differs per window, so the
 /// ranks hold different numbers of trained tokens and only the global unit count gives the
 /// single-process update. Writes rank{r}.json with the losses and the final weights' checksum.
@@ -22,11 +22,11 @@ internal static class TrainerRun
     {
         int r = communicator.Rank;
         using var dataset = new PackedTokenDataset(options.Get("data", "data"));
-        var loader = new PackedLoaderOptions { BatchSize = options.Int("batch", 2) };
+        var loader = new BatchLoaderOptions { BatchSize = options.Int("batch", 2) };
         // --world overrides the shard (the wrong-world-size failure test); normally the communicator's.
         int world = options.Int("world", 0);
         loader = world > 0 ? loader with { Rank = r % world, WorldSize = world } : loader.ForRank(communicator);
-        IBatchSource train = new MaskedSource(new PackedBatchSource(dataset, loader),
+        IBatchSource train = new MaskedSource(new BatchLoader<PackedWindow, CausalLmBatch>(new PackedWindows(dataset), new PackedWindowCollator(), loader),
             options.Get("fail", "") == "exit-mid-run" && r == 1 ? 3 : -1);
 
         var config = new LlamaConfig
@@ -67,7 +67,7 @@ internal static class TrainerRun
     }
 
     /// <summary>Masks targets by window id; optionally exits the process after some batches (failure test).</summary>
-    private sealed class MaskedSource(PackedBatchSource inner, int exitAfter) : IShardedBatchSource
+    private sealed class MaskedSource(BatchLoader<PackedWindow, CausalLmBatch> inner, int exitAfter) : IShardedBatchSource
     {
         public int Rank => inner.Rank;
 
@@ -76,6 +76,8 @@ internal static class TrainerRun
         private int served;
 
         public long? BatchesPerEpoch => inner.BatchesPerEpoch;
+
+        public Type BatchType => typeof(CausalLmBatch);
 
         public void StartEpoch(int epoch, long seed) => inner.StartEpoch(epoch, seed);
 
@@ -93,7 +95,7 @@ internal static class TrainerRun
             }
             var batch = inner.Next();
             if (batch is null) return null;
-            var targets = batch[TrainingBatch.Targets];
+            var targets = batch.Targets!;
             var ids = batch.ExampleIds!;
             var values = targets.data<long>().ToArray();
             int seq = (int)targets.shape[1];

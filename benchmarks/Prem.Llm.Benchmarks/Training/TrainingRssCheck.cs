@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Prem.Llm.Data;
 using Prem.Llm.Modeling;
 using Prem.Llm.Objectives;
 using Prem.Llm.Training;
@@ -30,7 +31,7 @@ public static class TrainingRssCheck
         var batches = Enumerable.Range(0, 16).Select(i => (Func<TrainingBatch>)(() =>
         {
             var ids = randint(0, 4096, [4, 64], dtype: ScalarType.Int64, generator: new Generator((ulong)i));
-            return new TrainingBatch(new Dictionary<string, Tensor> { [TrainingBatch.InputIds] = ids, [TrainingBatch.Labels] = ids.clone() });
+            return new CausalLmBatch(ids, labels: ids.clone());
         })).ToList();
         var options = new TrainerOptions { Precision = precision, MaxSteps = steps, AccumulationSteps = 2, LearningRate = 1e-3, ExportFinalModel = false };
         using var trainer = new Trainer(model, new CausalLmObjective(), new InMemoryBatchSource(batches, shuffle: true), options);

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using Prem.Llm.Data;
 using Prem.Llm.Modeling;
 using Prem.Llm.Objectives;
 using Prem.Llm.Training;
@@ -22,7 +23,7 @@ public class TrainingStepBenchmarks
 
     private LlamaForCausalLM model = null!;
     private Trainer trainer = null!;
-    private TrainingBatch batch = null!;
+    private CausalLmBatch batch = null!;
     private Tensor a32 = null!, b32 = null!, a16 = null!, b16 = null!;
 
     [Params(TrainingPrecision.Float32, TrainingPrecision.Bf16Mixed)]
@@ -44,7 +45,7 @@ public class TrainingStepBenchmarks
         model = new LlamaForCausalLM(Tiny20M, dtype: ScalarType.Float32, seed: 1);
         var options = new TrainerOptions { Precision = Precision, MaxSteps = 1_000_000, AccumulationSteps = 1, ExportFinalModel = false };
         var ids = randint(0, 32000, [4, 256], dtype: ScalarType.Int64, generator: new Generator(1));
-        batch = new TrainingBatch(new Dictionary<string, Tensor> { [TrainingBatch.InputIds] = ids, [TrainingBatch.Labels] = ids.clone() });
+        batch = new CausalLmBatch(ids, labels: ids.clone());
         trainer = new Trainer(model, new CausalLmObjective(), new InMemoryBatchSource([() => batch]), options);
         a32 = randn(1024, 1024); b32 = randn(1024, 1024);
         a16 = a32.to_type(ScalarType.BFloat16); b16 = b32.to_type(ScalarType.BFloat16);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Prem.Llm.Data;
 using Prem.Llm.Modeling;
 using Prem.Llm.Objectives;
 using Prem.Llm.Training;
@@ -49,7 +50,7 @@ public static class TrainingStepProfile
         {
             using var scope = NewDisposeScope();
             var ids = randint(0, 32000, [4, 256], dtype: ScalarType.Int64, generator: new Generator((ulong)i));
-            using var batch = new TrainingBatch(new Dictionary<string, Tensor> { [TrainingBatch.InputIds] = ids, [TrainingBatch.Labels] = ids.clone() });
+            using var batch = new CausalLmBatch(ids, labels: ids.clone());
             double cpuStart = Cpu();
             var clock = Stopwatch.StartNew();
             var result = objective.Compute(mp.Working, batch, 1024);

@@ -4,9 +4,9 @@ using System.Text.Json.Serialization;
 namespace Prem.Llm.Data;
 
 /// <summary>
-/// Exact position of a <see cref="PackedBatchLoader"/>: the next batch is step <see cref="Step"/> of
-/// epoch <see cref="Epoch"/>. Save it with a checkpoint; a loader created from it yields exactly the
-/// batches an uninterrupted run would have yielded from there on.
+/// Exact position of a batch loader: the next batch is step <see cref="Step"/> of epoch
+/// <see cref="Epoch"/>. A loader restored to it yields exactly the batches an uninterrupted run would
+/// have yielded from there on.
 /// </summary>
 /// <param name="Epoch">0-based epoch.</param>
 /// <param name="Step">0-based step within the epoch.</param>

@@ -1,4 +1,5 @@
 using Prem.Llm.Checkpoints;
+using Prem.Llm.Data;
 using Prem.Llm.Distributed;
 using Prem.Llm.Modeling;
 using static TorchSharp.torch;
@@ -27,10 +28,10 @@ public sealed class CachedReferenceLogProbs : IReferenceLogProbs
     /// </summary>
     /// <param name="reference">The frozen reference model.</param>
     /// <param name="batches">The examples; under data parallel this rank's shard only (a source built with
-    /// <c>ChatLoaderOptions.ForRank</c>), so the ranks share the work.</param>
+    /// <c>BatchLoaderOptions.ForRank</c>), so the ranks share the work.</param>
     /// <param name="path">The cache file, written by rank 0 alone.</param>
     /// <param name="communicator">The data-parallel group; null for one process. Every rank must call this.</param>
-    public static CachedReferenceLogProbs Precompute(LlamaForCausalLM reference, IEnumerable<TrainingBatch> batches, string path,
+    public static CachedReferenceLogProbs Precompute(LlamaForCausalLM reference, IEnumerable<PreferenceBatch> batches, string path,
         ICommunicator? communicator = null)
     {
         var live = new ModelReferenceLogProbs(reference);
@@ -114,8 +115,9 @@ public sealed class CachedReferenceLogProbs : IReferenceLogProbs
     }
 
     /// <inheritdoc />
-    public (Tensor ChosenSums, Tensor ChosenCounts, Tensor RejectedSums, Tensor RejectedCounts) Get(TrainingBatch batch)
+    public (Tensor ChosenSums, Tensor ChosenCounts, Tensor RejectedSums, Tensor RejectedCounts) Get(PreferenceBatch batch)
     {
+        ArgumentNullException.ThrowIfNull(batch);
         var ids = batch.ExampleIds ?? throw new ArgumentException("Cached reference log-probs need batches with ExampleIds.", nameof(batch));
         var columns = new float[4][];
         for (int c = 0; c < 4; c++) columns[c] = new float[ids.Count];
@@ -125,7 +127,7 @@ public sealed class CachedReferenceLogProbs : IReferenceLogProbs
                 throw new KeyNotFoundException($"Example {ids[i]} is not in the reference log-prob cache; precompute it over the same data.");
             for (int c = 0; c < 4; c++) columns[c][i] = v[c];
         }
-        var device = batch[TrainingBatch.ChosenInputIds].device;
+        var device = batch.Chosen.InputIds.device;
         return (tensor(columns[0], device: device), tensor(columns[1], device: device),
             tensor(columns[2], device: device), tensor(columns[3], device: device));
     }

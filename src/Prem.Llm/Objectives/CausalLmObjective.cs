@@ -1,3 +1,4 @@
+using Prem.Llm.Data;
 using Prem.Llm.Modeling;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -26,21 +27,25 @@ public sealed class CausalLmObjective : IObjective
     /// <inheritdoc />
     public string Name => "causal_lm";
 
+    /// <summary><see cref="CausalLmBatch"/>.</summary>
+    public Type BatchType => typeof(CausalLmBatch);
+
     /// <inheritdoc />
     public long CountUnits(TrainingBatch batch)
     {
+        var lm = ObjectiveBatches.Expect<CausalLmBatch>(batch, nameof(CausalLmObjective));
         using var scope = NewDisposeScope();
-        return ShiftedTargets(batch).ne(TrainingBatch.IgnoreIndex).sum().item<long>();
+        return ShiftedTargets(lm).ne(TrainingBatch.IgnoreIndex).sum().item<long>();
     }
 
     /// <inheritdoc />
     public ObjectiveResult Compute(LlamaForCausalLM model, TrainingBatch batch, long totalUnits)
     {
+        var lm = ObjectiveBatches.Expect<CausalLmBatch>(batch, nameof(CausalLmObjective));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(totalUnits);
         using var scope = NewDisposeScope();
-        var hidden = model.Model.Forward(batch[TrainingBatch.InputIds], batch.Find(TrainingBatch.AttentionMask),
-            batch.Find(TrainingBatch.DocumentIds));
-        var targets = ShiftedTargets(batch).reshape(-1);
+        var hidden = model.Model.Forward(lm.InputIds, lm.AttentionMask, lm.DocumentIds);
+        var targets = ShiftedTargets(lm).reshape(-1);
         var flat = hidden.reshape(-1, hidden.shape[^1]);
         var valid = targets.ne(TrainingBatch.IgnoreIndex);
         long trained = valid.sum().item<long>();
@@ -62,14 +67,14 @@ public sealed class CausalLmObjective : IObjective
     }
 
     /// <summary>
-    /// Targets aligned with the inputs: the batch's <c>targets</c> as given, or its <c>labels</c>
-    /// shifted left by one with −100 in the last column.
+    /// Targets aligned with the inputs: the batch's <see cref="CausalLmBatch.Targets"/> as given, or its
+    /// <see cref="CausalLmBatch.Labels"/> shifted left by one with −100 in the last column.
     /// </summary>
-    public static Tensor ShiftedTargets(TrainingBatch batch)
+    public static Tensor ShiftedTargets(CausalLmBatch batch)
     {
-        if (batch.Find(TrainingBatch.Targets) is { } targets) return targets.alias();
-        var labels = batch[TrainingBatch.Labels];
-        if (labels.dim() != 2) throw new ArgumentException($"labels must be [batch, seq]; got {labels.dim()} dimensions.", nameof(batch));
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Targets is { } targets) return targets.alias();
+        var labels = batch.Labels!;
         var pad = full(labels.shape[0], 1, TrainingBatch.IgnoreIndex, ScalarType.Int64, labels.device);
         return cat([labels.narrow(1, 1, labels.shape[1] - 1), pad], 1);
     }

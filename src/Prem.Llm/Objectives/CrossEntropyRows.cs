@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using Prem.Llm.Data;
 using Prem.Llm.Distributed;
 using Prem.Llm.Numerics;
 using TorchSharp;

@@ -1,3 +1,4 @@
+using Prem.Llm.Data;
 using Prem.Llm.Modeling;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -42,17 +43,21 @@ public sealed class DpoObjective : IObjective
     /// <inheritdoc />
     public string Name => "dpo";
 
+    /// <summary><see cref="PreferenceBatch"/>.</summary>
+    public Type BatchType => typeof(PreferenceBatch);
+
     /// <inheritdoc />
-    public long CountUnits(TrainingBatch batch) => batch[TrainingBatch.ChosenInputIds].shape[0];
+    public long CountUnits(TrainingBatch batch) => ObjectiveBatches.Expect<PreferenceBatch>(batch, nameof(DpoObjective)).PairCount;
 
     /// <inheritdoc />
     public ObjectiveResult Compute(LlamaForCausalLM model, TrainingBatch batch, long totalUnits)
     {
+        var pairs = ObjectiveBatches.Expect<PreferenceBatch>(batch, nameof(DpoObjective));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(totalUnits);
         using var scope = NewDisposeScope();
-        var (pcSum, pcCount) = SequenceLogProbs.Compute(model, batch[TrainingBatch.ChosenInputIds], batch[TrainingBatch.ChosenLabels], batch.Find(TrainingBatch.ChosenAttentionMask));
-        var (prSum, prCount) = SequenceLogProbs.Compute(model, batch[TrainingBatch.RejectedInputIds], batch[TrainingBatch.RejectedLabels], batch.Find(TrainingBatch.RejectedAttentionMask));
-        var (rcSum, rcCount, rrSum, rrCount) = reference.Get(batch);
+        var (pcSum, pcCount) = SequenceLogProbs.Compute(model, pairs.Chosen);
+        var (prSum, prCount) = SequenceLogProbs.Compute(model, pairs.Rejected);
+        var (rcSum, rcCount, rrSum, rrCount) = reference.Get(pairs);
         bool average = LossType == DpoLossType.Ipo;
         var pc = average ? pcSum.div(pcCount.clamp_min(1)) : pcSum;
         var pr = average ? prSum.div(prCount.clamp_min(1)) : prSum;

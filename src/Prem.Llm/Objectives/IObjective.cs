@@ -1,3 +1,4 @@
+using Prem.Llm.Data;
 using Prem.Llm.Modeling;
 
 namespace Prem.Llm.Objectives;
@@ -18,6 +19,12 @@ public interface IObjective
 {
     /// <summary>A short name for logs ("causal_lm", "dpo").</summary>
     string Name { get; }
+
+    /// <summary>
+    /// The batch type the objective reads (<see cref="CausalLmBatch"/>, <see cref="PreferenceBatch"/>); other
+    /// batches are refused with an error naming it.
+    /// </summary>
+    Type BatchType { get; }
 
     /// <summary>The number of units the loss averages over in <paramref name="batch"/> (≥ 0).</summary>
     long CountUnits(TrainingBatch batch);

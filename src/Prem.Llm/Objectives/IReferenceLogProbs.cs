@@ -1,3 +1,4 @@
+using Prem.Llm.Data;
 using static TorchSharp.torch;
 
 namespace Prem.Llm.Objectives;
@@ -9,5 +10,5 @@ public interface IReferenceLogProbs
     /// Summed log-probs and labelled-token counts of the chosen and rejected responses of
     /// <paramref name="batch"/>, each [pairs] float32, without autograd.
     /// </summary>
-    (Tensor ChosenSums, Tensor ChosenCounts, Tensor RejectedSums, Tensor RejectedCounts) Get(TrainingBatch batch);
+    (Tensor ChosenSums, Tensor ChosenCounts, Tensor RejectedSums, Tensor RejectedCounts) Get(PreferenceBatch batch);
 }

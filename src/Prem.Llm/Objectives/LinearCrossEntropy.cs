@@ -1,3 +1,4 @@
+using Prem.Llm.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,3 +1,4 @@
+using Prem.Llm.Data;
 using Prem.Llm.Modeling;
 using static TorchSharp.torch;
 
@@ -16,11 +17,12 @@ public sealed class ModelReferenceLogProbs : IReferenceLogProbs
     }
 
     /// <inheritdoc />
-    public (Tensor ChosenSums, Tensor ChosenCounts, Tensor RejectedSums, Tensor RejectedCounts) Get(TrainingBatch batch)
+    public (Tensor ChosenSums, Tensor ChosenCounts, Tensor RejectedSums, Tensor RejectedCounts) Get(PreferenceBatch batch)
     {
+        ArgumentNullException.ThrowIfNull(batch);
         using var noGrad = no_grad();
-        var (cs, cc) = SequenceLogProbs.Compute(reference, batch[TrainingBatch.ChosenInputIds], batch[TrainingBatch.ChosenLabels], batch.Find(TrainingBatch.ChosenAttentionMask));
-        var (rs, rc) = SequenceLogProbs.Compute(reference, batch[TrainingBatch.RejectedInputIds], batch[TrainingBatch.RejectedLabels], batch.Find(TrainingBatch.RejectedAttentionMask));
+        var (cs, cc) = SequenceLogProbs.Compute(reference, batch.Chosen);
+        var (rs, rc) = SequenceLogProbs.Compute(reference, batch.Rejected);
         return (cs, cc, rs, rc);
     }
 }

@@ -1,3 +1,4 @@
+using Prem.Llm.Data;
 using Prem.Llm.Modeling;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -7,6 +8,20 @@ namespace Prem.Llm.Objectives;
 /// <summary>Per-row log-probabilities of the labelled tokens, as DPO needs them.</summary>
 public static class SequenceLogProbs
 {
+    /// <summary>
+    /// <see cref="Compute(LlamaForCausalLM, Tensor, Tensor, Tensor?)"/> over the rows of <paramref name="rows"/>,
+    /// which must carry <see cref="CausalLmBatch.Labels"/> (a preference batch's chosen or rejected rows).
+    /// </summary>
+    /// <param name="model">The model in its compute dtype.</param>
+    /// <param name="rows">Input ids, labels and attention mask.</param>
+    /// <returns>(sums [rows] float32, counts [rows] float32).</returns>
+    public static (Tensor Sums, Tensor Counts) Compute(LlamaForCausalLM model, CausalLmBatch rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var labels = rows.Labels ?? throw new ArgumentException("sequence log-probs need rows with labels [rows, seq], not shifted targets.", nameof(rows));
+        return Compute(model, rows.InputIds, labels, rows.AttentionMask);
+    }
+
     /// <summary>
     /// For each row of <paramref name="inputIds"/>, the sum over positions with a label ≠ −100 of
     /// log p(label | prefix) (labels HF-style, shifted here), and the number of such positions.

@@ -1,10 +1,9 @@
-using Prem.Llm.Data;
 using Prem.Llm.Distributed;
 
 namespace Prem.Llm.Training;
 
 /// <summary>
-/// Gives each data-parallel rank its distinct slice of every global batch: the loaders take global
+/// Gives each data-parallel rank its distinct slice of every global batch: the loader (<see cref="BatchLoader{TExample, TBatch}"/>) takes global
 /// batch s as the examples [s·G, (s+1)·G) of the epoch's order with G = BatchSize × WorldSize, and
 /// rank r the slice [r·BatchSize, (r+1)·BatchSize). Positions are counted in global batches, so
 /// every rank saves the same position and a checkpoint resumes on any world size with the same G.
@@ -12,15 +11,7 @@ namespace Prem.Llm.Training;
 public static class BatchSharding
 {
     /// <summary><paramref name="options"/> for this rank of <paramref name="communicator"/>; BatchSize stays the per-rank micro-batch.</summary>
-    public static PackedLoaderOptions ForRank(this PackedLoaderOptions options, ICommunicator communicator)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(communicator);
-        return options with { Rank = communicator.Rank, WorldSize = communicator.Size };
-    }
-
-    /// <summary><paramref name="options"/> for this rank of <paramref name="communicator"/>; BatchSize stays the per-rank micro-batch.</summary>
-    public static ChatLoaderOptions ForRank(this ChatLoaderOptions options, ICommunicator communicator)
+    public static BatchLoaderOptions ForRank(this BatchLoaderOptions options, ICommunicator communicator)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(communicator);

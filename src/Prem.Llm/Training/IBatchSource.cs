@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Prem.Llm.Objectives;
+using Prem.Llm.Data;
 
 namespace Prem.Llm.Training;
 
@@ -11,6 +11,12 @@ public interface IBatchSource
 {
     /// <summary>Micro-batches in one epoch, or null when unknown (then the run needs a step limit).</summary>
     long? BatchesPerEpoch { get; }
+
+    /// <summary>
+    /// The type of the batches <see cref="Next"/> returns (<see cref="CausalLmBatch"/>, <see cref="PreferenceBatch"/>…);
+    /// the trainer refuses an objective that needs another type. <see cref="TrainingBatch"/> when it is not known.
+    /// </summary>
+    Type BatchType => typeof(TrainingBatch);
 
     /// <summary>Starts epoch <paramref name="epoch"/> (0-based) from its first batch; the order may depend on <paramref name="seed"/> and the epoch.</summary>
     void StartEpoch(int epoch, long seed);

@@ -1,10 +1,10 @@
 using System.Text.Json.Nodes;
-using Prem.Llm.Objectives;
+using Prem.Llm.Data;
 
 namespace Prem.Llm.Training;
 
 /// <summary>
-/// Batches built on demand from a list of factories, optionally shuffled per epoch with
+/// Typed batches (<see cref="CausalLmBatch"/>, <see cref="PreferenceBatch"/>) built on demand from a list of factories, optionally shuffled per epoch with
 /// System.Random(seed + epoch) (deterministic across runs and platforms). For tests, samples and
 /// small data sets.
 /// </summary>

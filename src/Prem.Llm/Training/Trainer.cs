@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Prem.Llm.Data;
 using Prem.Llm.Distributed;
 using Prem.Llm.Modeling;
 using Prem.Llm.Objectives;
@@ -44,7 +45,8 @@ public sealed class Trainer : IDisposable
     /// <param name="validation">Validation micro-batches, or null.</param>
     /// <param name="communicator">The data-parallel group (not owned); null or one rank trains in this process alone.
     /// Every rank must construct its trainer with the same options; this constructor already communicates.</param>
-    /// <exception cref="TrainingException">A batch source is sharded for another rank or world size, or the ranks disagree on the run length.</exception>
+    /// <exception cref="TrainingException">A batch source yields batches the objective cannot read, is sharded for another rank or
+    /// world size, or the ranks disagree on the run length.</exception>
     public Trainer(LlamaForCausalLM model, IObjective objective, IBatchSource train, TrainerOptions options, IBatchSource? validation = null,
         ICommunicator? communicator = null)
     {
@@ -55,6 +57,8 @@ public sealed class Trainer : IDisposable
         this.validation = validation;
         if (options.Threads is int threads) set_num_threads(threads);
         ranks = new TrainerRanks(communicator, options.GradientBucketBytes);
+        CheckBatchType(objective, train, nameof(train));
+        if (validation is not null) CheckBatchType(objective, validation, nameof(validation));
         BatchSharding.Check(train, ranks.Communicator, nameof(train));
         if (validation is not null) BatchSharding.Check(validation, ranks.Communicator, nameof(validation));
         TotalSteps = options.MaxSteps ?? (train.BatchesPerEpoch is long perEpoch
@@ -210,6 +214,14 @@ public sealed class Trainer : IDisposable
         var outcome = TrainStep(microBatches);
         Step++;
         return outcome.Loss;
+    }
+
+    /// <summary>Refuses a source whose batches can never be the objective's batch type (a source of unknown type passes).</summary>
+    private static void CheckBatchType(IObjective objective, IBatchSource source, string name)
+    {
+        Type needed = objective.BatchType, given = source.BatchType;
+        if (!needed.IsAssignableFrom(given) && !given.IsAssignableFrom(needed))
+            throw new TrainingException($"the {name} batch source yields {given.Name} batches but the {objective.Name} objective reads {needed.Name} batches.");
     }
 
     private List<TrainingBatch>? NextMicroBatches()

@@ -4,7 +4,7 @@ using Prem.Llm.Tests.Data;
 namespace Prem.Llm.Tests.Distributed;
 
 // The real Trainer under mpirun: two ranks (one thread each) each read their shard of every global
-// batch of 4 packed windows through PackedBatchSource; the reference is one process reading the
+// batch of 4 packed windows through the packed BatchLoader; the reference is one process reading the
 // whole global batch. Targets are masked at a rate that differs per window, so the ranks hold
 // different numbers of trained tokens per step: only the all-reduced unit count with summed
 // gradients matches the reference (averaging the ranks' gradients would not).
@@ -127,10 +127,9 @@ public class MpiTrainerTests
         var whole = Prem.Llm.Objectives.CachedReferenceLogProbs.Load(Path.Combine(single.OutputFolder, "reference.bin"));
         Assert.Equal(10, split.Count);
         var ids = Enumerable.Range(0, 10).Select(i => (long)i).ToArray();
-        using var probe = new Prem.Llm.Objectives.TrainingBatch(new Dictionary<string, TorchSharp.torch.Tensor>
-        {
-            [Prem.Llm.Objectives.TrainingBatch.ChosenInputIds] = TorchSharp.torch.zeros(10, 1, TorchSharp.torch.ScalarType.Int64),
-        }, ids);
+        Prem.Llm.Data.CausalLmBatch Rows() => new(TorchSharp.torch.zeros(10, 1, TorchSharp.torch.ScalarType.Int64),
+            labels: TorchSharp.torch.zeros(10, 1, TorchSharp.torch.ScalarType.Int64));
+        using var probe = new Prem.Llm.Data.PreferenceBatch(Rows(), Rows(), ids);
         var a = split.Get(probe);
         var b = whole.Get(probe);
         foreach (var (x, y) in new[] { (a.ChosenSums, b.ChosenSums), (a.ChosenCounts, b.ChosenCounts), (a.RejectedSums, b.RejectedSums), (a.RejectedCounts, b.RejectedCounts) })

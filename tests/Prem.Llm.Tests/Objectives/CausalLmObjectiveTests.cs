@@ -1,3 +1,4 @@
+using Prem.Llm.Data;
 using Prem.Llm.Modeling;
 using Prem.Llm.Objectives;
 using Prem.Llm.Tests.Training;
@@ -35,7 +36,7 @@ public class CausalLmObjectiveTests
         var fused = TrainingFixtures.Grads(model);
         TrainingFixtures.ZeroGrads(model);
 
-        var plain = PlainLossSum(model, ids, batch[TrainingBatch.Labels]).div(units);
+        var plain = PlainLossSum(model, ids, ((CausalLmBatch)batch).Labels!).div(units);
         plain.backward();
         var reference = TrainingFixtures.Grads(model);
         Assert.Equal(plain.item<float>(), result.Loss.item<float>(), 4);
@@ -67,17 +68,17 @@ public class CausalLmObjectiveTests
         var other = TrainingFixtures.RandomIds(2, 12, 48, 13);
         var labelsB = ids.where(mask, other).masked_fill(mask.logical_not(), -100);
         using var a = TrainingFixtures.LmBatch(ids, mask);
-        using var b = new TrainingBatch(new Dictionary<string, Tensor> { [TrainingBatch.InputIds] = ids.clone(), [TrainingBatch.Labels] = labelsB });
+        using var b = new CausalLmBatch(ids.clone(), labels: labelsB);
         long units = objective.CountUnits(a);
         double la = objective.Compute(model, a, units).Loss.item<float>();
         double lb = objective.Compute(model, b, units).Loss.item<float>();
         Assert.Equal(la, lb);
         // It is the mean over exactly the trained targets, and a trained target does matter.
-        Assert.Equal(PlainLossSum(model, ids, a[TrainingBatch.Labels]).item<float>() / units, la, 4);
-        var changed = a[TrainingBatch.Labels].clone();
+        Assert.Equal(PlainLossSum(model, ids, a.Labels!).item<float>() / units, la, 4);
+        var changed = a.Labels!.clone();
         var firstTrained = mask.reshape(-1).nonzero()[1].item<long>();
         changed.view(-1)[firstTrained] = tensor((ids.view(-1)[firstTrained].item<long>() + 1) % 48);
-        using var c = new TrainingBatch(new Dictionary<string, Tensor> { [TrainingBatch.InputIds] = ids.clone(), [TrainingBatch.Labels] = changed });
+        using var c = new CausalLmBatch(ids.clone(), labels: changed);
         Assert.NotEqual(la, objective.Compute(model, c, units).Loss.item<float>());
     }
 
@@ -126,17 +127,30 @@ public class CausalLmObjectiveTests
         var ids = TrainingFixtures.RandomIds(2, 9, 48, 41);
         using var labels = TrainingFixtures.LmBatch(ids);
         var targets = cat([ids.narrow(1, 1, 8), full(2, 1, -100L, ScalarType.Int64)], 1);
-        using var shifted = new TrainingBatch(new Dictionary<string, Tensor> { [TrainingBatch.InputIds] = ids.clone(), [TrainingBatch.Targets] = targets });
+        using var shifted = new CausalLmBatch(ids.clone(), targets: targets);
         var objective = new CausalLmObjective();
         Assert.Equal(objective.CountUnits(labels), objective.CountUnits(shifted));
         Assert.Equal(objective.Compute(model, labels, 16).Loss.item<float>(), objective.Compute(model, shifted, 16).Loss.item<float>());
     }
 
     [Fact]
-    public void Missing_labels_name_the_key()
+    public void Missing_labels_name_them()
     {
-        using var batch = new TrainingBatch(new Dictionary<string, Tensor> { [TrainingBatch.InputIds] = zeros(1, 4, ScalarType.Int64) });
-        var ex = Assert.Throws<ArgumentException>(() => new CausalLmObjective().CountUnits(batch));
-        Assert.Contains("'labels'", ex.Message);
+        using var ids = zeros(1, 4, ScalarType.Int64);
+        var ex = Assert.Throws<ArgumentException>(() => new CausalLmBatch(ids));
+        Assert.Contains("labels", ex.Message);
+    }
+
+    [Fact]
+    public void Another_batch_type_is_refused_naming_the_expected_one()
+    {
+        using var scope = NewDisposeScope();
+        using var model = TrainingFixtures.TinyModel();
+        using var pairs = PreferenceFixtures.Batch(3, [0, 1]);
+        var objective = new CausalLmObjective();
+        Assert.Equal(typeof(CausalLmBatch), objective.BatchType);
+        var ex = Assert.Throws<ArgumentException>(() => objective.CountUnits(pairs));
+        Assert.Contains("CausalLmObjective needs a CausalLmBatch; got a PreferenceBatch", ex.Message);
+        Assert.Throws<ArgumentException>(() => objective.Compute(model, pairs, 1));
     }
 }

@@ -1,3 +1,4 @@
+using Prem.Llm.Data;
 using Prem.Llm.Objectives;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -33,10 +33,10 @@ public class DpoObjectiveTests
         var result = new DpoObjective(new ModelReferenceLogProbs(reference), beta).Compute(policy, batch, 3);
 
         using var noGrad = no_grad();
-        var (pc, _) = SequenceLogProbs.Compute(policy, batch[TrainingBatch.ChosenInputIds], batch[TrainingBatch.ChosenLabels], null);
-        var (pr, _) = SequenceLogProbs.Compute(policy, batch[TrainingBatch.RejectedInputIds], batch[TrainingBatch.RejectedLabels], batch[TrainingBatch.RejectedAttentionMask]);
-        var (rc, _) = SequenceLogProbs.Compute(reference, batch[TrainingBatch.ChosenInputIds], batch[TrainingBatch.ChosenLabels], null);
-        var (rr, _) = SequenceLogProbs.Compute(reference, batch[TrainingBatch.RejectedInputIds], batch[TrainingBatch.RejectedLabels], batch[TrainingBatch.RejectedAttentionMask]);
+        var (pc, _) = SequenceLogProbs.Compute(policy, batch.Chosen.InputIds, batch.Chosen.Labels!, null);
+        var (pr, _) = SequenceLogProbs.Compute(policy, batch.Rejected);
+        var (rc, _) = SequenceLogProbs.Compute(reference, batch.Chosen.InputIds, batch.Chosen.Labels!, null);
+        var (rr, _) = SequenceLogProbs.Compute(reference, batch.Rejected);
         double[] P(Tensor t) => t.data<float>().Select(x => (double)x).ToArray();
         var (a, b, c, d) = (P(pc), P(pr), P(rc), P(rr));
         double chosen = 0, rejected = 0, acc = 0, loss = 0;
@@ -90,5 +90,17 @@ public class DpoObjectiveTests
         Assert.NotEmpty(TrainingFixtures.Grads(policy));
         Assert.Empty(TrainingFixtures.Grads(reference));
         Assert.Equal(2, new DpoObjective(new ModelReferenceLogProbs(reference)).CountUnits(batch));
+    }
+
+    [Fact]
+    public void A_causal_lm_batch_is_refused_naming_the_preference_batch()
+    {
+        using var scope = NewDisposeScope();
+        using var reference = TrainingFixtures.TinyModel(seed: 3);
+        using var lm = TrainingFixtures.LmBatch(TrainingFixtures.RandomIds(2, 6, 48, 1));
+        var objective = new DpoObjective(new ModelReferenceLogProbs(reference));
+        Assert.Equal(typeof(Prem.Llm.Data.PreferenceBatch), objective.BatchType);
+        var ex = Assert.Throws<ArgumentException>(() => objective.CountUnits(lm));
+        Assert.Contains("DpoObjective needs a PreferenceBatch; got a CausalLmBatch", ex.Message);
     }
 }

@@ -1,3 +1,4 @@
+using Prem.Llm.Data;
 using Prem.Llm.Objectives;
 using Prem.Llm.Tests.Training;
 using TorchSharp;

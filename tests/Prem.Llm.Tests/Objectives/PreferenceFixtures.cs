@@ -1,4 +1,4 @@
-using Prem.Llm.Objectives;
+using Prem.Llm.Data;
 using Prem.Llm.Tests.Training;
 using static TorchSharp.torch;
 
@@ -7,7 +7,7 @@ namespace Prem.Llm.Tests.Objectives;
 /// <summary>Preference batches: a shared prompt of 4 tokens, responses of 5 tokens, right padding on some rows.</summary>
 internal static class PreferenceFixtures
 {
-    public static TrainingBatch Batch(ulong seed, long[] exampleIds, int vocab = 48)
+    public static PreferenceBatch Batch(ulong seed, long[] exampleIds, int vocab = 48)
     {
         int rows = exampleIds.Length, seq = 10;
         var prompt = TrainingFixtures.RandomIds(rows, 4, vocab, seed);
@@ -21,10 +21,7 @@ internal static class PreferenceFixtures
         var promptPart = positions.lt(4);
         var chosenLabels = chosen.masked_fill(promptPart, -100);
         var rejectedLabels = rejected.masked_fill(promptPart.logical_or(rejectedMask.eq(0)), -100);
-        return new TrainingBatch(new Dictionary<string, Tensor>
-        {
-            [TrainingBatch.ChosenInputIds] = chosen, [TrainingBatch.ChosenLabels] = chosenLabels, [TrainingBatch.ChosenAttentionMask] = chosenMask,
-            [TrainingBatch.RejectedInputIds] = rejected, [TrainingBatch.RejectedLabels] = rejectedLabels, [TrainingBatch.RejectedAttentionMask] = rejectedMask,
-        }, exampleIds);
+        return new PreferenceBatch(new CausalLmBatch(chosen, labels: chosenLabels, attentionMask: chosenMask),
+            new CausalLmBatch(rejected, labels: rejectedLabels, attentionMask: rejectedMask), exampleIds);
     }
 }

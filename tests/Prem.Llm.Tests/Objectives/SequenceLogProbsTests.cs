@@ -12,10 +12,13 @@ public class SequenceLogProbsTests
         using var scope = NewDisposeScope();
         using var model = TrainingFixtures.TinyModel();
         using var batch = PreferenceFixtures.Batch(3, [0, 1]);
-        var ids = batch[TrainingBatch.RejectedInputIds];
-        var labels = batch[TrainingBatch.RejectedLabels];
-        var mask = batch[TrainingBatch.RejectedAttentionMask];
+        var ids = batch.Rejected.InputIds;
+        var labels = batch.Rejected.Labels!;
+        var mask = batch.Rejected.AttentionMask!;
         var (sums, counts) = SequenceLogProbs.Compute(model, ids, labels, mask);
+        var (rowSums, rowCounts) = SequenceLogProbs.Compute(model, batch.Rejected);
+        Assert.Equal(sums.data<float>().ToArray(), rowSums.data<float>().ToArray());
+        Assert.Equal(counts.data<float>().ToArray(), rowCounts.data<float>().ToArray());
 
         var logp = model.Forward(ids, mask).log_softmax(2).data<float>().ToArray();
         var l = labels.data<long>().ToArray();
@@ -42,5 +45,7 @@ public class SequenceLogProbsTests
         using var model = TrainingFixtures.TinyModel();
         var ex = Assert.Throws<ArgumentException>(() => SequenceLogProbs.Compute(model, zeros(2, 5, ScalarType.Int64), zeros(2, 4, ScalarType.Int64), null));
         Assert.Equal("labels", ex.ParamName);
+        using var shifted = new Prem.Llm.Data.CausalLmBatch(zeros(2, 5, ScalarType.Int64), targets: zeros(2, 5, ScalarType.Int64));
+        Assert.Equal("rows", Assert.Throws<ArgumentException>(() => SequenceLogProbs.Compute(model, shifted)).ParamName);
     }
 }

@@ -1,3 +1,4 @@
+using Prem.Llm.Data;
 using Prem.Llm.Recipes;
 using Prem.Llm.Tests.Training;
 
@@ -14,14 +15,14 @@ public class LimitedBatchSourceTests
         var first = source.Next()!;
         var position = source.SavePosition();
         var rest = new List<long[]>();
-        while (source.Next() is { } b) using (b) rest.Add(b[Prem.Llm.Objectives.TrainingBatch.InputIds].data<long>().ToArray());
+        while (source.Next() is { } b) using (b) rest.Add(((CausalLmBatch)b).InputIds.data<long>().ToArray());
         first.Dispose();
         Assert.Equal(3, rest.Count);
 
         var again = new LimitedBatchSource(TrainingFixtures.CountingSource(10), 4);
         again.RestorePosition(1, 7, position);
         var replay = new List<long[]>();
-        while (again.Next() is { } b) using (b) replay.Add(b[Prem.Llm.Objectives.TrainingBatch.InputIds].data<long>().ToArray());
+        while (again.Next() is { } b) using (b) replay.Add(((CausalLmBatch)b).InputIds.data<long>().ToArray());
         Assert.Equal(rest, replay);
     }
 

@@ -1,3 +1,4 @@
+using Prem.Llm.Data;
 using Prem.Llm.Modeling;
 using Prem.Llm.Objectives;
 using Prem.Llm.Recipes;
@@ -36,7 +37,8 @@ public class RecipeBuilderTests
         // Windows of 16 tokens (+1 target) over the train split, two per batch.
         run.Train.StartEpoch(0, 1);
         using var batch = run.Train.Next()!;
-        Assert.Equal([2L, 16L], batch[TrainingBatch.InputIds].shape);
+        Assert.Equal([2L, 16L], Assert.IsType<CausalLmBatch>(batch).InputIds.shape);
+        Assert.Equal(typeof(CausalLmBatch), run.Train.BatchType);
     }
 
     [Fact]

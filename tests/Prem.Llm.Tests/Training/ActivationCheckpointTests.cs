@@ -1,3 +1,4 @@
+using Prem.Llm.Data;
 using Prem.Llm.Objectives;
 using Prem.Llm.Training;
 using static TorchSharp.torch;
@@ -14,15 +15,15 @@ public class ActivationCheckpointTests
         using var scope = NewDisposeScope();
         using var model = TrainingFixtures.TinyModel(seed: 9);
         var ids = TrainingFixtures.RandomIds(2, 10, 48, 17);
-        var dict = new Dictionary<string, Tensor> { [TrainingBatch.InputIds] = ids.clone(), [TrainingBatch.Labels] = ids.clone() };
+        var labels = ids.clone();
+        Tensor? mask = null;
         if (padded)
         {
-            var mask = ones(2, 10, ScalarType.Int64);
+            mask = ones(2, 10, ScalarType.Int64);
             mask[1, TensorIndex.Slice(7)] = tensor(0L);
-            dict[TrainingBatch.AttentionMask] = mask;
-            dict[TrainingBatch.Labels] = ids.masked_fill(mask.eq(0), -100);
+            labels = ids.masked_fill(mask.eq(0), -100);
         }
-        using var batch = new TrainingBatch(dict);
+        using var batch = new CausalLmBatch(ids.clone(), labels: labels, attentionMask: mask);
         var objective = new CausalLmObjective();
         long units = objective.CountUnits(batch);
 

@@ -1,3 +1,4 @@
+using Prem.Llm.Data;
 using Prem.Llm.Modeling;
 using Prem.Llm.Objectives;
 using Prem.Llm.Training;
@@ -11,7 +12,7 @@ namespace Prem.Llm.Tests.Training;
 /// </summary>
 public class InContextCopyTests
 {
-    static TrainingBatch CopyBatch(Random random, int batch, int half, int vocab)
+    static CausalLmBatch CopyBatch(Random random, int batch, int half, int vocab)
     {
         var ids = new long[batch * (2 * half + 1)];
         var labels = new long[ids.Length];
@@ -29,11 +30,7 @@ public class InContextCopyTests
             }
             labels[row + 1 + half] = -100;                  // the first repeat needs a cue it does not have
         }
-        return new TrainingBatch(new Dictionary<string, Tensor>
-        {
-            [TrainingBatch.InputIds] = tensor(ids, [batch, 2 * half + 1]),
-            [TrainingBatch.Labels] = tensor(labels, [batch, 2 * half + 1]),
-        });
+        return new CausalLmBatch(tensor(ids, [batch, 2 * half + 1]), labels: tensor(labels, [batch, 2 * half + 1]));
     }
 
     [Theory]

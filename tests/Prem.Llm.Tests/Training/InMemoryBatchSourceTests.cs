@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Prem.Llm.Objectives;
+using Prem.Llm.Data;
 using Prem.Llm.Training;
 using static TorchSharp.torch;
 
@@ -8,12 +8,12 @@ namespace Prem.Llm.Tests.Training;
 public class InMemoryBatchSourceTests
 {
     static InMemoryBatchSource Source(bool shuffle) => new(Enumerable.Range(0, 6).Select(i => (Func<TrainingBatch>)(() =>
-        new TrainingBatch(new Dictionary<string, Tensor> { [TrainingBatch.InputIds] = full(1, 1, (long)i) }))).ToList(), shuffle);
+        new CausalLmBatch(full(1, 1, (long)i), targets: full(1, 1, -100L)))).ToList(), shuffle);
 
     static List<long> Drain(IBatchSource s)
     {
         var seen = new List<long>();
-        while (s.Next() is { } b) using (b) seen.Add(b[TrainingBatch.InputIds].item<long>());
+        while (s.Next() is { } b) using (b) seen.Add(((CausalLmBatch)b).InputIds.item<long>());
         return seen;
     }
 

@@ -1,3 +1,4 @@
+using Prem.Llm.Data;
 using Prem.Llm.Modeling;
 using Prem.Llm.Objectives;
 using Prem.Llm.Training;
@@ -165,7 +166,7 @@ public class TrainerTests
         Assert.Equal(1, t.Step);
         Assert.Equal(1, t.Optimizer.StepCount);
         Assert.Throws<ArgumentException>(() => t.RunStep([]));
-        Assert.True(a.Contains(TrainingBatch.InputIds), "the caller keeps its batches");
+        Assert.False(((CausalLmBatch)a).InputIds.IsInvalid, "the caller keeps its batches");
     }
 
     [Fact]
@@ -174,6 +175,25 @@ public class TrainerTests
         using var model = TrainingFixtures.TinyModel(seed: 4);
         var ex = Assert.Throws<TrainingException>(() => new Trainer(model, new CausalLmObjective(), new EndlessSource(), Fast(1) with { MaxSteps = null }));
         Assert.Contains("MaxSteps", ex.Message);
+    }
+
+    [Fact]
+    public void An_objective_and_a_source_of_different_batch_types_are_refused_at_construction()
+    {
+        using var model = TrainingFixtures.TinyModel(seed: 4);
+        var pairs = new BatchLoader<PreferenceExample, PreferenceBatch>([new PreferenceExample([1, 2], [3], [4], "a")],
+            new PreferenceCollator(padId: 0), new BatchLoaderOptions { BatchSize = 1 });
+        var ex = Assert.Throws<TrainingException>(() => new Trainer(model, new CausalLmObjective(), pairs, Fast(1)));
+        Assert.Contains("the train batch source yields PreferenceBatch batches but the causal_lm objective reads CausalLmBatch batches", ex.Message);
+        ex = Assert.Throws<TrainingException>(() => new Trainer(model, new CausalLmObjective(), TrainingFixtures.CountingSource(2), Fast(1), validation: pairs));
+        Assert.Contains("validation", ex.Message);
+        using var reference = TrainingFixtures.TinyModel(seed: 4);
+        var lm = new BatchLoader<SftExample, CausalLmBatch>([new SftExample([1, 2, 3], [-100, 2, 3], "a")], new SftCollator(padId: 0),
+            new BatchLoaderOptions { BatchSize = 1 });
+        ex = Assert.Throws<TrainingException>(() => new Trainer(model, new DpoObjective(new ModelReferenceLogProbs(reference)), lm, Fast(1)));
+        Assert.Contains("reads PreferenceBatch", ex.Message);
+        // A source of unknown batch type (InMemoryBatchSource) is checked batch by batch by the objective instead.
+        using var ok = new Trainer(model, new CausalLmObjective(), TrainingFixtures.CountingSource(2), Fast(1));
     }
 
     sealed class EndlessSource : IBatchSource
@@ -195,6 +215,7 @@ public class TrainerTests
     {
         int calls;
         public string Name => "poisoned";
+        public Type BatchType => inner.BatchType;
         public long CountUnits(TrainingBatch batch) => inner.CountUnits(batch);
         public ObjectiveResult Compute(LlamaForCausalLM model, TrainingBatch batch, long totalUnits)
         {

@@ -1,3 +1,4 @@
+using Prem.Llm.Data;
 using Prem.Llm.Modeling;
 using Prem.Llm.Objectives;
 using Prem.Llm.Training;
@@ -25,10 +26,10 @@ internal static class TrainingFixtures
     }
 
     /// <summary>A causal-LM batch whose labels equal its ids except where <paramref name="mask"/> is false (−100).</summary>
-    public static TrainingBatch LmBatch(Tensor ids, Tensor? mask = null)
+    public static CausalLmBatch LmBatch(Tensor ids, Tensor? mask = null)
     {
         var labels = mask is null ? ids.clone() : ids.masked_fill(mask.logical_not(), TrainingBatch.IgnoreIndex);
-        return new TrainingBatch(new Dictionary<string, Tensor> { [TrainingBatch.InputIds] = ids.clone(), [TrainingBatch.Labels] = labels });
+        return new CausalLmBatch(ids.clone(), labels: labels);
     }
 
     /// <summary>
@@ -44,7 +45,7 @@ internal static class TrainingFixtures
             for (int t = 0; t < seq; t++) data[r * seq + t] = (start + step * t) % vocab;
         }
         var ids = tensor(data, [rows, seq]);
-        return new TrainingBatch(new Dictionary<string, Tensor> { [TrainingBatch.InputIds] = ids, [TrainingBatch.Labels] = ids.clone() });
+        return new CausalLmBatch(ids, labels: ids.clone());
     };
 
     public static InMemoryBatchSource CountingSource(int batches, int rows = 2, int seq = 12, int vocab = 48, bool shuffle = true) =>

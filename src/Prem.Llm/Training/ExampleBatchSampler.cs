@@ -1,33 +1,34 @@
-namespace Prem.Llm.Data;
+using Prem.Llm.Data;
+
+namespace Prem.Llm.Training;
 
 /// <summary>
-/// Which examples make up each batch, deterministic in (seed, epoch, step) like <see cref="PackedBatchLoader"/>:
-/// each epoch's order is <see cref="SeededPermutation"/> of (seed, epoch) (file order without shuffling),
-/// optionally length-grouped; step s takes the global batch <c>order[s·G .. (s+1)·G)</c> with
+/// Which examples make up each batch, deterministic in (seed, epoch, step): each epoch's order is
+/// <see cref="SeededPermutation"/> of (seed, epoch) (list order without shuffling), optionally
+/// length-grouped; step s takes the global batch <c>order[s·G .. (s+1)·G)</c> with
 /// <c>G = BatchSize · WorldSize</c> and rank r its slice <c>[r·BatchSize, (r+1)·BatchSize)</c>. Examples
 /// after the last whole global batch are not used in that epoch, so every rank runs the same number of steps.
 /// </summary>
-public sealed class ExampleBatchSampler
+internal sealed class ExampleBatchSampler
 {
-    private readonly ChatLoaderOptions _options;
+    private readonly BatchLoaderOptions _options;
     private readonly IReadOnlyList<int>? _lengths;
     private readonly int _count;
     private int[]? _order;
+    private long _orderSeed;
     private long _orderEpoch = -1;
 
-    /// <summary>Creates a sampler over <paramref name="count"/> examples, positioned at <paramref name="state"/>.</summary>
+    /// <summary>Creates a sampler over <paramref name="count"/> examples.</summary>
     /// <param name="count">Number of examples.</param>
-    /// <param name="options">Batch size, rank, seed, grouping.</param>
+    /// <param name="options">Batch size, rank, grouping.</param>
     /// <param name="lengths">Each example's length in tokens; required when grouping by length.</param>
-    /// <param name="state">Where to start; null for the beginning.</param>
     /// <exception cref="ArgumentException">Bad rank/world size, missing lengths, or fewer examples than one global batch.</exception>
-    public ExampleBatchSampler(int count, ChatLoaderOptions options, IReadOnlyList<int>? lengths = null, LoaderState? state = null)
+    public ExampleBatchSampler(int count, BatchLoaderOptions options, IReadOnlyList<int>? lengths = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.WorldSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MegaBatchMultiplier);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.PadToMultipleOf);
         if (options.Rank < 0 || options.Rank >= options.WorldSize)
             throw new ArgumentOutOfRangeException(nameof(options), $"Rank {options.Rank} outside [0, {options.WorldSize}).");
         if (options.GroupByLength && (lengths is null || lengths.Count != count))
@@ -37,41 +38,27 @@ public sealed class ExampleBatchSampler
         _count = count;
         long global = (long)options.BatchSize * options.WorldSize;
         StepsPerEpoch = count / global;
-        if (StepsPerEpoch == 0) throw new ArgumentException($"{count} examples do not fill one global batch of {global}.", nameof(count));
-        State = state ?? new LoaderState(0, 0);
-        if (State.Epoch < 0 || State.Step < 0 || State.Step >= StepsPerEpoch)
-            throw new ArgumentOutOfRangeException(nameof(state), $"step {State.Step} outside [0, {StepsPerEpoch}).");
+        if (StepsPerEpoch == 0)
+            throw new ArgumentException($"{count} examples do not fill one global batch of {global} (batch size × world size).", nameof(count));
     }
 
     /// <summary>Steps in one epoch.</summary>
     public long StepsPerEpoch { get; }
 
-    /// <summary>Position of the next batch; save it to resume.</summary>
-    public LoaderState State { get; private set; }
-
-    /// <summary>The example indices this rank reads at <paramref name="state"/>.</summary>
-    public int[] IndicesAt(LoaderState state)
+    /// <summary>The example indices this rank reads at step <paramref name="step"/> of <paramref name="epoch"/>.</summary>
+    public int[] IndicesAt(long seed, long epoch, long step)
     {
-        ArgumentNullException.ThrowIfNull(state);
-        var order = Order(state.Epoch);
-        long first = state.Step * _options.BatchSize * _options.WorldSize + (long)_options.Rank * _options.BatchSize;
+        if (step < 0 || step >= StepsPerEpoch) throw new ArgumentOutOfRangeException(nameof(step), $"step {step} outside [0, {StepsPerEpoch}).");
+        var order = Order(seed, epoch);
+        long first = step * _options.BatchSize * _options.WorldSize + (long)_options.Rank * _options.BatchSize;
         return order.AsSpan((int)first, _options.BatchSize).ToArray();
     }
 
-    /// <summary>Returns the indices at <see cref="State"/> with that state, and advances (to the next epoch after its last step).</summary>
-    public (int[] Indices, LoaderState State) Next()
-    {
-        var state = State;
-        var indices = IndicesAt(state);
-        State = state.Step + 1 == StepsPerEpoch ? new LoaderState(state.Epoch + 1, 0) : state with { Step = state.Step + 1 };
-        return (indices, state);
-    }
-
     /// <summary>The whole order of <paramref name="epoch"/>, all ranks, before slicing into batches.</summary>
-    public int[] Order(long epoch)
+    public int[] Order(long seed, long epoch)
     {
-        if (_orderEpoch == epoch) return _order!;
-        var order = _options.Shuffle ? SeededPermutation.Create(_count, _options.Seed, epoch) : Enumerable.Range(0, _count).ToArray();
+        if (_orderEpoch == epoch && _orderSeed == seed) return _order!;
+        var order = _options.Shuffle ? SeededPermutation.Create(_count, seed, epoch) : Enumerable.Range(0, _count).ToArray();
         if (_options.GroupByLength)
         {
             int mega = (int)Math.Min(_count, (long)_options.BatchSize * _options.WorldSize * _options.MegaBatchMultiplier);
@@ -84,6 +71,7 @@ public sealed class ExampleBatchSampler
             }
         }
         _order = order;
+        _orderSeed = seed;
         _orderEpoch = epoch;
         return order;
     }

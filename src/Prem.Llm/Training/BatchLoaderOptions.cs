@@ -1,9 +1,12 @@
-namespace Prem.Llm.Data;
+namespace Prem.Llm.Training;
 
-/// <summary>Settings of the SFT and preference batch loaders (<see cref="SftBatchLoader"/>, <see cref="PreferenceBatchLoader"/>).</summary>
-public sealed record ChatLoaderOptions
+/// <summary>
+/// Settings of a <see cref="BatchLoader{TExample, TBatch}"/>: the micro-batch, the data-parallel slice, and the
+/// order. The shuffle's seed is the trainer's (<see cref="IBatchSource.StartEpoch"/>); padding belongs to the collators.
+/// </summary>
+public sealed record BatchLoaderOptions
 {
-    /// <summary>Examples per batch on this rank (the micro-batch; a preference batch holds 2 × this many rows).</summary>
+    /// <summary>Examples per batch on this rank (the micro-batch; a preference batch holds this many pairs).</summary>
     public required int BatchSize { get; init; }
 
     /// <summary>This process's rank in [0, <see cref="WorldSize"/>).</summary>
@@ -12,10 +15,7 @@ public sealed record ChatLoaderOptions
     /// <summary>Number of data-parallel ranks; a global batch is BatchSize × WorldSize examples.</summary>
     public int WorldSize { get; init; } = 1;
 
-    /// <summary>Seed of the example shuffle (combined with the epoch).</summary>
-    public long Seed { get; init; }
-
-    /// <summary>Shuffle examples each epoch; when false they come in file order.</summary>
+    /// <summary>Shuffle examples each epoch; when false they come in list order.</summary>
     public bool Shuffle { get; init; } = true;
 
     /// <summary>
@@ -27,7 +27,4 @@ public sealed record ChatLoaderOptions
 
     /// <summary>Global batches per mega-batch when grouping by length (HF uses 50).</summary>
     public int MegaBatchMultiplier { get; init; } = 50;
-
-    /// <summary>Batches are padded to a length that is a multiple of this (1: the longest row's length).</summary>
-    public int PadToMultipleOf { get; init; } = 1;
 }

@@ -1,8 +1,9 @@
 using Prem.Llm.Data;
 using Prem.Llm.Text;
+using Prem.Llm.Tests.Data.Sft;
 using TorchSharp;
 
-namespace Prem.Llm.Tests.Data.Sft;
+namespace Prem.Llm.Tests.Data.Batches;
 
 public class SftCollatorTests
 {
@@ -33,14 +34,15 @@ public class SftCollatorTests
             new([1, 5, 6], [-100, 5, 6], "a"),
             new([1, 7, 8, 9, 4], [-100, -100, 8, 9, 4], "b"),
         };
-        using var batch = SftCollator.Collate(rows, padId: 0, padToMultipleOf: 4);
+        using var batch = new SftCollator(padId: 0, padToMultipleOf: 4).Collate(rows, [7, 9]);
         Assert.Equal([2L, 8], batch.InputIds.shape);
-        Assert.Equal(torch.ScalarType.Int64, batch.Labels.dtype);
+        Assert.Equal(torch.ScalarType.Int64, batch.Labels!.dtype);
+        Assert.Null(batch.Targets);
         Assert.Equal([1L, 5, 6, 0, 0, 0, 0, 0, 1, 7, 8, 9, 4, 0, 0, 0], batch.InputIds.data<long>().ToArray());
         Assert.Equal([-100L, 5, 6, -100, -100, -100, -100, -100, -100, -100, 8, 9, 4, -100, -100, -100], batch.Labels.data<long>().ToArray());
-        Assert.Equal([1L, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0, 0], batch.AttentionMask.data<long>().ToArray());
+        Assert.Equal([1L, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0, 0], batch.AttentionMask!.data<long>().ToArray());
         Assert.Null(batch.DocumentIds);
-        Assert.Null(batch.State);
+        Assert.Equal([7L, 9], batch.ExampleIds);
     }
 
     [Fact]
@@ -51,11 +53,18 @@ public class SftCollatorTests
             new([1, 5, 1, 6], [-100, 5, -100, 6], "a", DocumentIds: [0, 0, 1, 1]),
             new([1, 7], [-100, 7], "b", DocumentIds: [0, 0]),
         };
-        using var batch = SftCollator.Collate(rows, padId: 3);
+        var collator = new SftCollator(padId: 3);
+        using var batch = collator.Collate(rows);
         Assert.Equal([0L, 0, 1, 1, 0, 0, 1, 1], batch.DocumentIds!.data<long>().ToArray());
         Assert.Equal([1L, 7, 3, 3], batch.InputIds[1].data<long>().ToArray());
-        Assert.Throws<ArgumentException>(() => SftCollator.Collate([rows[0], new SftExample([1], [-100], "c")], 3));
+        Assert.Throws<ArgumentException>(() => collator.Collate([rows[0], new SftExample([1], [-100], "c")]));
+        Assert.Throws<ArgumentException>(() => collator.Collate([]));
+        Assert.Equal(4, collator.LengthOf(rows[0]));
     }
+
+    [Fact]
+    public void Bad_padding_multiple_is_refused() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SftCollator(0, padToMultipleOf: 0));
 
     [Theory]
     [InlineData(5, 1, 5)]
