@@ -92,6 +92,39 @@ public class TrainerTests
     }
 
     [Fact]
+    public void A_run_resumed_from_a_checkpoint_at_an_epoch_end_continues_with_the_next_epoch()
+    {
+        // 4 examples, batch 1, accumulation 2: 2 steps per epoch, so the checkpoint of step 2 holds the position at the epoch's end.
+        var examples = Enumerable.Range(0, 4).Select(i =>
+        {
+            int[] ids = [.. Enumerable.Range(0, 6 + i).Select(t => (3 + i * 5 + t * (1 + i)) % 48)];
+            return new SftExample(ids, [-100, .. ids[1..]], $"row {i}");
+        }).ToList();
+        BatchLoader<SftExample, CausalLmBatch> Source() => new(examples, new SftCollator(padId: 0), new BatchLoaderOptions { BatchSize = 1 });
+        var options = Fast(6) with { SaveEveryNSteps = 2, KeepLastCheckpoints = 5 };
+        var dirA = TrainingFixtures.TempDir();
+        using var a = TrainingFixtures.TinyModel(seed: 4);
+        TrainingResult full;
+        using (var t = new Trainer(a, new CausalLmObjective(), Source(), options with { OutputDir = dirA }))
+            full = t.Run();
+
+        var dirB = TrainingFixtures.TempDir();
+        using (var first = TrainingFixtures.TinyModel(seed: 4))
+        using (var t = new Trainer(first, new CausalLmObjective(), Source(), options with { OutputDir = dirB }))
+        {
+            using var cts = new CancellationTokenSource();
+            Assert.Throws<OperationCanceledException>(() => t.Run(new Progress(u => { if (u.Kind == TrainingUpdateKind.Checkpoint) cts.Cancel(); }), cts.Token));
+        }
+        using var resumedModel = TrainingFixtures.TinyModel(seed: 99);
+        TrainingResult resumed;
+        using (var t = new Trainer(resumedModel, new CausalLmObjective(), Source(), options with { OutputDir = dirB, ResumeFrom = "latest" }))
+            resumed = t.Run();
+        Assert.Equal(full.Losses.Skip(2), resumed.Losses);
+        var expected = TrainingFixtures.Weights(a);
+        foreach (var (name, w) in TrainingFixtures.Weights(resumedModel)) Assert.Equal(expected[name], w);
+    }
+
+    [Fact]
     public void Non_finite_steps_are_skipped_counted_and_stop_the_run_past_the_limit()
     {
         using var model = TrainingFixtures.TinyModel(seed: 4);
