@@ -34,8 +34,7 @@ public static class DpoRecipeBuilder
         var tokenizer = TokenizerLoader.Load(tokenizerDir);
         var pairs = new PreferenceOptions { MaxLength = recipe.MaxLength, MaxPromptLength = recipe.MaxPromptLength };
         var trainSet = PreferenceDataset.Load(recipe.TrainPath, tokenizer, pairs);
-        var collator = new PreferenceCollator(trainSet.PadId);
-        var train = new BatchLoader<PreferenceExample, PreferenceBatch>(trainSet.Examples, collator,
+        var train = new BatchLoader<PreferenceExample, PreferenceBatch>(trainSet.Examples, new PreferenceCollator(trainSet.PadId),
             new BatchLoaderOptions { BatchSize = recipe.PerDeviceTrainBatchSize }.ForRank(host.Communicator));
         IBatchSource? validation = null;
         long valPairs = 0;

@@ -55,10 +55,10 @@ public sealed class Trainer : IDisposable
         this.train = train ?? throw new ArgumentNullException(nameof(train));
         Options = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
         this.validation = validation;
-        if (options.Threads is int threads) set_num_threads(threads);
-        ranks = new TrainerRanks(communicator, options.GradientBucketBytes);
         CheckBatchType(objective, train, nameof(train));
         if (validation is not null) CheckBatchType(objective, validation, nameof(validation));
+        if (options.Threads is int threads) set_num_threads(threads);
+        ranks = new TrainerRanks(communicator, options.GradientBucketBytes);
         BatchSharding.Check(train, ranks.Communicator, nameof(train));
         if (validation is not null) BatchSharding.Check(validation, ranks.Communicator, nameof(validation));
         TotalSteps = options.MaxSteps ?? (train.BatchesPerEpoch is long perEpoch
