@@ -32,7 +32,7 @@ public static class RecipeCommand
             try
             {
                 using var run = build(parse.GetValue(config)!, parse.GetValue(set) ?? [], host);
-                string outputDir = run.Options.OutputDir!;
+                string outputDir = run.Options.Checkpoint.OutputDir!;
                 if (communicator.Rank != 0)
                 {
                     run.Run();   // the trainer logs other ranks to output_dir/logs/rank{r}.log

@@ -28,7 +28,11 @@ public static class PretrainExample
         };
         using var model = new LlamaForCausalLM(config, seed: 42);
         // The seed's recipe (AdamW 4e-4, betas 0.9/0.95, wd 0.1, 10% warmup, clip 1, bf16-mixed), fewer steps.
-        var options = new TrainerOptions { MaxSteps = 1000, AccumulationSteps = 4, ValidateEveryNSteps = 200, OutputDir = output, TokenizerDirectory = tokenizerDir };
+        var options = new TrainerOptions
+        {
+            Schedule = new() { MaxSteps = 1000 }, AccumulationSteps = 4, ValidateEveryNSteps = 200,
+            Checkpoint = new() { OutputDir = output, TokenizerDirectory = tokenizerDir },
+        };
         using var trainer = new Trainer(model, new CausalLmObjective(),
             new PackedBatchSource(train, new PackedLoaderOptions { BatchSize = 8 }), options,
             new PackedBatchSource(val, new PackedLoaderOptions { BatchSize = 8, Shuffle = false }));

@@ -16,7 +16,11 @@ public static class SftExample
         var data = SftDataset.Load(chats, tokenizer, new SftOptions { MaxSeqLength = 2048 });
         Console.WriteLine(data.Summary.ToJson());
         using var model = LlamaForCausalLM.FromPretrained(modelDir, dtype: TorchSharp.torch.ScalarType.Float32);
-        var options = new TrainerOptions { LearningRate = 5e-5, MaxEpochs = 3, AccumulationSteps = 16, OutputDir = output, TokenizerDirectory = modelDir };
+        var options = new TrainerOptions
+        {
+            Optimizer = new() { LearningRate = 5e-5 }, Schedule = new() { MaxEpochs = 3 }, AccumulationSteps = 16,
+            Checkpoint = new() { OutputDir = output, TokenizerDirectory = modelDir },
+        };
         using var trainer = new Trainer(model, new CausalLmObjective(), new SftBatchSource(data, new ChatLoaderOptions { BatchSize = 2 }), options);
         var result = ConsoleTrainingReporter.Run(progress => trainer.Run(progress));
         Console.WriteLine($"{result.Steps} steps; model in {result.ExportDirectory}");

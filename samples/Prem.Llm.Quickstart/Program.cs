@@ -107,9 +107,11 @@ TrainingResult Train(LlamaForCausalLM m, IObjective objective, IBatchSource sour
 {
     var options = new TrainerOptions
     {
-        LearningRate = learningRate, MinLearningRate = learningRate / 10, WarmupFraction = 0.1, AccumulationSteps = 1,
-        MaxSteps = steps, Precision = TrainingPrecision.Bf16Mixed, LogEveryNSteps = Math.Max(1, steps / 10),
-        OutputDir = Path.Combine(run, name), ExportFinalModel = false, Seed = 7,
+        Optimizer = new() { LearningRate = learningRate },
+        Schedule = new() { MinLearningRate = learningRate / 10, WarmupFraction = 0.1, MaxSteps = steps },
+        Precision = new() { Mode = TrainingPrecision.Bf16Mixed },
+        Checkpoint = new() { OutputDir = Path.Combine(run, name), ExportFinalModel = false },
+        AccumulationSteps = 1, LogEveryNSteps = Math.Max(1, steps / 10), Seed = 7,
     };
     using var trainer = new Trainer(m, objective, source, options);
     var result = trainer.Run(new Progress<TrainingUpdate>(u =>

@@ -32,11 +32,12 @@ public class TrainingRecipeTests
     {
         var options = Recipe(new LightningTrainerArgs()).ToTrainerOptions(100).Validate();
         var seed = new TrainerOptions();
-        Assert.Equal(seed.LearningRate, options.LearningRate);
+        Assert.Equal(seed.Optimizer.LearningRate, options.Optimizer.LearningRate);
         Assert.Equal(seed.AccumulationSteps, options.AccumulationSteps);
-        Assert.Equal(seed.Precision, options.Precision);
-        Assert.Equal(seed.GradientClipNorm, options.GradientClipNorm);
+        Assert.Equal(seed.Precision.Mode, options.Precision.Mode);
+        Assert.Equal(seed.Optimizer.GradientClipNorm, options.Optimizer.GradientClipNorm);
         Assert.Null(options.ValidateEveryNSteps);
-        Assert.False(options.ExportFinalModel); // the recipe exports in model_args.dtype itself
+        Assert.True(options.Checkpoint.ExportFinalModel); // the trainer exports output_dir/final
+        Assert.Null(options.Checkpoint.ExportDtype); // no model_args.dtype: the training dtype
     }
 }
