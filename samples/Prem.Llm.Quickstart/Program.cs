@@ -87,7 +87,7 @@ foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "
     File.Copy(file, Path.Combine(run, "model", Path.GetFileName(file)), overwrite: true);
 
 // 4. Chat: a few held-out questions, streamed token by token.
-var generator = new Generator(model);
+var generator = new TextGenerator(model);
 foreach (var q in heldOut.Take(3))
 {
     Console.Write($"\nuser: {QuickstartData.UserMessage(q).Replace("\n", "\n      ")}\nassistant: ");

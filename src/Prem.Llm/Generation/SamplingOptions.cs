@@ -1,6 +1,6 @@
 namespace Prem.Llm.Generation;
 
-/// <summary>How <see cref="Generator"/> picks tokens and when it stops. Defaults are greedy decoding.</summary>
+/// <summary>How <see cref="TextGenerator"/> picks tokens and when it stops. Defaults are greedy decoding.</summary>
 public sealed record SamplingOptions
 {
     /// <summary>Most tokens generated per row.</summary>
