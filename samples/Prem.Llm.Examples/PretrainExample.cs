@@ -27,7 +27,7 @@ public static class PretrainExample
             VocabSize = tokenizer.VocabSize, MaxPositionEmbeddings = 2048, BosTokenId = tokenizer.BosId, EosTokenIds = [tokenizer.EosId],
         };
         using var model = new LlamaForCausalLM(config, seed: 42);
-        // The seed's recipe (AdamW 4e-4, betas 0.9/0.95, wd 0.1, 10% warmup, clip 1, bf16-mixed), fewer steps.
+        // The Prem-1B recipe (AdamW 4e-4, betas 0.9/0.95, wd 0.1, 10% warmup, clip 1, bf16-mixed), fewer steps.
         var options = new TrainerOptions
         {
             Schedule = new() { MaxSteps = 1000 }, AccumulationSteps = 4, ValidateEveryNSteps = 200,

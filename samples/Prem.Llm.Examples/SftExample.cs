@@ -6,7 +6,7 @@ using Prem.Llm.Training;
 
 namespace Prem.Llm.Examples;
 
-/// <summary>Chat fine-tuning: Llama-3 template, loss on assistant turns only, no packing (the seed's SFT).</summary>
+/// <summary>Chat fine-tuning: Llama-3 template, loss on assistant turns only, no packing (the Prem-1B recipe's SFT).</summary>
 public static class SftExample
 {
     /// <summary>Fine-tunes the HF folder <paramref name="modelDir"/> on <paramref name="chats"/> (JSONL of {"messages": [...]}).</summary>

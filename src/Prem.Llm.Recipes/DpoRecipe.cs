@@ -4,7 +4,7 @@ using Prem.Llm.Training;
 namespace Prem.Llm.Recipes;
 
 /// <summary>
-/// A DPO run in the flat TRL / alignment-handbook shape the seed used. Defaults are the seed's DPO
+/// A DPO run in the flat TRL / alignment-handbook shape the Prem-1B recipe used. Defaults are the Prem-1B recipe's DPO
 /// values where it gives them and TRL/HF TrainingArguments' otherwise (AdamW β (0.9, 0.999), no weight
 /// decay, clip 1.0). Read one with <see cref="RecipeYaml.LoadDpo"/> or build it in code.
 /// </summary>

@@ -3,7 +3,7 @@ using Prem.Llm.Training;
 namespace Prem.Llm.Recipes;
 
 /// <summary>
-/// A pretraining or SFT run in the seed's Lightning-style shape (<c>model</c>, <c>data</c>,
+/// A pretraining or SFT run in the Prem-1B recipe's Lightning-style shape (<c>model</c>, <c>data</c>,
 /// <c>trainer</c>, plus <c>output_dir</c> and <c>resume_from</c>). Read one from YAML with
 /// <see cref="RecipeYaml.LoadTraining"/>, or build it in code; <see cref="RecipeBuilder"/> turns it into
 /// a model, data and <see cref="TrainerOptions"/>.
