@@ -52,6 +52,8 @@ public sealed class Trainer : IDisposable
         this.objective = objective ?? throw new ArgumentNullException(nameof(objective));
         this.train = train ?? throw new ArgumentNullException(nameof(train));
         Options = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
+        // A missing tokenizer fails here, on every rank, rather than in the export after the whole run.
+        if (options.Checkpoint is { ExportFinalModel: true, OutputDir: not null, TokenizerDirectory: { } tokenizer }) ModelExporter.TokenizerFiles(tokenizer);
         this.validation = validation;
         if (options.Threads is int threads) set_num_threads(threads);
         ranks = new TrainerRanks(communicator, options.GradientBucketBytes);

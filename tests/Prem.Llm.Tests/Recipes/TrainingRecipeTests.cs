@@ -28,7 +28,7 @@ public class TrainingRecipeTests
     }
 
     [Fact]
-    public void Defaults_are_the_seeds_and_validate()
+    public void Defaults_are_the_Prem_1B_recipes_and_validate()
     {
         var options = Recipe(new LightningTrainerArgs()).ToTrainerOptions(100).Validate();
         var seed = new TrainerOptions();

@@ -5,7 +5,7 @@ namespace Prem.Llm.Tests.Training;
 public class TrainerOptionsTests
 {
     [Fact]
-    public void Defaults_are_the_seed_recipe()
+    public void Defaults_are_the_Prem_1B_recipe()
     {
         var o = new TrainerOptions().Validate();
         Assert.Equal(4e-4, o.Optimizer.LearningRate);

@@ -140,6 +140,15 @@ public class TrainerTests
     }
 
     [Fact]
+    public void A_missing_tokenizer_for_the_export_is_named_before_training()
+    {
+        using var model = TrainingFixtures.TinyModel(seed: 4);
+        var options = Fast(2) with { Checkpoint = new() { OutputDir = TrainingFixtures.TempDir(), TokenizerDirectory = "/no/such/tokenizer" } };
+        var ex = Assert.Throws<TrainingException>(() => new Trainer(model, new CausalLmObjective(), TrainingFixtures.CountingSource(4), options));
+        Assert.Contains("/no/such/tokenizer", ex.Message);
+    }
+
+    [Fact]
     public void Epoch_count_sets_the_steps_when_max_steps_is_absent()
     {
         using var model = TrainingFixtures.TinyModel(seed: 4);
