@@ -17,7 +17,7 @@ public static class RecipeCommand
     /// <summary>A command that loads a recipe with <paramref name="build"/> (config path, overrides, host) and runs it.</summary>
     public static Command Create(string name, string description, Func<string, IReadOnlyList<string>, RecipeHost, RecipeRun> build)
     {
-        var config = new Option<string>("--config") { Description = "YAML recipe (the seed's keys; see samples/configs)", Required = true };
+        var config = new Option<string>("--config") { Description = "YAML recipe (the Prem-1B recipe's keys; see samples/configs)", Required = true };
         var set = new Option<string[]>("--set")
         {
             Description = "Override a key: --set trainer.max_epochs=1 (repeatable; the value is YAML)",
@@ -32,7 +32,7 @@ public static class RecipeCommand
             try
             {
                 using var run = build(parse.GetValue(config)!, parse.GetValue(set) ?? [], host);
-                string outputDir = run.Options.OutputDir!;
+                string outputDir = run.Options.Checkpoint.OutputDir!;
                 if (communicator.Rank != 0)
                 {
                     run.Run();   // the trainer logs other ranks to output_dir/logs/rank{r}.log

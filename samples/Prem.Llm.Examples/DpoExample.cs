@@ -21,7 +21,11 @@ public static class DpoExample
         source.StartEpoch(0, seed: 42);
         var reference = CachedReferenceLogProbs.Precompute(model, Batches(source), Path.Combine(output, "reference-logps.bin"));
 
-        var options = new TrainerOptions { LearningRate = 4e-6, MaxEpochs = 1, AccumulationSteps = 4, WarmupFraction = 0.1, OutputDir = output, TokenizerDirectory = modelDir };
+        var options = new TrainerOptions
+        {
+            Optimizer = new() { LearningRate = 4e-6 }, Schedule = new() { MaxEpochs = 1, WarmupFraction = 0.1 }, AccumulationSteps = 4,
+            Checkpoint = new() { OutputDir = output, TokenizerDirectory = modelDir },
+        };
         using var trainer = new Trainer(model, new DpoObjective(reference, beta: 0.01), source, options);
         var result = ConsoleTrainingReporter.Run(progress => trainer.Run(progress));
         Console.WriteLine($"{result.Steps} steps; model in {result.ExportDirectory}");

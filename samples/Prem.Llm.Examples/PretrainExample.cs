@@ -27,8 +27,12 @@ public static class PretrainExample
             VocabSize = tokenizer.VocabSize, MaxPositionEmbeddings = 2048, BosTokenId = tokenizer.BosId, EosTokenIds = [tokenizer.EosId],
         };
         using var model = new LlamaForCausalLM(config, seed: 42);
-        // The seed's recipe (AdamW 4e-4, betas 0.9/0.95, wd 0.1, 10% warmup, clip 1, bf16-mixed), fewer steps.
-        var options = new TrainerOptions { MaxSteps = 1000, AccumulationSteps = 4, ValidateEveryNSteps = 200, OutputDir = output, TokenizerDirectory = tokenizerDir };
+        // The Prem-1B recipe (AdamW 4e-4, betas 0.9/0.95, wd 0.1, 10% warmup, clip 1, bf16-mixed), fewer steps.
+        var options = new TrainerOptions
+        {
+            Schedule = new() { MaxSteps = 1000 }, AccumulationSteps = 4, ValidateEveryNSteps = 200,
+            Checkpoint = new() { OutputDir = output, TokenizerDirectory = tokenizerDir },
+        };
         using var trainer = new Trainer(model, new CausalLmObjective(),
             new BatchLoader<PackedWindow, CausalLmBatch>(new PackedWindows(train), new PackedWindowCollator(), new BatchLoaderOptions { BatchSize = 8 }), options,
             new BatchLoader<PackedWindow, CausalLmBatch>(new PackedWindows(val), new PackedWindowCollator(), new BatchLoaderOptions { BatchSize = 8, Shuffle = false }));

@@ -89,7 +89,7 @@ foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "
     File.Copy(file, Path.Combine(run, "model", Path.GetFileName(file)), overwrite: true);
 
 // 4. Chat: a few held-out questions, streamed token by token.
-var generator = new Generator(model);
+var generator = new TextGenerator(model);
 foreach (var q in heldOut.Take(3))
 {
     Console.Write($"\nuser: {QuickstartData.UserMessage(q).Replace("\n", "\n      ")}\nassistant: ");
@@ -109,9 +109,11 @@ TrainingResult Train(LlamaForCausalLM m, IObjective objective, IBatchSource sour
 {
     var options = new TrainerOptions
     {
-        LearningRate = learningRate, MinLearningRate = learningRate / 10, WarmupFraction = 0.1, AccumulationSteps = 1,
-        MaxSteps = steps, Precision = TrainingPrecision.Bf16Mixed, LogEveryNSteps = Math.Max(1, steps / 10),
-        OutputDir = Path.Combine(run, name), ExportFinalModel = false, Seed = 7,
+        Optimizer = new() { LearningRate = learningRate },
+        Schedule = new() { MinLearningRate = learningRate / 10, WarmupFraction = 0.1, MaxSteps = steps },
+        Precision = new() { Mode = TrainingPrecision.Bf16Mixed },
+        Checkpoint = new() { OutputDir = Path.Combine(run, name), ExportFinalModel = false },
+        AccumulationSteps = 1, LogEveryNSteps = Math.Max(1, steps / 10), Seed = 7,
     };
     using var trainer = new Trainer(m, objective, source, options);
     var result = trainer.Run(new Progress<TrainingUpdate>(u =>

@@ -17,7 +17,7 @@ public sealed record QuickstartSettings
     public int DpoPairs { get; init; } = 1000;
     /// <summary>DPO optimizer steps.</summary>
     public int DpoSteps { get; init; } = 100;
-    /// <summary>DPO β (larger than the seed's 0.01: a tiny model and few steps).</summary>
+    /// <summary>DPO β (larger than the Prem-1B recipe's 0.01: a tiny model and few steps).</summary>
     public double DpoBeta { get; init; } = 0.1;
     /// <summary>Held-out questions for exact-match accuracy.</summary>
     public int HeldOutQuestions { get; init; } = 200;

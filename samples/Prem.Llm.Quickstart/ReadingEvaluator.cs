@@ -37,7 +37,7 @@ public sealed class ReadingEvaluator(ITextTokenizer tokenizer, IReadOnlyList<Rea
 
     double Accuracy(LlamaForCausalLM model, List<IReadOnlyList<int>> prompts, int[] stops)
     {
-        var answers = new Generator(model).GenerateBatch(prompts, new SamplingOptions { MaxNewTokens = 24, StopTokenIds = stops });
+        var answers = new TextGenerator(model).GenerateBatch(prompts, new SamplingOptions { MaxNewTokens = 24, StopTokenIds = stops });
         int correct = 0;
         var mistakes = new List<(string, string, string)>();
         for (int i = 0; i < questions.Count; i++)

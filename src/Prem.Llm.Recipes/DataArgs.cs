@@ -1,6 +1,6 @@
 namespace Prem.Llm.Recipes;
 
-/// <summary>The seed's <c>data</c> section.</summary>
+/// <summary>The Prem-1B recipe's <c>data</c> section.</summary>
 public sealed record DataArgs
 {
     /// <summary>
@@ -11,7 +11,7 @@ public sealed record DataArgs
 
     /// <summary>
     /// Validation data (val_path), or null for none. For pretraining a prepared folder: its "val" split
-    /// (the seed points val_path at the training folder), or its "train" split when it has no "val" split
+    /// (the Prem-1B recipe points val_path at the training folder), or its "train" split when it has no "val" split
     /// and is not the training folder. For SFT a JSONL file.
     /// </summary>
     public string? ValPath { get; init; }

@@ -4,7 +4,7 @@ using Prem.Llm.Training;
 namespace Prem.Llm.Recipes;
 
 /// <summary>
-/// A DPO run in the flat TRL / alignment-handbook shape the seed used. Defaults are the seed's DPO
+/// A DPO run in the flat TRL / alignment-handbook shape the Prem-1B recipe used. Defaults are the Prem-1B recipe's DPO
 /// values where it gives them and TRL/HF TrainingArguments' otherwise (AdamW β (0.9, 0.999), no weight
 /// decay, clip 1.0). Read one with <see cref="RecipeYaml.LoadDpo"/> or build it in code.
 /// </summary>
@@ -83,11 +83,15 @@ public sealed record DpoRecipe
     /// <summary>The trainer options this recipe means.</summary>
     public TrainerOptions ToTrainerOptions() => new()
     {
-        LearningRate = LearningRate, Beta1 = AdamBeta1, Beta2 = AdamBeta2, Epsilon = AdamEpsilon, WeightDecay = WeightDecay,
-        WarmupFraction = WarmupRatio, Decay = LrSchedulerType, MinLearningRate = 0,
-        GradientClipNorm = MaxGradNorm, AccumulationSteps = GradientAccumulationSteps, MaxEpochs = NumTrainEpochs, MaxSteps = MaxSteps,
-        Precision = Bf16 ? TrainingPrecision.Bf16Mixed : TrainingPrecision.Float32, ActivationCheckpointing = GradientCheckpointing,
-        LogEveryNSteps = LoggingSteps, SaveEveryNSteps = SaveSteps, ValidateEveryNSteps = EvalSteps,
-        Seed = Seed, OutputDir = OutputDir, ResumeFrom = ResumeFrom, ExportFinalModel = false,
+        Optimizer = new OptimizerOptions
+        {
+            LearningRate = LearningRate, Beta1 = AdamBeta1, Beta2 = AdamBeta2, Epsilon = AdamEpsilon, WeightDecay = WeightDecay,
+            GradientClipNorm = MaxGradNorm,
+        },
+        Schedule = new ScheduleOptions { WarmupFraction = WarmupRatio, Decay = LrSchedulerType, MinLearningRate = 0, MaxEpochs = NumTrainEpochs, MaxSteps = MaxSteps },
+        Precision = new PrecisionOptions { Mode = Bf16 ? TrainingPrecision.Bf16Mixed : TrainingPrecision.Float32, ActivationCheckpointing = GradientCheckpointing },
+        // The trainer exports the final model (output_dir/final); the builder adds the tokenizer.
+        Checkpoint = new CheckpointOptions { OutputDir = OutputDir, ResumeFrom = ResumeFrom, SaveEveryNSteps = SaveSteps },
+        AccumulationSteps = GradientAccumulationSteps, LogEveryNSteps = LoggingSteps, ValidateEveryNSteps = EvalSteps, Seed = Seed,
     };
 }

@@ -48,11 +48,12 @@ public static class DpoRecipeBuilder
                 trainSet.Examples.Count);
         }
 
-        var options = recipe.ToTrainerOptions() with { TokenizerDirectory = tokenizerDir };
+        var options = recipe.ToTrainerOptions();
+        options = options with { Checkpoint = options.Checkpoint with { TokenizerDirectory = tokenizerDir } };
         var owned = new List<IDisposable>();
         try
         {
-            var policy = RecipeModels.FromFolder(recipe.ModelNameOrPath, "model_name_or_path", null, RecipeModels.TrainingDtype(options.Precision), backend);
+            var policy = RecipeModels.FromFolder(recipe.ModelNameOrPath, "model_name_or_path", null, RecipeModels.TrainingDtype(options.Precision.Mode), backend);
             owned.Add(policy);
             IReferenceLogProbs reference;
             if (recipe.PrecomputeRefLogProbs)
@@ -65,7 +66,7 @@ public static class DpoRecipeBuilder
                 reference = new ModelReferenceLogProbs(frozen);
             }
             var objective = new DpoObjective(reference, recipe.Beta, recipe.LossType, recipe.LabelSmoothing);
-            return new RecipeRun(policy, objective, train, validation, options, tokenizerDir, null, attention, owned, host.Communicator);
+            return new RecipeRun(policy, objective, train, validation, options, attention, owned, host.Communicator);
         }
         catch
         {

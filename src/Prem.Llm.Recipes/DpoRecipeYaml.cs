@@ -1,6 +1,6 @@
 namespace Prem.Llm.Recipes;
 
-/// <summary>Binds the seed's flat TRL / alignment-handbook DPO keys to a <see cref="DpoRecipe"/>.</summary>
+/// <summary>Binds the Prem-1B recipe's flat TRL / alignment-handbook DPO keys to a <see cref="DpoRecipe"/>.</summary>
 internal static class DpoRecipeYaml
 {
     public static DpoRecipe Bind(YamlSection s)

@@ -2,7 +2,7 @@ using Prem.Llm.Training;
 
 namespace Prem.Llm.Recipes;
 
-/// <summary>The seed's <c>trainer</c> section (PyTorch Lightning's Trainer arguments); defaults are the seed's.</summary>
+/// <summary>The Prem-1B recipe's <c>trainer</c> section (PyTorch Lightning's Trainer arguments); defaults are the Prem-1B recipe's.</summary>
 public sealed record LightningTrainerArgs
 {
     /// <summary>accelerator: auto | cpu | cuda.</summary>
@@ -30,7 +30,7 @@ public sealed record LightningTrainerArgs
     /// <summary>limit_train_batches: all (1.0), a fraction, or a count of training batches per epoch.</summary>
     public BatchAmount LimitTrainBatches { get; init; } = BatchAmount.All;
     /// <summary>
-    /// reload_dataloaders_every_n_epochs: accepted for the seed's configs and otherwise a no-op, because
+    /// reload_dataloaders_every_n_epochs: accepted for the Prem-1B recipe's configs and otherwise a no-op, because
     /// the batch sources already reshuffle every epoch (the order depends on seed and epoch).
     /// </summary>
     public int ReloadDataloadersEveryNEpochs { get; init; }

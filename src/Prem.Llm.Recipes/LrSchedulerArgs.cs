@@ -2,10 +2,10 @@ using Prem.Llm.Training;
 
 namespace Prem.Llm.Recipes;
 
-/// <summary>The seed's <c>model.lr_scheduler_args</c>: linear warmup over a share of the steps, then decay.</summary>
+/// <summary>The Prem-1B recipe's <c>model.lr_scheduler_args</c>: linear warmup over a share of the steps, then decay.</summary>
 public sealed record LrSchedulerArgs
 {
-    /// <summary>Share of all optimizer steps spent in warmup (num_warmup_percentage; the seed's 0.1).</summary>
+    /// <summary>Share of all optimizer steps spent in warmup (num_warmup_percentage; the Prem-1B recipe's 0.1).</summary>
     public double NumWarmupPercentage { get; init; } = 0.1;
     /// <summary>Decay after warmup (decay: cosine | linear | constant).</summary>
     public LearningRateDecay Decay { get; init; } = LearningRateDecay.Cosine;

@@ -2,7 +2,7 @@ using Prem.Llm.Modeling;
 
 namespace Prem.Llm.Recipes;
 
-/// <summary>The seed's <c>model.model_args</c>: which model to start from and how to run it.</summary>
+/// <summary>The Prem-1B recipe's <c>model.model_args</c>: which model to start from and how to run it.</summary>
 public sealed record ModelArgs
 {
     /// <summary>A local HF model folder to start from (model_name); null when <see cref="Config"/> is given.</summary>
@@ -11,7 +11,7 @@ public sealed record ModelArgs
     /// <summary>An architecture to train from scratch (model_args.config, HF config.json keys); null when <see cref="ModelName"/> is given.</summary>
     public LlamaConfig? Config { get; init; }
 
-    /// <summary>Overrides the loaded config's max_position_embeddings (the seed extends 2048 → 8192; RoPE is computed for any length).</summary>
+    /// <summary>Overrides the loaded config's max_position_embeddings (the Prem-1B recipe extends 2048 → 8192; RoPE is computed for any length).</summary>
     public int? MaxPositionEmbeddings { get; init; }
 
     /// <summary>
@@ -22,7 +22,7 @@ public sealed record ModelArgs
     public string Attention { get; init; } = "sdpa";
 
     /// <summary>
-    /// Weight dtype of the exported model ("float32" or "bfloat16"; the seed's <c>dtype: bfloat16</c>);
+    /// Weight dtype of the exported model ("float32" or "bfloat16"; the Prem-1B recipe's <c>dtype: bfloat16</c>);
     /// null keeps the training dtype. Training itself holds the weights in the dtype the precision
     /// needs (float32 masters for bf16-mixed).
     /// </summary>

@@ -1,6 +1,6 @@
 namespace Prem.Llm.Recipes;
 
-/// <summary>The seed's <c>model.optimizer_args</c> (AdamW); defaults are the seed's pretraining values.</summary>
+/// <summary>The Prem-1B recipe's <c>model.optimizer_args</c> (AdamW); defaults are the Prem-1B recipe's pretraining values.</summary>
 public sealed record OptimizerArgs
 {
     /// <summary>Peak learning rate (lr).</summary>

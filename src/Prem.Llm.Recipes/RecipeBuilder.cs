@@ -35,8 +35,9 @@ public static class RecipeBuilder
             if (train.BatchesPerEpoch is long perEpoch && !recipe.Trainer.LimitTrainBatches.IsAll(perEpoch))
                 train = new LimitedBatchSource(train, Math.Max(1, recipe.Trainer.LimitTrainBatches.Resolve(perEpoch)));
 
-            var options = recipe.ToTrainerOptions(train.BatchesPerEpoch ?? 0, validation?.BatchesPerEpoch) with { TokenizerDirectory = tokenizerDir };
-            var dtype = RecipeModels.TrainingDtype(options.Precision);
+            var options = recipe.ToTrainerOptions(train.BatchesPerEpoch ?? 0, validation?.BatchesPerEpoch);
+            options = options with { Checkpoint = options.Checkpoint with { TokenizerDirectory = tokenizerDir } };
+            var dtype = RecipeModels.TrainingDtype(options.Precision.Mode);
             var args = recipe.Model;
             var model = args.ModelName is { } folder
                 ? RecipeModels.FromFolder(folder, "model.model_args.model_name", args.MaxPositionEmbeddings, dtype, backend)
@@ -45,8 +46,7 @@ public static class RecipeBuilder
             if (vocab is int v && v > model.Config.VocabSize)
                 throw new RecipeException(null, args.ModelName is null ? "model.model_args.config.vocab_size" : "model.model_args.model_name",
                     $"the model's vocabulary ({model.Config.VocabSize}) is smaller than the data's tokenizer ({v})");
-            return new RecipeRun(model, new CausalLmObjective(), train, validation, options, tokenizerDir,
-                RecipeModels.ExportDtype(args.Dtype), attention, owned, host.Communicator);
+            return new RecipeRun(model, new CausalLmObjective(), train, validation, options, attention, owned, host.Communicator);
         }
         catch
         {

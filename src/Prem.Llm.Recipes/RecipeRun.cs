@@ -15,7 +15,7 @@ public sealed class RecipeRun : IDisposable
     private readonly List<IDisposable> owned;
 
     internal RecipeRun(LlamaForCausalLM model, IObjective objective, IBatchSource train, IBatchSource? validation,
-        TrainerOptions options, string? tokenizerDirectory, ScalarType? exportDtype, string attention, List<IDisposable> owned,
+        TrainerOptions options, string attention, List<IDisposable> owned,
         Distributed.ICommunicator communicator)
     {
         Communicator = communicator;
@@ -24,8 +24,6 @@ public sealed class RecipeRun : IDisposable
         Train = train;
         Validation = validation;
         Options = options;
-        TokenizerDirectory = tokenizerDirectory;
-        ExportDtype = exportDtype;
         Attention = attention;
         this.owned = owned;
     }
@@ -40,33 +38,26 @@ public sealed class RecipeRun : IDisposable
     public IBatchSource? Validation { get; }
     /// <summary>The trainer options the recipe means.</summary>
     public TrainerOptions Options { get; }
-    /// <summary>The tokenizer copied next to the exported model, or null.</summary>
-    public string? TokenizerDirectory { get; }
-    /// <summary>Weight dtype of the exported model; null keeps the training dtype.</summary>
-    public ScalarType? ExportDtype { get; }
+    /// <summary>The tokenizer copied next to the exported model, or null (<see cref="CheckpointOptions.TokenizerDirectory"/> of <see cref="Options"/>).</summary>
+    public string? TokenizerDirectory => Options.Checkpoint.TokenizerDirectory;
+    /// <summary>Weight dtype of the exported model; null keeps the training dtype (<see cref="CheckpointOptions.ExportDtype"/> of <see cref="Options"/>).</summary>
+    public ScalarType? ExportDtype => Options.Checkpoint.ExportDtype;
     /// <summary>The attention backend actually used ("eager", "sdpa", or a host's, e.g. "flash").</summary>
     public string Attention { get; }
     /// <summary>The ranks training together (one process unless a launcher started several).</summary>
     public Distributed.ICommunicator Communicator { get; }
     /// <summary>Where <see cref="Run"/> exports the final model: <c>output_dir/final</c>.</summary>
-    public string FinalModelDirectory => Path.Combine(Options.OutputDir!, "final");
+    public string FinalModelDirectory => Path.Combine(Options.Checkpoint.OutputDir!, "final");
 
     /// <summary>
     /// Trains with the one <see cref="Trainer"/> (checkpoints, metrics.jsonl, resume as the options say),
-    /// then exports the final model as an HF folder with the tokenizer.
+    /// which then exports the final model as an HF folder with the tokenizer (see <see cref="Trainer.ExportModel"/>).
     /// </summary>
     public TrainingResult Run(IProgress<TrainingUpdate>? progress = null, CancellationToken cancellationToken = default)
     {
-        Directory.CreateDirectory(Options.OutputDir!);
+        Directory.CreateDirectory(Options.Checkpoint.OutputDir!);
         using var trainer = new Trainer(Model, Objective, Train, Options, Validation, Communicator);
-        var result = trainer.Run(progress, cancellationToken);
-        string final = FinalModelDirectory;
-        if (trainer.IsRoot)
-        {
-            trainer.Model.SavePretrained(final, ExportDtype);
-            if (TokenizerDirectory is not null) TokenizerFiles.CopyTo(TokenizerDirectory, final);
-        }
-        return result with { ExportDirectory = final };
+        return trainer.Run(progress, cancellationToken);
     }
 
     /// <summary>Disposes the model, any reference model and the data sets.</summary>

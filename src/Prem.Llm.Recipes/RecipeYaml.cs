@@ -4,14 +4,14 @@ using YamlDotNet.RepresentationModel;
 namespace Prem.Llm.Recipes;
 
 /// <summary>
-/// Reads recipes from YAML with the seed's own keys. Unknown keys, wrong types, bad enum values and
+/// Reads recipes from YAML with the Prem-1B recipe's own keys. Unknown keys, wrong types, bad enum values and
 /// missing required keys throw <see cref="RecipeException"/> naming the file, line and key path.
 /// Overrides (<c>key.path=value</c>, as from <c>--set</c>) are applied to the parsed tree before binding.
 /// Relative paths in a recipe are taken relative to the current folder, as the Python tools do.
 /// </summary>
 public static class RecipeYaml
 {
-    /// <summary>Reads a pretraining or SFT recipe (the seed's Lightning-style shape) from <paramref name="path"/>.</summary>
+    /// <summary>Reads a pretraining or SFT recipe (the Prem-1B recipe's Lightning-style shape) from <paramref name="path"/>.</summary>
     public static TrainingRecipe LoadTraining(string path, RecipeKind kind, IEnumerable<string>? overrides = null) =>
         ParseTraining(ReadFile(path), kind, overrides, path);
 
@@ -22,7 +22,7 @@ public static class RecipeYaml
         return TrainingRecipeYaml.Bind(new YamlSection(root, source, null), kind, source);
     }
 
-    /// <summary>Reads a DPO recipe (the seed's flat TRL keys) from <paramref name="path"/>.</summary>
+    /// <summary>Reads a DPO recipe (the Prem-1B recipe's flat TRL keys) from <paramref name="path"/>.</summary>
     public static DpoRecipe LoadDpo(string path, IEnumerable<string>? overrides = null) =>
         ParseDpo(ReadFile(path), overrides, path);
 

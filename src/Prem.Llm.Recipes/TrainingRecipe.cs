@@ -3,7 +3,7 @@ using Prem.Llm.Training;
 namespace Prem.Llm.Recipes;
 
 /// <summary>
-/// A pretraining or SFT run in the seed's Lightning-style shape (<c>model</c>, <c>data</c>,
+/// A pretraining or SFT run in the Prem-1B recipe's Lightning-style shape (<c>model</c>, <c>data</c>,
 /// <c>trainer</c>, plus <c>output_dir</c> and <c>resume_from</c>). Read one from YAML with
 /// <see cref="RecipeYaml.LoadTraining"/>, or build it in code; <see cref="RecipeBuilder"/> turns it into
 /// a model, data and <see cref="TrainerOptions"/>.
@@ -46,15 +46,25 @@ public sealed record TrainingRecipe
             : (int)Math.Min(int.MaxValue, Math.Max(1, t.LimitValBatches.Resolve(valBatchesPerEpoch ?? 0)));
         return new TrainerOptions
         {
-            LearningRate = Optimizer.Lr, Beta1 = Optimizer.Beta1, Beta2 = Optimizer.Beta2,
-            WeightDecay = Optimizer.WeightDecay, Epsilon = Optimizer.Eps,
-            WarmupFraction = Scheduler.NumWarmupPercentage, Decay = Scheduler.Decay, MinLearningRate = Scheduler.MinLr,
-            GradientClipNorm = t.GradientClipVal, AccumulationSteps = accumulate, MaxEpochs = t.MaxEpochs, MaxSteps = t.MaxSteps,
-            Precision = t.Precision, ActivationCheckpointing = t.GradientCheckpointing, LogEveryNSteps = t.LogEveryNSteps,
-            ValidateEveryNSteps = validateEvery, LimitValidationBatches = limitVal, SaveEveryNSteps = t.SaveEveryNSteps,
-            Seed = t.Seed, OutputDir = OutputDir, ResumeFrom = ResumeFrom,
-            // The recipe exports the final model itself, in model_args.dtype.
-            ExportFinalModel = false,
+            Optimizer = new OptimizerOptions
+            {
+                LearningRate = Optimizer.Lr, Beta1 = Optimizer.Beta1, Beta2 = Optimizer.Beta2,
+                WeightDecay = Optimizer.WeightDecay, Epsilon = Optimizer.Eps, GradientClipNorm = t.GradientClipVal,
+            },
+            Schedule = new ScheduleOptions
+            {
+                WarmupFraction = Scheduler.NumWarmupPercentage, Decay = Scheduler.Decay, MinLearningRate = Scheduler.MinLr,
+                MaxEpochs = t.MaxEpochs, MaxSteps = t.MaxSteps,
+            },
+            Precision = new PrecisionOptions { Mode = t.Precision, ActivationCheckpointing = t.GradientCheckpointing },
+            // The trainer exports the final model (output_dir/final) in model_args.dtype; the builder adds the tokenizer.
+            Checkpoint = new CheckpointOptions
+            {
+                OutputDir = OutputDir, ResumeFrom = ResumeFrom, SaveEveryNSteps = t.SaveEveryNSteps,
+                ExportDtype = RecipeModels.ExportDtype(Model.Dtype),
+            },
+            AccumulationSteps = accumulate, LogEveryNSteps = t.LogEveryNSteps,
+            ValidateEveryNSteps = validateEvery, LimitValidationBatches = limitVal, Seed = t.Seed,
         };
     }
 }

@@ -1,6 +1,6 @@
 namespace Prem.Llm.Recipes;
 
-/// <summary>Binds the seed's Lightning-style recipe (pretraining and SFT) to a <see cref="TrainingRecipe"/>.</summary>
+/// <summary>Binds a Lightning-style recipe with the Prem-1B recipe's keys (pretraining and SFT) to a <see cref="TrainingRecipe"/>.</summary>
 internal static class TrainingRecipeYaml
 {
     public static TrainingRecipe Bind(YamlSection root, RecipeKind kind, RecipeSource source)

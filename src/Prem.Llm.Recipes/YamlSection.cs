@@ -78,7 +78,7 @@ internal sealed class YamlSection
     {
         var scalar = Scalar(key, "true or false");
         if (scalar is null) return null;
-        // PyYAML (which the seed's tools use) also reads True/False, as in the seed's `use_reentrant: False`.
+        // PyYAML (which the Prem-1B recipe's tools use) also reads True/False, as in the Prem-1B recipe's `use_reentrant: False`.
         if (scalar.Style == ScalarStyle.Plain)
             switch (scalar.Value)
             {

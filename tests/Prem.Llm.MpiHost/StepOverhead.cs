@@ -19,7 +19,7 @@ internal static class StepOverhead
         int steps = options.Int("steps", 4), batch = options.Int("batch", 4), seqLen = options.Int("seq", 256);
         var config = TinyTraining.Config(options.Get("config", "tiny-20m"));
         using var model = new LlamaForCausalLM(config, dtype: ScalarType.Float32, seed: 1);
-        using var dp = new DataParallel(communicator, bucketBytes: options.Int("bucket-mb", 25) * (1L << 20));
+        using var dp = new DataParallel(communicator, GradientReduction.Average, bucketBytes: options.Int("bucket-mb", 25) * (1L << 20));
         dp.BroadcastParameters(model);
         var parameters = model.parameters().ToList();
         var optimizer = optim.AdamW(parameters, 1e-4);

@@ -57,7 +57,7 @@ internal static class TinyTraining
 
         // Different seeds per rank: only the broadcast makes the replicas equal.
         using var model = new LlamaForCausalLM(config, dtype: ScalarType.Float32, seed: 1234 + 7919L * r);
-        using var dp = new DataParallel(communicator, bucketBytes: options.Int("bucket-kb", 64) * 1024L);
+        using var dp = new DataParallel(communicator, GradientReduction.Average, bucketBytes: options.Int("bucket-kb", 64) * 1024L);
         dp.BroadcastParameters(model);
         dp.VerifyParametersEqual(model);
         var parameters = model.parameters().ToList();

@@ -23,7 +23,7 @@ internal static class TrainerOverhead
         var config = TinyTraining.Config(options.Get("config", "tiny-20m"));
         var precision = Enum.Parse<TrainingPrecision>(options.Get("precision", "Bf16Mixed"));
         using var model = new LlamaForCausalLM(config, dtype: ScalarType.Float32, seed: 1);
-        var trainerOptions = new TrainerOptions { MaxSteps = steps + 1, AccumulationSteps = 1, Precision = precision, Threads = options.Int("threads", 1) };
+        var trainerOptions = new TrainerOptions { Schedule = new() { MaxSteps = steps + 1 }, AccumulationSteps = 1, Precision = new() { Mode = precision }, Threads = options.Int("threads", 1) };
         var source = new InMemoryBatchSource([() => throw new InvalidOperationException("RunStep is given its batches")]);
         using var trainer = new Trainer(model, new CausalLmObjective(), source, trainerOptions, communicator: communicator);
         var times = new List<double>();

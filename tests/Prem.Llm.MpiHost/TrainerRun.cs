@@ -39,10 +39,15 @@ internal static class TrainerRun
         string? resume = options.Get("resume", "");
         var trainerOptions = new TrainerOptions
         {
-            LearningRate = 3e-3, WarmupFraction = 0, MaxSteps = options.Int("steps", 4), AccumulationSteps = options.Int("accum", 2),
-            GradientClipNorm = options.Double("clip", 0.5), Precision = Enum.Parse<TrainingPrecision>(options.Get("precision", "Float32")),
-            Threads = 1, OutputDir = Path.Combine(output, "run"), SaveEveryNSteps = options.Int("save-every", 2),
-            ResumeFrom = resume.Length == 0 ? null : resume, ExportFinalModel = false, Seed = 5,
+            Optimizer = new() { LearningRate = 3e-3, GradientClipNorm = options.Double("clip", 0.5) },
+            Schedule = new() { WarmupFraction = 0, MaxSteps = options.Int("steps", 4) },
+            Precision = new() { Mode = Enum.Parse<TrainingPrecision>(options.Get("precision", "Float32")) },
+            Checkpoint = new()
+            {
+                OutputDir = Path.Combine(output, "run"), SaveEveryNSteps = options.Int("save-every", 2),
+                ResumeFrom = resume.Length == 0 ? null : resume, ExportFinalModel = false,
+            },
+            AccumulationSteps = options.Int("accum", 2), Threads = 1, Seed = 5,
             GradientBucketBytes = options.Int("bucket-kb", 16) * 1024L,
         };
         var norms = new List<double>();

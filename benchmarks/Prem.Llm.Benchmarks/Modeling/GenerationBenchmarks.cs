@@ -8,7 +8,7 @@ namespace Prem.Llm.Benchmarks.Modeling;
 /// <summary>Greedy generation of 64 tokens after a 64-token prompt on tiny-20M, with and without the KV cache.</summary>
 public class GenerationBenchmarks
 {
-    Generator generator = null!;
+    TextGenerator generator = null!;
     int[] prompt = null!;
 
     /// <summary>Reuse keys/values (true) or recompute every position each step.</summary>
@@ -19,7 +19,7 @@ public class GenerationBenchmarks
     public void Setup()
     {
         torch.set_num_threads(Environment.ProcessorCount);
-        generator = new Generator(new LlamaForCausalLM(ForwardBenchmarks.Tiny20M, seed: 1));
+        generator = new TextGenerator(new LlamaForCausalLM(ForwardBenchmarks.Tiny20M, seed: 1));
         prompt = Enumerable.Range(0, 64).Select(i => 1 + i * 37 % 31999).ToArray();
     }
 

@@ -8,13 +8,13 @@ namespace Prem.Llm.Benchmarks.Modeling;
 /// <summary>
 /// Causal attention forward + backward in bf16 on the CPU at training shapes (1,024 tokens per batch,
 /// 4 heads of 64): LibTorch's fused <c>scaled_dot_product_attention</c> against the
-/// <see cref="SdpaAttention"/> backend, which forms the product decomposed up to
-/// <see cref="SdpaAttention.DefaultDecomposedMaxKeys"/> keys and calls the fused kernel above. 1 intra-op thread.
+/// <see cref="AutoSdpaAttention"/> ("sdpa") backend, which forms the product decomposed up to
+/// <see cref="AutoSdpaAttention.DefaultDecomposedMaxKeys"/> keys and calls the fused kernel above. 1 intra-op thread.
 /// </summary>
 public class HalfPrecisionAttentionBenchmarks
 {
     Tensor q = null!, k = null!, v = null!;
-    readonly IAttentionBackend backend = new SdpaAttention();
+    readonly IAttentionBackend backend = new AutoSdpaAttention();
 
     /// <summary>Sequence length (batch = 1,024 / length).</summary>
     [Params(256, 512, 1024)] public int Seq;

@@ -33,7 +33,11 @@ public static class TrainingRssCheck
             var ids = randint(0, 4096, [4, 64], dtype: ScalarType.Int64, generator: new Generator((ulong)i));
             return new CausalLmBatch(ids, labels: ids.clone());
         })).ToList();
-        var options = new TrainerOptions { Precision = precision, MaxSteps = steps, AccumulationSteps = 2, LearningRate = 1e-3, ExportFinalModel = false };
+        var options = new TrainerOptions
+        {
+            Precision = new() { Mode = precision }, Schedule = new() { MaxSteps = steps }, AccumulationSteps = 2,
+            Optimizer = new() { LearningRate = 1e-3 }, Checkpoint = new() { ExportFinalModel = false },
+        };
         using var trainer = new Trainer(model, new CausalLmObjective(), new InMemoryBatchSource(batches, shuffle: true), options);
         var process = Process.GetCurrentProcess();
         long warm = 0, peak = 0;

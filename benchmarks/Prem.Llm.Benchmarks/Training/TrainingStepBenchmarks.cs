@@ -43,7 +43,7 @@ public class TrainingStepBenchmarks
         // 2-thread timings swing 3-10×; one thread gives stable ratios. Set PREM_BENCH_THREADS to change it.
         set_num_threads(int.TryParse(Environment.GetEnvironmentVariable("PREM_BENCH_THREADS"), out int threads) ? threads : 1);
         model = new LlamaForCausalLM(Tiny20M, dtype: ScalarType.Float32, seed: 1);
-        var options = new TrainerOptions { Precision = Precision, MaxSteps = 1_000_000, AccumulationSteps = 1, ExportFinalModel = false };
+        var options = new TrainerOptions { Precision = new() { Mode = Precision }, Schedule = new() { MaxSteps = 1_000_000 }, AccumulationSteps = 1, Checkpoint = new() { ExportFinalModel = false } };
         var ids = randint(0, 32000, [4, 256], dtype: ScalarType.Int64, generator: new Generator(1));
         batch = new CausalLmBatch(ids, labels: ids.clone());
         trainer = new Trainer(model, new CausalLmObjective(), new InMemoryBatchSource([() => batch]), options);

@@ -41,7 +41,7 @@ public static class TrainingStepProfile
         }
         using var model = new LlamaForCausalLM(TrainingStepBenchmarks.Tiny20M, dtype: ScalarType.Float32, seed: 1);
         using var mp = new MixedPrecision(model, precision);
-        using var adam = ParameterGroups.CreateOptimizer(model, new TrainerOptions());
+        using var adam = ParameterGroups.CreateOptimizer(model, new OptimizerOptions());
         mp.AttachOptimizer(adam);
         var objective = new CausalLmObjective(chunk);
         double cpuTotal = 0, cpuMin = double.MaxValue;

@@ -42,7 +42,7 @@ public static class GenerateCommand
                 TopP = parse.GetValue(topP), RepetitionPenalty = parse.GetValue(penalty), Seed = parse.GetValue(seed),
                 StopTokenIds = m.Config.EosTokenIds,
             };
-            var generated = new Generator(m).Generate(promptTokens, options);
+            var generated = new TextGenerator(m).Generate(promptTokens, options);
             stdout.WriteLine(asIds ? $"{{\"ids\":[{string.Join(",", generated)}]}}" : Continuation(tokenizer!, promptTokens, generated));
             return 0;
         }));

@@ -2,7 +2,7 @@ namespace Prem.Llm.Data;
 
 /// <summary>
 /// A cheap heuristic that tells source code from prose, for dropping code from a pretraining corpus
-/// (the seed trained on prose only). It looks at lines, not tokens, and needs no model:
+/// (the Prem-1B recipe trained on prose only). It looks at lines, not tokens, and needs no model:
 /// <list type="bullet">
 /// <item>a line is <em>code-like</em> when, after trimming, it ends in <c>;</c>, <c>{</c> or <c>}</c>,
 /// starts with <c>}</c>, <c>#include</c>, <c>#define</c> or a declaration keyword (<c>def</c>, <c>class</c>,

@@ -25,11 +25,16 @@ public sealed class DataParallel : IDisposable
 
     /// <summary>Creates the data-parallel helper.</summary>
     /// <param name="communicator">The group of ranks.</param>
+    /// <param name="reduction">How the ranks' gradients combine; no choice is right for every loss, so it has no
+    /// default. <see cref="GradientReduction.Sum"/> for losses normalised by a count all-reduced over the ranks
+    /// (what <see cref="Training.Trainer"/> does for every objective: pretraining, SFT and DPO);
+    /// <see cref="GradientReduction.Average"/> only when each rank's loss is the mean over its own micro-batch and
+    /// every rank's micro-batches weigh the same (e.g. packed windows with all tokens as targets).</param>
     /// <param name="bucketBytes">Gradient bytes (as float32) per all-reduce call.</param>
-    /// <param name="reduction">Average (default) or sum over ranks.</param>
-    public DataParallel(ICommunicator communicator, long bucketBytes = DefaultBucketBytes, GradientReduction reduction = GradientReduction.Average)
+    public DataParallel(ICommunicator communicator, GradientReduction reduction, long bucketBytes = DefaultBucketBytes)
     {
         Communicator = communicator ?? throw new ArgumentNullException(nameof(communicator));
+        if (!Enum.IsDefined(reduction)) throw new ArgumentOutOfRangeException(nameof(reduction), reduction, "Unknown gradient reduction.");
         ArgumentOutOfRangeException.ThrowIfLessThan(bucketBytes, 4L);
         BucketBytes = bucketBytes;
         Reduction = reduction;

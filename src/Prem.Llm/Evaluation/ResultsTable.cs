@@ -4,9 +4,9 @@ using System.Text;
 namespace Prem.Llm.Evaluation;
 
 /// <summary>
-/// The seed's results table: <c>| Model | Avg | ARC-c | ARC-e | HellaSwag | MMLU | OBQA | PIQA | Winogrande |</c>,
+/// The Prem-1B recipe's results table: <c>| Model | Avg | ARC-c | ARC-e | HellaSwag | MMLU | OBQA | PIQA | Winogrande |</c>,
 /// percentages with two decimals, one column per task that was run (MMLU only when the whole group
-/// was), Avg the plain mean of the shown columns. The seed's numbers are <c>acc</c> (its HellaSwag
+/// was), Avg the plain mean of the shown columns. The Prem-1B recipe's numbers are <c>acc</c> (its HellaSwag
 /// figures match lm-eval's acc, not acc_norm); <c>acc_norm</c> can be asked for and falls back to
 /// acc for tasks without it.
 /// </summary>
@@ -33,7 +33,7 @@ public static class ResultsTable
                 shown.Add((header, accNorm && t.AccNorm is { } norm ? norm : t.Acc));
             }
         }
-        if (shown.Count == 0) throw new EvaluationException("no task of the seed's table was run");
+        if (shown.Count == 0) throw new EvaluationException("no task of the Prem-1B recipe's table was run");
         double avg = shown.Average(c => c.Value);
         var sb = new StringBuilder();
         sb.Append("| Model | Avg |").AppendJoin("", shown.Select(c => $" {c.Header} |")).Append('\n');

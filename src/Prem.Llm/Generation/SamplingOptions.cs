@@ -1,6 +1,6 @@
 namespace Prem.Llm.Generation;
 
-/// <summary>How <see cref="Generator"/> picks tokens and when it stops. Defaults are greedy decoding.</summary>
+/// <summary>How <see cref="TextGenerator"/> picks tokens and when it stops. Defaults are greedy decoding.</summary>
 public sealed record SamplingOptions
 {
     /// <summary>Most tokens generated per row.</summary>
@@ -27,7 +27,7 @@ public sealed record SamplingOptions
     /// <summary>Reuse keys and values of earlier positions (true) or recompute the whole sequence each step.</summary>
     public bool UseCache { get; init; } = true;
 
-    /// <summary>The seed's chat settings: temperature 0.7, top-k 50, top-p 0.95, 400 tokens.</summary>
+    /// <summary>The Prem-1B recipe's chat settings: temperature 0.7, top-k 50, top-p 0.95, 400 tokens.</summary>
     public static SamplingOptions Prem1BChat(params int[] stopTokenIds) =>
         new() { MaxNewTokens = 400, Temperature = 0.7, TopK = 50, TopP = 0.95, StopTokenIds = stopTokenIds };
 

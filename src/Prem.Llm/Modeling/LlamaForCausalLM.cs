@@ -21,7 +21,7 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
     /// weights, zero biases, unit norms), drawn from <paramref name="seed"/>.
     /// </summary>
     /// <param name="config">Architecture; validated here.</param>
-    /// <param name="backend">Attention backend; <see cref="SdpaAttention"/> when null.</param>
+    /// <param name="backend">Attention backend; <see cref="AutoSdpaAttention"/> (the "sdpa" backend) when null.</param>
     /// <param name="dtype">Weight dtype; the config's <c>torch_dtype</c> when null.</param>
     /// <param name="device">Where the weights live; CPU when null.</param>
     /// <param name="seed">Seed of the initialisation.</param>
@@ -34,7 +34,7 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
     {
         config.Validate();
         Config = config;
-        this.backend = backend ?? new SdpaAttention();
+        this.backend = backend ?? new AutoSdpaAttention();
         var weightDtype = dtype ?? config.ScalarType;
         model = new LlamaModel(config, this.backend, weightDtype, device);
         if (!config.TieWordEmbeddings)

@@ -15,6 +15,7 @@ public sealed class LlamaModel : nn.Module
     private readonly ModuleList<LlamaDecoderLayer> layers;
     private readonly RmsNorm norm;
     private readonly RotaryEmbedding rotary;
+    private readonly IReadOnlyList<LlamaDecoderLayer> _layerList;
 
     /// <summary>Creates the stack for <paramref name="config"/>.</summary>
     public LlamaModel(LlamaConfig config, IAttentionBackend backend, ScalarType? dtype = null, Device? device = null)
@@ -28,6 +29,7 @@ public sealed class LlamaModel : nn.Module
         norm = new RmsNorm(config.HiddenSize, config.RmsNormEps, dtype, device);
         rotary = new RotaryEmbedding(config);
         RegisterComponents();
+        _layerList = Array.AsReadOnly(layers.ToArray());
     }
 
     /// <summary>The configuration the stack was built from.</summary>
@@ -36,8 +38,8 @@ public sealed class LlamaModel : nn.Module
     /// <summary>The token embedding, [vocab, hidden].</summary>
     public Embedding EmbedTokens => embed_tokens;
 
-    /// <summary>The decoder layers.</summary>
-    public IReadOnlyList<LlamaDecoderLayer> Layers => [.. layers];
+    /// <summary>The decoder layers (one list, built with the stack).</summary>
+    public IReadOnlyList<LlamaDecoderLayer> Layers => _layerList;
 
     /// <summary>
     /// When set, runs each decoder layer of a forward pass without a KV cache in place of
@@ -86,5 +88,12 @@ public sealed class LlamaModel : nn.Module
                 : layer.Forward(hidden, cos, sin, mask, cache);
         cache?.Advance(seq);
         return norm.forward(hidden).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Frees the stack's modules and the rotary embedding's kept tensor.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) rotary.Dispose();
+        base.Dispose(disposing);
     }
 }

@@ -7,12 +7,22 @@ namespace Prem.Llm.Modeling;
 /// Rotary position embedding in HF's rotate_half convention: dimension j pairs with j + headDim/2.
 /// cos/sin are computed in float32 from per-token positions, scaled by the scaling type's attention
 /// factor, and cast to the activations' dtype (as HF does).
+/// <para>
+/// The inverse frequencies of a fixed scaling are uploaded once per device and kept: a float32
+/// tensor that is no parameter or buffer of any module, so it is never in <c>state_dict</c> (HF's
+/// <c>rotary_emb.inv_freq</c> is non-persistent too) and never converted to bf16 by <c>module.to</c>.
+/// It follows the positions' device instead of relying on <c>module.to</c>, which does not move
+/// non-persistent buffers in TorchSharp. Scalings that depend on the sequence length ("dynamic",
+/// "longrope") compute them per call.
+/// </para>
 /// </summary>
-public sealed class RotaryEmbedding
+public sealed class RotaryEmbedding : IDisposable
 {
     readonly LlamaConfig config;
     readonly bool dependsOnLength;
     readonly (double[] InvFreq, double AttentionFactor) fixedParameters;
+    private readonly Lock _gate = new();
+    private Tensor? _invFreq;
 
     /// <summary>Creates the embedding for <paramref name="config"/>'s head size, base and scaling.</summary>
     public RotaryEmbedding(LlamaConfig config)
@@ -31,7 +41,7 @@ public sealed class RotaryEmbedding
         var (invFreq, attentionFactor) = dependsOnLength
             ? RopeParameters.Compute(config, positions.max().item<long>() + 1)
             : fixedParameters;
-        var inv = tensor(invFreq.Select(f => (float)f).ToArray(), device: positions.device);
+        var inv = dependsOnLength ? Upload(invFreq, positions.device) : FixedInvFreq(positions.device);
         var freqs = positions.to_type(ScalarType.Float32).unsqueeze(-1).mul(inv);
         var emb = cat([freqs, freqs], -1);
         var cos = emb.cos();
@@ -42,6 +52,33 @@ public sealed class RotaryEmbedding
             sin = sin.mul(attentionFactor);
         }
         return (cos.to_type(dtype).MoveToOuterDisposeScope(), sin.to_type(dtype).MoveToOuterDisposeScope());
+    }
+
+    /// <summary>The fixed inverse frequencies, float32 [headDim/2], on <paramref name="device"/> (uploaded on first use there).</summary>
+    private Tensor FixedInvFreq(Device device)
+    {
+        lock (_gate)
+        {
+            if (_invFreq is null || _invFreq.device_type != device.type || _invFreq.device_index != device.index)
+            {
+                var previous = _invFreq;
+                _invFreq = Upload(fixedParameters.InvFreq, device).DetachFromDisposeScope();
+                previous?.Dispose();
+            }
+            return _invFreq;
+        }
+    }
+
+    private static Tensor Upload(double[] invFreq, Device device) => tensor(invFreq.Select(f => (float)f).ToArray(), device: device);
+
+    /// <summary>Frees the kept inverse-frequency tensor.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _invFreq?.Dispose();
+            _invFreq = null;
+        }
     }
 
     /// <summary>Rotates <paramref name="x"/> [batch, heads, seq, headDim] by cos/sin [batch, seq, headDim].</summary>

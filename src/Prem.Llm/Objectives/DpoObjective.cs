@@ -18,8 +18,8 @@ public sealed class DpoObjective : IObjective
 
     /// <summary>Creates the objective.</summary>
     /// <param name="reference">A live frozen model (<see cref="ModelReferenceLogProbs"/>) or a precomputed cache (<see cref="CachedReferenceLogProbs"/>).</param>
-    /// <param name="beta">β, the seed's 0.01 by default.</param>
-    /// <param name="lossType">The loss variant, the seed's sigmoid by default.</param>
+    /// <param name="beta">β, the Prem-1B recipe's 0.01 by default.</param>
+    /// <param name="lossType">The loss variant, the Prem-1B recipe's sigmoid by default.</param>
     /// <param name="labelSmoothing">ε for sigmoid and robust, in [0, 0.5).</param>
     public DpoObjective(IReferenceLogProbs reference, double beta = 0.01, DpoLossType lossType = DpoLossType.Sigmoid, double labelSmoothing = 0)
     {

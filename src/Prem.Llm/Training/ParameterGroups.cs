@@ -27,7 +27,7 @@ public static class ParameterGroups
     }
 
     /// <summary>AdamW over <paramref name="model"/> configured from <paramref name="options"/>.</summary>
-    public static AdamW CreateOptimizer(LlamaForCausalLM model, TrainerOptions options)
+    public static AdamW CreateOptimizer(LlamaForCausalLM model, OptimizerOptions options)
     {
         var (decay, noDecay) = Split(model, options.DecayNormsAndBiases, options.DecayEmbeddings);
         return new AdamW([(decay, options.WeightDecay), (noDecay, 0.0)], options.Beta1, options.Beta2, options.Epsilon);

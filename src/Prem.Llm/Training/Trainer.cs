@@ -22,7 +22,7 @@ namespace Prem.Llm.Training;
 /// gradients are summed over ranks in buckets, the loss having been normalised by the all-reduced
 /// unit count of the global batch (see docs/distributed.md for the derivation), so N ranks × b give
 /// the update of one rank × N·b. Clipping, skip decisions, loss and metrics are global. Rank 0 alone
-/// writes checkpoints, metrics and progress; the other ranks write <c>OutputDir/logs/rank{r}.log</c>.
+/// writes checkpoints, metrics and progress; the other ranks write <c>Checkpoint.OutputDir/logs/rank{r}.log</c>.
 /// </para>
 /// </summary>
 public sealed class Trainer : IDisposable
@@ -54,6 +54,8 @@ public sealed class Trainer : IDisposable
         this.objective = objective ?? throw new ArgumentNullException(nameof(objective));
         this.train = train ?? throw new ArgumentNullException(nameof(train));
         Options = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
+        // A missing tokenizer fails here, on every rank, rather than in the export after the whole run.
+        if (options.Checkpoint is { ExportFinalModel: true, OutputDir: not null, TokenizerDirectory: { } tokenizer }) ModelExporter.TokenizerFiles(tokenizer);
         this.validation = validation;
         CheckBatchType(objective, train, nameof(train));
         if (validation is not null) CheckBatchType(objective, validation, nameof(validation));
@@ -61,18 +63,18 @@ public sealed class Trainer : IDisposable
         ranks = new TrainerRanks(communicator, options.GradientBucketBytes);
         BatchSharding.Check(train, ranks.Communicator, nameof(train));
         if (validation is not null) BatchSharding.Check(validation, ranks.Communicator, nameof(validation));
-        TotalSteps = options.MaxSteps ?? (train.BatchesPerEpoch is long perEpoch
-            ? options.MaxEpochs * ((perEpoch + options.AccumulationSteps - 1) / options.AccumulationSteps)
-            : throw new TrainingException("The batch source does not know its length: set MaxSteps."));
+        TotalSteps = options.Schedule.MaxSteps ?? (train.BatchesPerEpoch is long perEpoch
+            ? options.Schedule.MaxEpochs * ((perEpoch + options.AccumulationSteps - 1) / options.AccumulationSteps)
+            : throw new TrainingException("The batch source does not know its length: set Schedule.MaxSteps."));
         ranks.CheckSameSteps(TotalSteps, train.BatchesPerEpoch ?? -1);
         // Before the bf16 copy and the optimizer state exist, so both start from rank 0's weights.
         ranks.ShareWeights(model);
-        precision = new MixedPrecision(model, options.Precision);
-        ActivationCheckpoint.Enable(precision.Working, options.ActivationCheckpointing);
-        Optimizer = ParameterGroups.CreateOptimizer(model, options);
+        precision = new MixedPrecision(model, options.Precision.Mode);
+        ActivationCheckpoint.Enable(precision.Working, options.Precision.ActivationCheckpointing);
+        Optimizer = ParameterGroups.CreateOptimizer(model, options.Optimizer);
         precision.AttachOptimizer(Optimizer);
-        Schedule = new LearningRateSchedule(options.LearningRate, Math.Max(1, TotalSteps), options.WarmupFraction, options.Decay, options.MinLearningRate);
-        if (options.OutputDir is not null) store = new CheckpointStore(Path.Combine(options.OutputDir, "checkpoints"), options.KeepLastCheckpoints);
+        Schedule = new LearningRateSchedule(options.Optimizer.LearningRate, Math.Max(1, TotalSteps), options.Schedule.WarmupFraction, options.Schedule.Decay, options.Schedule.MinLearningRate);
+        if (options.Checkpoint.OutputDir is { } output) store = new CheckpointStore(Path.Combine(output, "checkpoints"), options.Checkpoint.KeepLastCheckpoints);
     }
 
     /// <summary>The options, validated.</summary>
@@ -95,7 +97,7 @@ public sealed class Trainer : IDisposable
     public bool IsRoot => ranks.IsRoot;
 
     /// <summary>
-    /// Trains to <see cref="TotalSteps"/> (resuming first when <see cref="TrainerOptions.ResumeFrom"/>
+    /// Trains to <see cref="TotalSteps"/> (resuming first when <see cref="CheckpointOptions.ResumeFrom"/>
     /// is set), validating, logging and checkpointing as configured, then exports the model.
     /// </summary>
     /// <param name="progress">Receives step, validation, checkpoint and end updates.</param>
@@ -103,13 +105,14 @@ public sealed class Trainer : IDisposable
     public TrainingResult Run(IProgress<TrainingUpdate>? progress = null, CancellationToken cancellationToken = default)
     {
         // Rank 0 owns the metrics file and the progress; the others keep a plain log of their own.
-        using var metrics = Options.OutputDir is null || !IsRoot ? null : new MetricsJsonlWriter(Path.Combine(Options.OutputDir, "metrics.jsonl"));
-        using var rankLog = Options.OutputDir is null || IsRoot ? null : new RankLogWriter(RankLog.Open(Communicator.Rank, Path.Combine(Options.OutputDir, "logs")), Communicator);
+        string? outputDir = Options.Checkpoint.OutputDir;
+        using var metrics = outputDir is null || !IsRoot ? null : new MetricsJsonlWriter(Path.Combine(outputDir, "metrics.jsonl"));
+        using var rankLog = outputDir is null || IsRoot ? null : new RankLogWriter(RankLog.Open(Communicator.Rank, Path.Combine(outputDir, "logs")), Communicator);
         var sinks = (IsRoot ? new IProgress<TrainingUpdate>?[] { progress, metrics } : [rankLog]).Where(p => p is not null).Select(p => p!).ToList();
         void Report(TrainingUpdate u) { foreach (var s in sinks) s.Report(u); }
 
         manual_seed(Options.Seed);
-        if (Options.ResumeFrom is not null) Resume(Options.ResumeFrom);
+        if (Options.Checkpoint.ResumeFrom is { } resumeFrom) Resume(resumeFrom);
         else train.StartEpoch(epoch = 0, Options.Seed);
 
         var losses = new List<double>();
@@ -140,7 +143,7 @@ public sealed class Trainer : IDisposable
             if (outcome.Skipped || Step % Options.LogEveryNSteps == 0 || Step == TotalSteps) Report(update);
             if (Options.ValidateEveryNSteps is int every && Step % every == 0 && Step < TotalSteps && validation is not null)
                 Report(ValidationUpdate(Validate()));
-            if (Options.SaveEveryNSteps is int save && Step % save == 0 && Step < TotalSteps) SaveCheckpoint(Report);
+            if (Options.Checkpoint.SaveEveryNSteps is int save && Step % save == 0 && Step < TotalSteps) SaveCheckpoint(Report);
         }
 
         ValidationResult? final = null;
@@ -153,8 +156,8 @@ public sealed class Trainer : IDisposable
         if (store is not null)
         {
             SaveCheckpoint(Report);
-            export = Options.ExportFinalModel ? Path.Combine(Options.OutputDir!, "final") : null;
-            if (export is not null && IsRoot) ExportModel(export, Options.TokenizerDirectory);
+            export = Options.Checkpoint.ExportFinalModel ? Path.Combine(outputDir!, "final") : null;
+            if (export is not null && IsRoot) ModelExporter.Export(Model, export, Options.Checkpoint.TokenizerDirectory, Options.Checkpoint.ExportDtype);
             ranks.Barrier();
         }
         Report(new TrainingUpdate { Kind = TrainingUpdateKind.Finished, Step = Step, TotalSteps = TotalSteps, Epoch = epoch, Elapsed = clock.Elapsed, SkippedSteps = skipped });
@@ -188,19 +191,16 @@ public sealed class Trainer : IDisposable
         return new ValidationResult(units == 0 ? double.NaN : lossSum / units, units);
     }
 
-    /// <summary>Writes the master model as an HF folder and copies tokenizer files from <paramref name="tokenizerDirectory"/>.</summary>
-    public void ExportModel(string directory, string? tokenizerDirectory = null)
-    {
-        Model.SavePretrained(directory);
-        if (tokenizerDirectory is null) return;
-        if (!Directory.Exists(tokenizerDirectory)) throw new TrainingException("tokenizer folder not found", tokenizerDirectory);
-        string[] names = ["tokenizer.model", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "generation_config.json", "added_tokens.json", "llama3.tiktoken"];
-        foreach (var name in names)
-        {
-            var source = Path.Combine(tokenizerDirectory, name);
-            if (File.Exists(source)) File.Copy(source, Path.Combine(directory, name), overwrite: true);
-        }
-    }
+    /// <summary>
+    /// Writes the master model as an HF folder in <paramref name="dtype"/> (the weights' dtype when null) and copies
+    /// the tokenizer files of <paramref name="tokenizerDirectory"/> (a folder, or a single tokenizer file) next to it:
+    /// tokenizer.model, <c>*.tiktoken</c>, tokenizer.json, tokenizer_config.json, special_tokens_map.json,
+    /// added_tokens.json and generation_config.json, where present. The final export of <see cref="Run"/>
+    /// (<see cref="CheckpointOptions.ExportFinalModel"/>) writes the same folder.
+    /// </summary>
+    /// <exception cref="TrainingException">The tokenizer folder or file does not exist (nothing is written then).</exception>
+    public void ExportModel(string directory, string? tokenizerDirectory = null, ScalarType? dtype = null) =>
+        ModelExporter.Export(Model, directory, tokenizerDirectory, dtype);
 
     /// <summary>
     /// Takes one optimizer step on <paramref name="microBatches"/> outside <see cref="Run"/> (for hosts
@@ -232,7 +232,7 @@ public sealed class Trainer : IDisposable
             while (micro.Count < Options.AccumulationSteps && train.Next() is { } batch) micro.Add(batch);
             if (micro.Count > 0) return micro;
             // The epoch is over; a short last step was already taken with what was left.
-            if (Options.MaxSteps is null && epoch + 1 >= Options.MaxEpochs) return null;
+            if (Options.Schedule.MaxSteps is null && epoch + 1 >= Options.Schedule.MaxEpochs) return null;
             train.StartEpoch(++epoch, Options.Seed);
         }
     }
@@ -272,7 +272,7 @@ public sealed class Trainer : IDisposable
             return new StepOutcome(loss, lr, norm, true, metrics);
         }
         // Clipping is applied as the optimizer reads the gradients, and the optimizer writes the bf16 weights.
-        Optimizer.Step(lr, GradientClipping.Coefficient(norm, Options.GradientClipNorm));
+        Optimizer.Step(lr, GradientClipping.Coefficient(norm, Options.Optimizer.GradientClipNorm));
         Optimizer.ZeroGrad();
         return new StepOutcome(loss, lr, norm, false, metrics);
     }

@@ -1,68 +1,31 @@
 namespace Prem.Llm.Training;
 
 /// <summary>
-/// Everything the trainer needs besides the model, objective and data, with the seed's pretraining
-/// recipe as defaults (AdamW lr 4e-4, betas (0.9, 0.95), weight decay 0.1, 10% warmup then cosine,
-/// clip 1.0, 16 accumulated batches, 2 epochs, bf16-mixed, log every step).
+/// Everything the trainer needs besides the model, objective and data, with the Prem-1B recipe's
+/// pretraining settings as defaults (AdamW lr 4e-4, betas (0.9, 0.95), weight decay 0.1, 10% warmup
+/// then cosine, clip 1.0, 16 accumulated batches, 2 epochs, bf16-mixed, log every step). The
+/// optimizer, schedule, precision and checkpoint settings are records of their own; change one with
+/// <c>options with { Optimizer = options.Optimizer with { LearningRate = 1e-4 } }</c>.
 /// </summary>
 public sealed record TrainerOptions
 {
-    /// <summary>Peak learning rate (optimizer_args.lr).</summary>
-    public double LearningRate { get; init; } = 4e-4;
-    /// <summary>AdamW β₁ (optimizer_args.betas[0]).</summary>
-    public double Beta1 { get; init; } = 0.9;
-    /// <summary>AdamW β₂ (optimizer_args.betas[1]).</summary>
-    public double Beta2 { get; init; } = 0.95;
-    /// <summary>AdamW ε.</summary>
-    public double Epsilon { get; init; } = 1e-8;
-    /// <summary>Decoupled weight decay of matrices (optimizer_args.weight_decay).</summary>
-    public double WeightDecay { get; init; } = 0.1;
-    /// <summary>Also decay norm weights and biases (off: they form the no-decay group).</summary>
-    public bool DecayNormsAndBiases { get; init; }
-    /// <summary>Also decay the token embedding (off: it is in the no-decay group).</summary>
-    public bool DecayEmbeddings { get; init; }
+    /// <summary>AdamW and gradient clipping.</summary>
+    public OptimizerOptions Optimizer { get; init; } = new();
+    /// <summary>Run length and learning-rate schedule.</summary>
+    public ScheduleOptions Schedule { get; init; } = new();
+    /// <summary>Numeric precision and activation checkpointing.</summary>
+    public PrecisionOptions Precision { get; init; } = new();
+    /// <summary>Run folder, checkpoints, resuming and the final model export.</summary>
+    public CheckpointOptions Checkpoint { get; init; } = new();
 
-    /// <summary>Share of all optimizer steps spent in linear warmup (num_warmup_percentage / warmup_ratio).</summary>
-    public double WarmupFraction { get; init; } = 0.1;
-    /// <summary>Decay after warmup.</summary>
-    public LearningRateDecay Decay { get; init; } = LearningRateDecay.Cosine;
-    /// <summary>Learning rate at the last step.</summary>
-    public double MinLearningRate { get; init; }
-
-    /// <summary>Global gradient-norm limit; 0 or less disables clipping (gradient_clip_val).</summary>
-    public double GradientClipNorm { get; init; } = 1.0;
     /// <summary>Micro-batches per optimizer step (accumulate_grad_batches).</summary>
     public int AccumulationSteps { get; init; } = 16;
-    /// <summary>Passes over the training data (max_epochs); ignored when <see cref="MaxSteps"/> is set.</summary>
-    public int MaxEpochs { get; init; } = 2;
-    /// <summary>Optimizer steps of the run; when null, epochs × ⌈batches per epoch ÷ accumulation⌉.</summary>
-    public long? MaxSteps { get; init; }
-
-    /// <summary>Numeric precision (precision: bf16-mixed).</summary>
-    public TrainingPrecision Precision { get; init; } = TrainingPrecision.Bf16Mixed;
-    /// <summary>Recompute decoder layers in the backward instead of keeping their activations.</summary>
-    public bool ActivationCheckpointing { get; init; }
-
     /// <summary>Report and write metrics every this many steps (log_every_n_steps).</summary>
     public int LogEveryNSteps { get; init; } = 1;
     /// <summary>Validate every this many steps (val_check_interval); null validates only at the end.</summary>
     public int? ValidateEveryNSteps { get; init; }
     /// <summary>At most this many validation micro-batches per validation; null for all.</summary>
     public int? LimitValidationBatches { get; init; }
-
-    /// <summary>Run folder for checkpoints, metrics.jsonl, the curve PNG and the final model; null writes nothing.</summary>
-    public string? OutputDir { get; init; }
-    /// <summary>Save a checkpoint every this many steps; null saves only at the end (when an output folder is set).</summary>
-    public int? SaveEveryNSteps { get; init; }
-    /// <summary>Checkpoints kept; older ones are deleted after each successful save.</summary>
-    public int KeepLastCheckpoints { get; init; } = 3;
-    /// <summary>A checkpoint folder, or "latest" for the newest in the output folder; null starts fresh.</summary>
-    public string? ResumeFrom { get; init; }
-    /// <summary>Write the final model as an HF folder (<c>OutputDir/final</c>).</summary>
-    public bool ExportFinalModel { get; init; } = true;
-    /// <summary>A folder whose tokenizer files are copied next to the exported model.</summary>
-    public string? TokenizerDirectory { get; init; }
-
     /// <summary>Steps with a non-finite loss or gradient are skipped; the run stops after more than this many.</summary>
     public int MaxNonFiniteSteps { get; init; } = 10;
     /// <summary>Seeds torch's generator and the data order.</summary>
@@ -72,28 +35,35 @@ public sealed record TrainerOptions
     /// <summary>LibTorch intra-op threads; null keeps LibTorch's choice (one per core).</summary>
     public int? Threads { get; init; }
 
-    /// <summary>Checks ranges; throws <see cref="TrainingException"/> naming the option.</summary>
+    /// <summary>Checks ranges; throws <see cref="TrainingException"/> naming the option by its path (e.g. <c>Optimizer.LearningRate</c>).</summary>
     public TrainerOptions Validate()
     {
-        Check(LearningRate >= 0 && double.IsFinite(LearningRate), nameof(LearningRate), "must be a finite number ≥ 0");
-        Check(Beta1 >= 0 && Beta1 < 1, nameof(Beta1), "must be in [0, 1)");
-        Check(Beta2 >= 0 && Beta2 < 1, nameof(Beta2), "must be in [0, 1)");
-        Check(Epsilon > 0, nameof(Epsilon), "must be positive");
-        Check(WeightDecay >= 0, nameof(WeightDecay), "must be ≥ 0");
-        Check(WarmupFraction >= 0 && WarmupFraction <= 1, nameof(WarmupFraction), "must be in [0, 1]");
-        Check(MinLearningRate >= 0 && MinLearningRate <= LearningRate, nameof(MinLearningRate), "must be in [0, LearningRate]");
+        Check(Optimizer is not null, nameof(Optimizer), "must be set");
+        Check(Schedule is not null, nameof(Schedule), "must be set");
+        Check(Precision is not null, nameof(Precision), "must be set");
+        Check(Checkpoint is not null, nameof(Checkpoint), "must be set");
+        var o = Optimizer!;
+        Check(o.LearningRate >= 0 && double.IsFinite(o.LearningRate), "Optimizer.LearningRate", "must be a finite number ≥ 0");
+        Check(o.Beta1 >= 0 && o.Beta1 < 1, "Optimizer.Beta1", "must be in [0, 1)");
+        Check(o.Beta2 >= 0 && o.Beta2 < 1, "Optimizer.Beta2", "must be in [0, 1)");
+        Check(o.Epsilon > 0, "Optimizer.Epsilon", "must be positive");
+        Check(o.WeightDecay >= 0, "Optimizer.WeightDecay", "must be ≥ 0");
+        var s = Schedule!;
+        Check(s.WarmupFraction >= 0 && s.WarmupFraction <= 1, "Schedule.WarmupFraction", "must be in [0, 1]");
+        Check(s.MinLearningRate >= 0 && s.MinLearningRate <= o.LearningRate, "Schedule.MinLearningRate", "must be in [0, Optimizer.LearningRate]");
+        Check(s.MaxEpochs >= 1, "Schedule.MaxEpochs", "must be ≥ 1");
+        Check(s.MaxSteps is null or >= 1, "Schedule.MaxSteps", "must be ≥ 1");
         Check(AccumulationSteps >= 1, nameof(AccumulationSteps), "must be ≥ 1");
-        Check(MaxEpochs >= 1, nameof(MaxEpochs), "must be ≥ 1");
-        Check(MaxSteps is null or >= 1, nameof(MaxSteps), "must be ≥ 1");
         Check(LogEveryNSteps >= 1, nameof(LogEveryNSteps), "must be ≥ 1");
         Check(ValidateEveryNSteps is null or >= 1, nameof(ValidateEveryNSteps), "must be ≥ 1");
         Check(LimitValidationBatches is null or >= 1, nameof(LimitValidationBatches), "must be ≥ 1");
-        Check(SaveEveryNSteps is null or >= 1, nameof(SaveEveryNSteps), "must be ≥ 1");
-        Check(KeepLastCheckpoints >= 1, nameof(KeepLastCheckpoints), "must be ≥ 1");
+        var c = Checkpoint!;
+        Check(c.SaveEveryNSteps is null or >= 1, "Checkpoint.SaveEveryNSteps", "must be ≥ 1");
+        Check(c.KeepLastCheckpoints >= 1, "Checkpoint.KeepLastCheckpoints", "must be ≥ 1");
+        Check(c.ResumeFrom is null || c.OutputDir is not null || c.ResumeFrom != "latest", "Checkpoint.ResumeFrom", "\"latest\" needs a Checkpoint.OutputDir");
         Check(MaxNonFiniteSteps >= 0, nameof(MaxNonFiniteSteps), "must be ≥ 0");
         Check(GradientBucketBytes >= 4, nameof(GradientBucketBytes), "must be ≥ 4");
         Check(Threads is null or >= 1, nameof(Threads), "must be ≥ 1");
-        Check(ResumeFrom is null || OutputDir is not null || ResumeFrom != "latest", nameof(ResumeFrom), "\"latest\" needs an OutputDir");
         return this;
     }
 

@@ -26,7 +26,7 @@ internal sealed class TrainerRanks : IDisposable
     public TrainerRanks(ICommunicator? communicator, long bucketBytes)
     {
         Communicator = communicator ?? new SingleProcessCommunicator();
-        if (Communicator.Size > 1) parallel = new DataParallel(Communicator, bucketBytes, GradientReduction.Sum);
+        if (Communicator.Size > 1) parallel = new DataParallel(Communicator, GradientReduction.Sum, bucketBytes);
     }
 
     public ICommunicator Communicator { get; }

@@ -65,12 +65,12 @@ public class AttentionBackendTests
         AssertClose(Naive(q, k, v, 0.25, (b, i, j) => j <= i), output);
     }
 
-    // Up to SdpaAttention.DefaultDecomposedMaxKeys the bf16 CPU path is decomposed; above it, LibTorch's kernel.
+    // Up to AutoSdpaAttention.DefaultDecomposedMaxKeys the bf16 CPU path is decomposed; above it, LibTorch's kernel.
     [Theory]
     [InlineData(7, true, 0.25)]
     [InlineData(64, false, 0.7)]
-    [InlineData(SdpaAttention.DefaultDecomposedMaxKeys, true, 0.125)]
-    [InlineData(SdpaAttention.DefaultDecomposedMaxKeys + 1, true, 0.125)]
+    [InlineData(AutoSdpaAttention.DefaultDecomposedMaxKeys, true, 0.125)]
+    [InlineData(AutoSdpaAttention.DefaultDecomposedMaxKeys + 1, true, 0.125)]
     public void Sdpa_in_bf16_matches_the_float32_computation_forward_and_backward(int length, bool causal, double scale)
     {
         using var scope = NewDisposeScope();
@@ -90,7 +90,7 @@ public class AttentionBackendTests
         Assert.Equal(ScalarType.BFloat16, sdpa.Forward(q.to_type(ScalarType.BFloat16), k.to_type(ScalarType.BFloat16), v.to_type(ScalarType.BFloat16), mask, scale).dtype);
         // The yardstick up to DecomposedMaxKeys is the eager backend in bf16 (HF's eager attention: bf16
         // scores, float32 softmax); above it, LibTorch's fused kernel (default scale: the query is prescaled).
-        var yardstick = length <= SdpaAttention.DefaultDecomposedMaxKeys
+        var yardstick = length <= AutoSdpaAttention.DefaultDecomposedMaxKeys
             ? Run(ScalarType.BFloat16, (qq, kk, vv) => AttentionBackends.Create("eager").Forward(qq, kk, vv, mask, scale))
             : Run(ScalarType.BFloat16, (qq, kk, vv) => nn.functional.scaled_dot_product_attention(
                 qq.mul(scale * Math.Sqrt(16)), kk.repeat_interleave(2, 1), vv.repeat_interleave(2, 1), is_casual: causal));
@@ -111,9 +111,10 @@ public class AttentionBackendTests
         var (q, k, v) = Inputs(1, 4, 4, 9, 9, 16);
         var (q16, k16, v16) = (q.to_type(ScalarType.BFloat16), k.to_type(ScalarType.BFloat16), v.to_type(ScalarType.BFloat16));
         var fused = nn.functional.scaled_dot_product_attention(q16, k16, v16, is_casual: true);
-        Assert.True(new SdpaAttention(0).Forward(q16, k16, v16, AttentionMask.Causal, 0.25).equal(fused).all().item<bool>());
-        Assert.False(new SdpaAttention().Forward(q16, k16, v16, AttentionMask.Causal, 0.25).equal(fused).all().item<bool>());
-        Assert.Throws<ArgumentOutOfRangeException>(() => new SdpaAttention(-1));
+        Assert.True(new AutoSdpaAttention(0).Forward(q16, k16, v16, AttentionMask.Causal, 0.25).equal(fused).all().item<bool>());
+        Assert.True(new SdpaAttention().Forward(q16, k16, v16, AttentionMask.Causal, 0.25).equal(fused).all().item<bool>());
+        Assert.False(new AutoSdpaAttention().Forward(q16, k16, v16, AttentionMask.Causal, 0.25).equal(fused).all().item<bool>());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new AutoSdpaAttention(-1));
     }
 
     [Theory, MemberData(nameof(Backends))]

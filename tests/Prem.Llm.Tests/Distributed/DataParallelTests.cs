@@ -28,12 +28,23 @@ public class DataParallelTests
         using var model = Model(1);
         Backward(model);
         var before = Grads(model);
-        using var dp = new DataParallel(new ReplicaCommunicator(3), bucketBytes: 1024, reduction: reduction);
+        using var dp = new DataParallel(new ReplicaCommunicator(3), reduction, bucketBytes: 1024);
         dp.AllReduceGradients(model);
         var after = Grads(model);
         for (int i = 0; i < before.Length; i++)
             for (int j = 0; j < before[i].Length; j++)
                 Assert.Equal(before[i][j] * factor, after[i][j], 5);
+    }
+
+    [Fact]
+    public void TheReductionIsRequiredBecauseNoDefaultFitsEveryObjective()
+    {
+        foreach (var constructor in typeof(DataParallel).GetConstructors())
+            Assert.Contains(constructor.GetParameters(), p => p.ParameterType == typeof(GradientReduction) && !p.HasDefaultValue);
+        using var dp = new DataParallel(new ReplicaCommunicator(2), GradientReduction.Sum);
+        Assert.Equal(GradientReduction.Sum, dp.Reduction);
+        Assert.Equal(DataParallel.DefaultBucketBytes, dp.BucketBytes);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DataParallel(new ReplicaCommunicator(2), (GradientReduction)7));
     }
 
     [Fact]
@@ -44,11 +55,11 @@ public class DataParallelTests
         using var model = Model(1);
         Backward(model);
         var comm = new ReplicaCommunicator(2);
-        using var dp = new DataParallel(comm, bucketBytes: 100 * 4);
+        using var dp = new DataParallel(comm, GradientReduction.Average, bucketBytes: 100 * 4);
         dp.AllReduceGradients(model);
         Assert.Equal(2, dp.LastBucketCount);
         Assert.Equal(2, comm.Calls);
-        using var big = new DataParallel(comm, bucketBytes: 1 << 20);
+        using var big = new DataParallel(comm, GradientReduction.Average, bucketBytes: 1 << 20);
         big.AllReduceGradients(model);
         Assert.Equal(1, big.LastBucketCount);
     }
@@ -72,7 +83,7 @@ public class DataParallelTests
     [Fact]
     public void ShardedNormSumsSquaresOverRanks()
     {
-        using var dp = new DataParallel(new ReplicaCommunicator(4));
+        using var dp = new DataParallel(new ReplicaCommunicator(4), GradientReduction.Sum);
         using var g = tensor(new[] { 3f, 4f });
         Assert.Equal(10.0, dp.ShardedGradNorm([g]), 6); // sqrt(4 × 25)
     }
@@ -81,8 +92,8 @@ public class DataParallelTests
     public void VerifyParametersEqualNamesTheRanksThatDiffer()
     {
         using var model = Model(3);
-        new DataParallel(new ReplicaCommunicator(2, rank: 1)).VerifyParametersEqual(model);
-        var e = Assert.Throws<DistributedException>(() => new DataParallel(new ReplicaCommunicator(2, rank: 1, corruptBroadcast: true)).VerifyParametersEqual(model));
+        new DataParallel(new ReplicaCommunicator(2, rank: 1), GradientReduction.Sum).VerifyParametersEqual(model);
+        var e = Assert.Throws<DistributedException>(() => new DataParallel(new ReplicaCommunicator(2, rank: 1, corruptBroadcast: true), GradientReduction.Sum).VerifyParametersEqual(model));
         Assert.Contains("rank 1/2: parameters differ from rank 0's on rank(s) 1 (", e.Message);
     }
 

@@ -1,3 +1,4 @@
+using TorchSharp;
 using Prem.Llm.Attention;
 using Prem.Llm.Modeling;
 using static TorchSharp.torch;
@@ -27,6 +28,19 @@ public class LlamaModelTests
             Assert.True(diff <= 1e-5, $"document at {at}: max |Δ| = {diff}");
             at += doc.Length;
         }
+    }
+
+    [Fact]
+    public void Layers_is_one_stored_list_of_the_registered_layers()
+    {
+        using var model = new LlamaForCausalLM(LlamaForCausalLMTests.TinyConfig(), dtype: ScalarType.Float32, seed: 1);
+        var layers = model.Model.Layers;
+        Assert.Same(layers, model.Model.Layers);
+        Assert.Equal(model.Config.NumHiddenLayers, layers.Count);
+        Assert.False(layers is IList<LlamaDecoderLayer> { IsReadOnly: false });
+        model.to(ScalarType.BFloat16);
+        Assert.Same(layers, model.Model.Layers);
+        Assert.All(layers, l => Assert.Contains(model.Model.modules(), m => ReferenceEquals(m, l)));
     }
 
     [Fact]

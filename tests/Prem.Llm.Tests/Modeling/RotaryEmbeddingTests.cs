@@ -1,3 +1,4 @@
+using TorchSharp;
 using Prem.Llm.Modeling;
 using static TorchSharp.torch;
 
@@ -30,6 +31,36 @@ public class RotaryEmbeddingTests
                 Assert.Equal(a * Math.Cos(angle) - b * Math.Sin(angle), ys[t * 8 + j], 4);
                 Assert.Equal(b * Math.Cos(angle) + a * Math.Sin(angle), ys[t * 8 + j + 4], 4);
             }
+    }
+
+    [Fact]
+    public void Repeated_calls_reuse_the_kept_frequencies_and_equal_a_fresh_embedding()
+    {
+        var config = Config();
+        using var kept = new RotaryEmbedding(config);
+        var positions = arange(12L).unsqueeze(0);
+        var (cos1, sin1) = kept.Forward(positions, ScalarType.BFloat16);
+        using (NewDisposeScope()) kept.Forward(positions, ScalarType.Float32); // a disposed scope must not free the kept tensor
+        var (cos2, sin2) = kept.Forward(positions, ScalarType.BFloat16);
+        using var fresh = new RotaryEmbedding(config);
+        var (cos3, sin3) = fresh.Forward(positions, ScalarType.BFloat16);
+        Assert.True(cos1.equal(cos2).all().item<bool>() && sin1.equal(sin2).all().item<bool>());
+        Assert.True(cos1.equal(cos3).all().item<bool>() && sin1.equal(sin3).all().item<bool>());
+        Assert.Equal(ScalarType.BFloat16, cos2.dtype);
+    }
+
+    [Fact]
+    public void The_frequencies_are_in_no_state_dict_and_stay_float32_when_the_model_goes_bf16()
+    {
+        using var model = new LlamaForCausalLM(Config(), dtype: ScalarType.Float32, seed: 1);
+        var ids = tensor(new long[] { 1, 5, 9, 3 }).unsqueeze(0);
+        using var before = model.forward(ids).to_type(ScalarType.BFloat16);
+        Assert.DoesNotContain(model.state_dict().Keys, k => k.Contains("inv_freq", StringComparison.Ordinal) || k.Contains("rotary", StringComparison.Ordinal));
+        Assert.DoesNotContain(model.named_buffers(), b => b.name.Contains("rotary", StringComparison.Ordinal));
+        model.to(ScalarType.BFloat16);
+        using var reference = new LlamaForCausalLM(Config(), dtype: ScalarType.Float32, seed: 1);
+        reference.to(ScalarType.BFloat16);
+        Assert.True(model.forward(ids).equal(reference.forward(ids)).all().item<bool>());
     }
 
     [Fact]

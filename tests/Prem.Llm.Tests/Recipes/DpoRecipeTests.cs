@@ -10,9 +10,9 @@ public class DpoRecipeTests
     {
         var recipe = new DpoRecipe { ModelNameOrPath = "m", TrainPath = "t", OutputDir = "o", Bf16 = false, MaxSteps = 5, SaveSteps = 2 };
         var options = recipe.ToTrainerOptions().Validate();
-        Assert.Equal(TrainingPrecision.Float32, options.Precision);
-        Assert.Equal(5, options.MaxSteps);
-        Assert.Equal(2, options.SaveEveryNSteps);
-        Assert.Equal("o", options.OutputDir);
+        Assert.Equal(TrainingPrecision.Float32, options.Precision.Mode);
+        Assert.Equal(5, options.Schedule.MaxSteps);
+        Assert.Equal(2, options.Checkpoint.SaveEveryNSteps);
+        Assert.Equal("o", options.Checkpoint.OutputDir);
     }
 }

@@ -8,7 +8,7 @@ namespace Prem.Llm.Tests.Recipes;
 
 public class RecipeBuilderTests
 {
-    static TrainingRecipe Tiny(string corpus, string output, LightningTrainerArgs? trainer = null, int vocab = 512) => new()
+    internal static TrainingRecipe Tiny(string corpus, string output, LightningTrainerArgs? trainer = null, int vocab = 512) => new()
     {
         Kind = RecipeKind.Pretrain,
         Model = new ModelArgs

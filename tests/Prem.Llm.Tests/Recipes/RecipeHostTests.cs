@@ -12,7 +12,7 @@ public class RecipeHostTests
         var host = new RecipeHost { Log = log };
         Assert.IsType<EagerAttention>(host.Attention("eager").Backend);
         var (backend, name) = host.Attention("flash");
-        Assert.IsType<SdpaAttention>(backend);
+        Assert.IsType<AutoSdpaAttention>(backend);
         Assert.Equal("sdpa", name);
         Assert.Contains("\"flash\" is not available", log.ToString());
     }

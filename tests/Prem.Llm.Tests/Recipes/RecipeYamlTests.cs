@@ -13,22 +13,22 @@ public class RecipeYamlTests
     {
         var recipe = RecipeYaml.ParseTraining(SeedRecipes.Pretrain, RecipeKind.Pretrain, Out);
         var o = recipe.ToTrainerOptions(trainBatchesPerEpoch: 1_000_000, valBatchesPerEpoch: 500);
-        Assert.Equal(4e-4, o.LearningRate);
-        Assert.Equal(0.9, o.Beta1);
-        Assert.Equal(0.95, o.Beta2);
-        Assert.Equal(0.1, o.WeightDecay);
-        Assert.Equal(0.1, o.WarmupFraction);
-        Assert.Equal(LearningRateDecay.Cosine, o.Decay);
-        Assert.Equal(1.0, o.GradientClipNorm);
+        Assert.Equal(4e-4, o.Optimizer.LearningRate);
+        Assert.Equal(0.9, o.Optimizer.Beta1);
+        Assert.Equal(0.95, o.Optimizer.Beta2);
+        Assert.Equal(0.1, o.Optimizer.WeightDecay);
+        Assert.Equal(0.1, o.Schedule.WarmupFraction);
+        Assert.Equal(LearningRateDecay.Cosine, o.Schedule.Decay);
+        Assert.Equal(1.0, o.Optimizer.GradientClipNorm);
         Assert.Equal(16, o.AccumulationSteps);
-        Assert.Equal(TrainingPrecision.Bf16Mixed, o.Precision);
-        Assert.Equal(2, o.MaxEpochs);
-        Assert.Null(o.MaxSteps);
+        Assert.Equal(TrainingPrecision.Bf16Mixed, o.Precision.Mode);
+        Assert.Equal(2, o.Schedule.MaxEpochs);
+        Assert.Null(o.Schedule.MaxSteps);
         Assert.Equal(1, o.LogEveryNSteps);
         // Lightning counts val_check_interval in training batches: 92000 batches / 16 per step.
         Assert.Equal(92000 / 16, o.ValidateEveryNSteps);
         Assert.Null(o.LimitValidationBatches);
-        Assert.Equal("runs/x", o.OutputDir);
+        Assert.Equal("runs/x", o.Checkpoint.OutputDir);
 
         Assert.Equal("TinyLlama/TinyLlama-1.1B-intermediate-step-1431k-3T", recipe.Model.ModelName);
         Assert.Equal(8192, recipe.Model.MaxPositionEmbeddings);
@@ -54,17 +54,17 @@ public class RecipeYamlTests
         Assert.Equal(2, recipe.PerDeviceTrainBatchSize);
         Assert.True(recipe.PrecomputeRefLogProbs);
         var o = recipe.ToTrainerOptions();
-        Assert.Equal(4e-6, o.LearningRate);
-        Assert.Equal(LearningRateDecay.Cosine, o.Decay);
-        Assert.Equal(0.1, o.WarmupFraction);
+        Assert.Equal(4e-6, o.Optimizer.LearningRate);
+        Assert.Equal(LearningRateDecay.Cosine, o.Schedule.Decay);
+        Assert.Equal(0.1, o.Schedule.WarmupFraction);
         Assert.Equal(4, o.AccumulationSteps);
-        Assert.Equal(1, o.MaxEpochs);
+        Assert.Equal(1, o.Schedule.MaxEpochs);
         Assert.Equal(42, o.Seed);
-        Assert.Equal(TrainingPrecision.Bf16Mixed, o.Precision);
-        Assert.True(o.ActivationCheckpointing);
+        Assert.Equal(TrainingPrecision.Bf16Mixed, o.Precision.Mode);
+        Assert.True(o.Precision.ActivationCheckpointing);
         // HF TrainingArguments' AdamW defaults where the seed gives none.
-        Assert.Equal(0.999, o.Beta2);
-        Assert.Equal(0.0, o.WeightDecay);
+        Assert.Equal(0.999, o.Optimizer.Beta2);
+        Assert.Equal(0.0, o.Optimizer.WeightDecay);
     }
 
     [Theory]

@@ -28,15 +28,16 @@ public class TrainingRecipeTests
     }
 
     [Fact]
-    public void Defaults_are_the_seeds_and_validate()
+    public void Defaults_are_the_Prem_1B_recipes_and_validate()
     {
         var options = Recipe(new LightningTrainerArgs()).ToTrainerOptions(100).Validate();
         var seed = new TrainerOptions();
-        Assert.Equal(seed.LearningRate, options.LearningRate);
+        Assert.Equal(seed.Optimizer.LearningRate, options.Optimizer.LearningRate);
         Assert.Equal(seed.AccumulationSteps, options.AccumulationSteps);
-        Assert.Equal(seed.Precision, options.Precision);
-        Assert.Equal(seed.GradientClipNorm, options.GradientClipNorm);
+        Assert.Equal(seed.Precision.Mode, options.Precision.Mode);
+        Assert.Equal(seed.Optimizer.GradientClipNorm, options.Optimizer.GradientClipNorm);
         Assert.Null(options.ValidateEveryNSteps);
-        Assert.False(options.ExportFinalModel); // the recipe exports in model_args.dtype itself
+        Assert.True(options.Checkpoint.ExportFinalModel); // the trainer exports output_dir/final
+        Assert.Null(options.Checkpoint.ExportDtype); // no model_args.dtype: the training dtype
     }
 }

@@ -10,7 +10,7 @@ public class CheckpointStoreTests
 
     static AdamW OptimizerWithState(Prem.Llm.Modeling.LlamaForCausalLM model)
     {
-        var adam = ParameterGroups.CreateOptimizer(model, new TrainerOptions());
+        var adam = ParameterGroups.CreateOptimizer(model, new OptimizerOptions());
         foreach (var (_, p, _) in adam.Parameters) p.grad = ones_like(p);
         adam.Step(1e-3);
         adam.ZeroGrad();
@@ -29,7 +29,7 @@ public class CheckpointStoreTests
         Assert.EndsWith("step-00000030", store.Resolve("latest"));
 
         using var other = TrainingFixtures.TinyModel(seed: 6);
-        using var otherAdam = ParameterGroups.CreateOptimizer(other, new TrainerOptions());
+        using var otherAdam = ParameterGroups.CreateOptimizer(other, new OptimizerOptions());
         var state = CheckpointStore.Load(store.Resolve("latest"), other, otherAdam);
         Assert.Equal(30, state.Step);
         Assert.Equal(30, otherAdam.StepCount);

@@ -27,7 +27,7 @@ public class ConsoleTrainingReporterTests
         var writer = new StringWriter();
         using var model = TrainingFixtures.TinyModel();
         using var trainer = new Trainer(model, new Prem.Llm.Objectives.CausalLmObjective(), TrainingFixtures.CountingSource(2),
-            new TrainerOptions { MaxSteps = 3, AccumulationSteps = 1, Precision = TrainingPrecision.Float32 });
+            new TrainerOptions { Schedule = new() { MaxSteps = 3 }, AccumulationSteps = 1, Precision = new() { Mode = TrainingPrecision.Float32 } });
         ConsoleTrainingReporter.Run(p => trainer.Run(p), forcePlain: true, plainWriter: writer);
         Assert.Equal(4, writer.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries).Length);
     }

@@ -47,7 +47,11 @@ public class InContextCopyTests
         using var model = new LlamaForCausalLM(config, seed: 3);
         var random = new Random(5);
         var batches = Enumerable.Range(0, 64).Select(_ => { var seed = random.Next(); return (Func<TrainingBatch>)(() => CopyBatch(new Random(seed), 16, half, vocab)); }).ToList();
-        var options = new TrainerOptions { LearningRate = 3e-3, AccumulationSteps = 1, MaxSteps = 300, Precision = precision, WarmupFraction = 0.05, Seed = 1 };
+        var options = new TrainerOptions
+        {
+            Optimizer = new() { LearningRate = 3e-3 }, Schedule = new() { MaxSteps = 300, WarmupFraction = 0.05 },
+            Precision = new() { Mode = precision }, AccumulationSteps = 1, Seed = 1,
+        };
         using var trainer = new Trainer(model, new CausalLmObjective(), new InMemoryBatchSource(batches, shuffle: true), options);
         var result = trainer.Run();
         // Chance is ln 62 ≈ 4.1 nats; copying drives it towards 0.

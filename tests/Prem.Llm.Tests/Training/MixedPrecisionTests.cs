@@ -50,7 +50,7 @@ public class MixedPrecisionTests
         using var scope = NewDisposeScope();
         using var master = TrainingFixtures.TinyModel(seed: 4);
         using var mp = new MixedPrecision(master, TrainingPrecision.Bf16Mixed);
-        using var adam = ParameterGroups.CreateOptimizer(master, new TrainerOptions());
+        using var adam = ParameterGroups.CreateOptimizer(master, new OptimizerOptions());
         mp.AttachOptimizer(adam);
         var ids = TrainingFixtures.RandomIds(2, 8, 48, 5);
         using var batch = TrainingFixtures.LmBatch(ids);

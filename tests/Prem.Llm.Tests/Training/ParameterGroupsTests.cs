@@ -26,7 +26,7 @@ public class ParameterGroupsTests
     public void Optimizer_gets_the_options_decay()
     {
         using var model = TrainingFixtures.TinyModel();
-        using var adam = ParameterGroups.CreateOptimizer(model, new TrainerOptions { WeightDecay = 0.3, Beta2 = 0.99 });
+        using var adam = ParameterGroups.CreateOptimizer(model, new OptimizerOptions { WeightDecay = 0.3, Beta2 = 0.99 });
         Assert.Equal(0.99, adam.Beta2);
         Assert.Equal(0.3, adam.Parameters.Single(p => p.Name == "lm_head.weight").WeightDecay);
         Assert.Equal(0.0, adam.Parameters.Single(p => p.Name == "model.norm.weight").WeightDecay);

@@ -13,8 +13,9 @@ public class TrainerRanksTests
 {
     static TrainerOptions Options(string? output = null) => new()
     {
-        LearningRate = 1e-2, MaxSteps = 4, AccumulationSteps = 2, Precision = TrainingPrecision.Float32, GradientClipNorm = 0.5,
-        WarmupFraction = 0, ExportFinalModel = false, OutputDir = output, GradientBucketBytes = 4096,
+        Optimizer = new() { LearningRate = 1e-2, GradientClipNorm = 0.5 }, Schedule = new() { MaxSteps = 4, WarmupFraction = 0 },
+        Precision = new() { Mode = TrainingPrecision.Float32 }, Checkpoint = new() { ExportFinalModel = false, OutputDir = output },
+        AccumulationSteps = 2, GradientBucketBytes = 4096,
     };
 
     static (TrainingResult Result, List<double> Norms, Dictionary<string, float[]> Weights) Train(Prem.Llm.Distributed.ICommunicator? communicator, string? output = null)

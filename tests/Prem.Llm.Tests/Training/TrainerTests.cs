@@ -10,8 +10,11 @@ public class TrainerTests
 {
     static TrainerOptions Fast(long steps) => new()
     {
-        LearningRate = 1e-2, MaxSteps = steps, AccumulationSteps = 2, Precision = TrainingPrecision.Float32,
-        WarmupFraction = 0.1, MinLearningRate = 1e-3, ExportFinalModel = false,
+        Optimizer = new() { LearningRate = 1e-2 },
+        Schedule = new() { MaxSteps = steps, WarmupFraction = 0.1, MinLearningRate = 1e-3 },
+        Precision = new() { Mode = TrainingPrecision.Float32 },
+        Checkpoint = new() { ExportFinalModel = false },
+        AccumulationSteps = 2,
     };
 
     [Fact]
@@ -32,7 +35,7 @@ public class TrainerTests
     public void Bf16_mixed_training_also_learns_and_keeps_a_float32_master()
     {
         using var model = TrainingFixtures.TinyModel(seed: 1);
-        using var trainer = new Trainer(model, new CausalLmObjective(), TrainingFixtures.CountingSource(8), Fast(30) with { Precision = TrainingPrecision.Bf16Mixed, ActivationCheckpointing = true });
+        using var trainer = new Trainer(model, new CausalLmObjective(), TrainingFixtures.CountingSource(8), Fast(30) with { Precision = new() { Mode = TrainingPrecision.Bf16Mixed, ActivationCheckpointing = true } });
         var result = trainer.Run();
         Assert.Equal(ScalarType.Float32, model.Dtype);
         Assert.True(result.Losses.TakeLast(5).Average() < 0.7 * result.Losses.Take(5).Average());
@@ -46,7 +49,11 @@ public class TrainerTests
         Func<TrainingBatch> Rows(int start, int count) => () => TrainingFixtures.LmBatch(ids.narrow(0, start, count), mask.narrow(0, start, count));
         // With ε = 1 and lr = 1 the first AdamW update is g(1−β₁)/((1−β₁)(|g| + 1)) ≈ g, so the
         // weights after one step compare the gradients themselves (Adam's usual g/|g| would amplify float noise).
-        var options = Fast(1) with { LearningRate = 1, Epsilon = 1, WeightDecay = 0, WarmupFraction = 0, Decay = LearningRateDecay.Constant, MinLearningRate = 0, GradientClipNorm = 0 };
+        var options = Fast(1) with
+        {
+            Optimizer = new() { LearningRate = 1, Epsilon = 1, WeightDecay = 0, GradientClipNorm = 0 },
+            Schedule = new() { MaxSteps = 1, WarmupFraction = 0, Decay = LearningRateDecay.Constant, MinLearningRate = 0 },
+        };
 
         using var a = TrainingFixtures.TinyModel(seed: 3);
         using (var t = new Trainer(a, new CausalLmObjective(), new InMemoryBatchSource([Rows(0, 1), Rows(1, 1), Rows(2, 2)]), options with { AccumulationSteps = 3 }))
@@ -66,24 +73,25 @@ public class TrainerTests
     [Fact]
     public void A_resumed_run_reproduces_the_uninterrupted_losses_exactly()
     {
-        var options = Fast(12) with { SaveEveryNSteps = 5, KeepLastCheckpoints = 5, MaxEpochs = 1 };
+        var options = Fast(12);
+        options = options with { Schedule = options.Schedule with { MaxEpochs = 1 }, Checkpoint = options.Checkpoint with { SaveEveryNSteps = 5, KeepLastCheckpoints = 5 } };
         var dirA = TrainingFixtures.TempDir();
         using var a = TrainingFixtures.TinyModel(seed: 4);
         TrainingResult full;
-        using (var t = new Trainer(a, new CausalLmObjective(), TrainingFixtures.CountingSource(7), options with { OutputDir = dirA }))
+        using (var t = new Trainer(a, new CausalLmObjective(), TrainingFixtures.CountingSource(7), options with { Checkpoint = options.Checkpoint with { OutputDir = dirA } }))
             full = t.Run();
 
         // Interrupted: the same run stopped after step 5 (its checkpoint), then resumed in a new trainer.
         var dirB = TrainingFixtures.TempDir();
         using (var first = TrainingFixtures.TinyModel(seed: 4))
-        using (var t = new Trainer(first, new CausalLmObjective(), TrainingFixtures.CountingSource(7), options with { OutputDir = dirB, MaxSteps = 12 }))
+        using (var t = new Trainer(first, new CausalLmObjective(), TrainingFixtures.CountingSource(7), options with { Checkpoint = options.Checkpoint with { OutputDir = dirB }, Schedule = options.Schedule with { MaxSteps = 12 } }))
         {
             using var cts = new CancellationTokenSource();
             Assert.Throws<OperationCanceledException>(() => t.Run(new Progress(u => { if (u.Kind == TrainingUpdateKind.Checkpoint) cts.Cancel(); }), cts.Token));
         }
         using var resumedModel = TrainingFixtures.TinyModel(seed: 99);
         TrainingResult resumed;
-        using (var t = new Trainer(resumedModel, new CausalLmObjective(), TrainingFixtures.CountingSource(7), options with { OutputDir = dirB, ResumeFrom = "latest" }))
+        using (var t = new Trainer(resumedModel, new CausalLmObjective(), TrainingFixtures.CountingSource(7), options with { Checkpoint = options.Checkpoint with { OutputDir = dirB, ResumeFrom = "latest" } }))
             resumed = t.Run();
         Assert.Equal(full.Losses.Skip(5), resumed.Losses);
         var expected = TrainingFixtures.Weights(a);
@@ -154,7 +162,7 @@ public class TrainerTests
         File.WriteAllText(Path.Combine(tokenizerDir, "tokenizer.json"), "{}");
         using var model = TrainingFixtures.TinyModel(seed: 4);
         var updates = new List<TrainingUpdate>();
-        using (var t = new Trainer(model, new CausalLmObjective(), TrainingFixtures.CountingSource(4), Fast(4) with { OutputDir = dir, ExportFinalModel = true, TokenizerDirectory = tokenizerDir, LogEveryNSteps = 2 }, TrainingFixtures.CountingSource(1)))
+        using (var t = new Trainer(model, new CausalLmObjective(), TrainingFixtures.CountingSource(4), Fast(4) with { Checkpoint = new() { OutputDir = dir, TokenizerDirectory = tokenizerDir }, LogEveryNSteps = 2 }, TrainingFixtures.CountingSource(1)))
             t.Run(new Progress(updates.Add));
         Assert.Equal(2, File.ReadAllLines(Path.Combine(dir, "metrics.jsonl")).Count(l => l.Contains("\"lr\"")));
         Assert.Equal([2L, 4L], updates.Where(u => u.Kind == TrainingUpdateKind.Step).Select(u => u.Step));
@@ -166,10 +174,19 @@ public class TrainerTests
     }
 
     [Fact]
+    public void A_missing_tokenizer_for_the_export_is_named_before_training()
+    {
+        using var model = TrainingFixtures.TinyModel(seed: 4);
+        var options = Fast(2) with { Checkpoint = new() { OutputDir = TrainingFixtures.TempDir(), TokenizerDirectory = "/no/such/tokenizer" } };
+        var ex = Assert.Throws<TrainingException>(() => new Trainer(model, new CausalLmObjective(), TrainingFixtures.CountingSource(4), options));
+        Assert.Contains("/no/such/tokenizer", ex.Message);
+    }
+
+    [Fact]
     public void Epoch_count_sets_the_steps_when_max_steps_is_absent()
     {
         using var model = TrainingFixtures.TinyModel(seed: 4);
-        using var t = new Trainer(model, new CausalLmObjective(), TrainingFixtures.CountingSource(5), Fast(1) with { MaxSteps = null, MaxEpochs = 2, AccumulationSteps = 2 });
+        using var t = new Trainer(model, new CausalLmObjective(), TrainingFixtures.CountingSource(5), Fast(1) with { Schedule = Fast(1).Schedule with { MaxSteps = null, MaxEpochs = 2 }, AccumulationSteps = 2 });
         Assert.Equal(6, t.TotalSteps);
         Assert.Equal(6, t.Run().Steps);
     }
@@ -206,7 +223,7 @@ public class TrainerTests
     public void A_source_without_length_needs_max_steps()
     {
         using var model = TrainingFixtures.TinyModel(seed: 4);
-        var ex = Assert.Throws<TrainingException>(() => new Trainer(model, new CausalLmObjective(), new EndlessSource(), Fast(1) with { MaxSteps = null }));
+        var ex = Assert.Throws<TrainingException>(() => new Trainer(model, new CausalLmObjective(), new EndlessSource(), Fast(1) with { Schedule = Fast(1).Schedule with { MaxSteps = null } }));
         Assert.Contains("MaxSteps", ex.Message);
     }
 

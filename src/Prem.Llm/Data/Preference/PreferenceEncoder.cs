@@ -9,7 +9,7 @@ namespace Prem.Llm.Data;
 /// means there is no second BOS and the ids are exactly those of the full conversation; a record whose
 /// prompt ids are not a prefix of the conversation's is refused (<see cref="ChatSkipReasons.PromptNotPrefix"/>).
 /// <para>
-/// Truncation follows the seed's DPO config (TRL's <c>max_length</c>/<c>max_prompt_length</c> with
+/// Truncation follows the Prem-1B recipe's DPO config (TRL's <c>max_length</c>/<c>max_prompt_length</c> with
 /// <c>truncation_mode="keep_end"</c>), see <see cref="Truncate"/>.
 /// </para>
 /// </summary>
@@ -60,7 +60,7 @@ public sealed class PreferenceEncoder
     }
 
     /// <summary>
-    /// The seed's truncation. When prompt + the longer response exceed <paramref name="maxLength"/>, a prompt
+    /// The Prem-1B recipe's truncation. When prompt + the longer response exceed <paramref name="maxLength"/>, a prompt
     /// longer than <paramref name="maxPromptLength"/> is cut from the left to that length, keeping its first
     /// <paramref name="headLength"/> tokens (so it still opens with BOS and the first header, and still ends
     /// with the generation prompt); if the total still exceeds <paramref name="maxLength"/>, both responses are

@@ -2,7 +2,7 @@ using Prem.Llm.Text;
 
 namespace Prem.Llm.Data;
 
-/// <summary>Settings of <see cref="PreferenceDataset"/>; the length defaults are the seed's DPO config.</summary>
+/// <summary>Settings of <see cref="PreferenceDataset"/>; the length defaults are the Prem-1B recipe's DPO config.</summary>
 public sealed record PreferenceOptions
 {
     /// <summary>Longest prompt + response in tokens (seed: 8192); responses are cut from the right to fit.</summary>

@@ -2,16 +2,16 @@ using Prem.Llm.Text;
 
 namespace Prem.Llm.Data;
 
-/// <summary>Settings of <see cref="SftDataset"/>; the defaults are the seed's chat fine-tuning.</summary>
+/// <summary>Settings of <see cref="SftDataset"/>; the defaults are the Prem-1B recipe's chat fine-tuning.</summary>
 public sealed record SftOptions
 {
-    /// <summary>The system prompt the seed added to conversations that have none.</summary>
+    /// <summary>The system prompt the Prem-1B recipe added to conversations that have none.</summary>
     public const string SeedSystemPrompt = "You are a helpful AI assistant.";
 
     /// <summary>Longest example in tokens; longer ones are cut from the right, labels with them (seed: 8192).</summary>
     public int MaxSeqLength { get; init; } = 8192;
 
-    /// <summary>Which assistant turns are trained (all, as the seed did, or only the last).</summary>
+    /// <summary>Which assistant turns are trained (all, as the Prem-1B recipe did, or only the last).</summary>
     public AssistantTurns TrainOn { get; init; } = AssistantTurns.All;
 
     /// <summary>Inserted as the first message where a conversation has no system message; null inserts nothing.</summary>
@@ -19,7 +19,7 @@ public sealed record SftOptions
 
     /// <summary>
     /// Pack examples into rows of <see cref="MaxSeqLength"/> tokens with per-token document ids (see
-    /// <see cref="SftPacker"/>). Off by default: the seed trained without packing.
+    /// <see cref="SftPacker"/>). Off by default: the Prem-1B recipe trained without packing.
     /// </summary>
     public bool Packing { get; init; }
 

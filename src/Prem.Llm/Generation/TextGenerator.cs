@@ -9,7 +9,7 @@ namespace Prem.Llm.Generation;
 /// Autoregressive decoding for a <see cref="LlamaForCausalLM"/>: one or many prompts (left-padded
 /// into a batch), greedy or sampled, with or without the KV cache, whole or streamed.
 /// </summary>
-public sealed class Generator(LlamaForCausalLM model)
+public sealed class TextGenerator(LlamaForCausalLM model)
 {
     /// <summary>The new tokens for one prompt (ending with the stop id when one was produced).</summary>
     public IReadOnlyList<int> Generate(IReadOnlyList<int> prompt, SamplingOptions options) =>

@@ -4,7 +4,7 @@ using Prem.Llm.Tests.Modeling;
 
 namespace Prem.Llm.Tests.Generation;
 
-public class GeneratorTests
+public class TextGeneratorTests
 {
     static readonly TinyGqaGolden Golden = TinyGqaGolden.Load();
 
@@ -14,7 +14,7 @@ public class GeneratorTests
     public void Greedy_continuations_match_golden_with_and_without_cache(bool useCache)
     {
         using var model = LlamaForCausalLM.FromPretrained(TinyGqaGolden.ModelDirectory);
-        var generator = new Generator(model);
+        var generator = new TextGenerator(model);
         for (int p = 0; p < Golden.Prompts.Length; p++)
         {
             var tokens = generator.Generate(Golden.Prompts[p], new SamplingOptions { MaxNewTokens = 20, UseCache = useCache });
@@ -26,7 +26,7 @@ public class GeneratorTests
     public void Batched_prompts_of_different_lengths_match_one_at_a_time()
     {
         using var model = LlamaForCausalLM.FromPretrained(TinyGqaGolden.ModelDirectory);
-        var batched = new Generator(model).GenerateBatch(Golden.Prompts, new SamplingOptions { MaxNewTokens = 20 });
+        var batched = new TextGenerator(model).GenerateBatch(Golden.Prompts, new SamplingOptions { MaxNewTokens = 20 });
         for (int p = 0; p < Golden.Prompts.Length; p++)
             Assert.Equal(Golden.Greedy[p], batched[p]);
     }
@@ -37,7 +37,7 @@ public class GeneratorTests
         // llama2.c's doc/stories260K.md: "Once upon a time, there was a little girl named Lily. ..."
         // Pieces are read from the SentencePiece model here so the test needs no tokenizer code.
         using var model = LlamaForCausalLM.FromPretrained(TestData.Path("stories260K"));
-        var ids = new Generator(model).Generate([1], new SamplingOptions { MaxNewTokens = 40 });
+        var ids = new TextGenerator(model).Generate([1], new SamplingOptions { MaxNewTokens = 40 });
         var pieces = SentencePiecePieces.Read(TestData.Path("stories260K", "tokenizer.model"));
         string text = string.Concat(ids.Select(i => pieces[i])).Replace('▁', ' ').TrimStart();
         Assert.StartsWith("Once upon a time, there was a little girl named Lily. She loved to play outside in the park.", text);
@@ -47,7 +47,7 @@ public class GeneratorTests
     public void Cached_and_uncached_greedy_agree_on_a_long_continuation()
     {
         using var model = LlamaForCausalLM.FromPretrained(TestData.Path("stories260K"));
-        var generator = new Generator(model);
+        var generator = new TextGenerator(model);
         var cached = generator.Generate([1, 403], new SamplingOptions { MaxNewTokens = 80 });
         var uncached = generator.Generate([1, 403], new SamplingOptions { MaxNewTokens = 80, UseCache = false });
         Assert.Equal(uncached, cached);
@@ -57,7 +57,7 @@ public class GeneratorTests
     public void Sampling_is_reproducible_by_seed_and_top_k_one_is_greedy()
     {
         using var model = LlamaForCausalLM.FromPretrained(TestData.Path("stories260K"));
-        var generator = new Generator(model);
+        var generator = new TextGenerator(model);
         var sample = new SamplingOptions { MaxNewTokens = 30, Temperature = 1.0, TopP = 0.9, TopK = 40, Seed = 3 };
         var a = generator.Generate([1], sample);
         var b = generator.Generate([1], sample);
@@ -74,7 +74,7 @@ public class GeneratorTests
     {
         using var model = LlamaForCausalLM.FromPretrained(TinyGqaGolden.ModelDirectory);
         var greedy = Golden.Greedy[0];
-        var tokens = new Generator(model).Generate(Golden.Prompts[0],
+        var tokens = new TextGenerator(model).Generate(Golden.Prompts[0],
             new SamplingOptions { MaxNewTokens = 20, StopTokenIds = [999_999, greedy[4]] });
         int firstStop = Array.IndexOf(greedy, greedy[4]);
         Assert.Equal(greedy.Take(firstStop + 1), tokens);
@@ -85,7 +85,7 @@ public class GeneratorTests
     {
         using var model = LlamaForCausalLM.FromPretrained(TinyGqaGolden.ModelDirectory);
         var streamed = new List<int>();
-        await foreach (int id in new Generator(model).GenerateStreaming(Golden.Prompts[1], new SamplingOptions { MaxNewTokens = 20 }))
+        await foreach (int id in new TextGenerator(model).GenerateStreaming(Golden.Prompts[1], new SamplingOptions { MaxNewTokens = 20 }))
             streamed.Add(id);
         Assert.Equal(Golden.Greedy[1], streamed);
     }
@@ -94,7 +94,7 @@ public class GeneratorTests
     public void Repetition_penalty_changes_greedy_output_away_from_repeats()
     {
         using var model = LlamaForCausalLM.FromPretrained(TinyGqaGolden.ModelDirectory);
-        var generator = new Generator(model);
+        var generator = new TextGenerator(model);
         // Golden greedy for prompt 0 repeats 293 and 379 many times.
         var penalised = generator.Generate(Golden.Prompts[0], new SamplingOptions { MaxNewTokens = 20, RepetitionPenalty = 5.0 });
         int repeats(IReadOnlyList<int> s) => s.Count - s.Distinct().Count();
@@ -105,7 +105,7 @@ public class GeneratorTests
     public void Bad_prompts_and_options_are_rejected_with_clear_errors()
     {
         using var model = LlamaForCausalLM.FromPretrained(TinyGqaGolden.ModelDirectory);
-        var generator = new Generator(model);
+        var generator = new TextGenerator(model);
         var e1 = Assert.Throws<ArgumentException>(() => generator.Generate([], new SamplingOptions()));
         Assert.Contains("empty", e1.Message);
         var e2 = Assert.Throws<ArgumentException>(() => generator.Generate([5, 512], new SamplingOptions()));

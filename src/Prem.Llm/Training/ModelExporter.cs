@@ -1,0 +1,45 @@
+using Prem.Llm.Modeling;
+using static TorchSharp.torch;
+
+namespace Prem.Llm.Training;
+
+/// <summary>
+/// The one way a trained model leaves the library: an HF model folder plus the tokenizer files that
+/// make it load on its own. <see cref="Trainer.ExportModel"/> and the trainer's final export (which
+/// recipes use) both come here.
+/// </summary>
+internal static class ModelExporter
+{
+    /// <summary>Tokenizer files copied by name when present; <c>*.tiktoken</c> files are copied too.</summary>
+    internal static readonly IReadOnlyList<string> TokenizerFileNames =
+    [
+        "tokenizer.model", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
+        "added_tokens.json", "generation_config.json",
+    ];
+
+    /// <summary>True for a file name the export copies with the tokenizer.</summary>
+    internal static bool IsTokenizerFile(string fileName) =>
+        TokenizerFileNames.Contains(fileName, StringComparer.Ordinal) || fileName.EndsWith(".tiktoken", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Writes <paramref name="model"/> into <paramref name="directory"/> in <paramref name="dtype"/> (the weights'
+    /// dtype when null) and copies the tokenizer files of <paramref name="tokenizer"/> (a folder, or one tokenizer
+    /// file) next to it. The tokenizer is checked before anything is written.
+    /// </summary>
+    /// <exception cref="TrainingException">The tokenizer folder or file does not exist.</exception>
+    internal static void Export(LlamaForCausalLM model, string directory, string? tokenizer = null, ScalarType? dtype = null)
+    {
+        List<string> files = tokenizer is null ? [] : TokenizerFiles(tokenizer);
+        model.SavePretrained(directory, dtype);
+        foreach (var file in files) File.Copy(file, Path.Combine(directory, Path.GetFileName(file)), overwrite: true);
+    }
+
+    /// <summary>The files of <paramref name="tokenizer"/> an export copies: the file itself, or the folder's tokenizer files.</summary>
+    /// <exception cref="TrainingException">Neither a folder nor a file.</exception>
+    internal static List<string> TokenizerFiles(string tokenizer)
+    {
+        if (File.Exists(tokenizer)) return [tokenizer];
+        if (!Directory.Exists(tokenizer)) throw new TrainingException("tokenizer folder not found", tokenizer);
+        return Directory.EnumerateFiles(tokenizer).Where(f => IsTokenizerFile(Path.GetFileName(f))).Order(StringComparer.Ordinal).ToList();
+    }
+}
