@@ -109,23 +109,24 @@ public class TrainerTests
             return new SftExample(ids, [-100, .. ids[1..]], $"row {i}");
         }).ToList();
         BatchLoader<SftExample, CausalLmBatch> Source() => new(examples, new SftCollator(padId: 0), new BatchLoaderOptions { BatchSize = 1 });
-        var options = Fast(6) with { SaveEveryNSteps = 2, KeepLastCheckpoints = 5 };
+        var options = Fast(6);
+        options = options with { Checkpoint = options.Checkpoint with { SaveEveryNSteps = 2, KeepLastCheckpoints = 5 } };
         var dirA = TrainingFixtures.TempDir();
         using var a = TrainingFixtures.TinyModel(seed: 4);
         TrainingResult full;
-        using (var t = new Trainer(a, new CausalLmObjective(), Source(), options with { OutputDir = dirA }))
+        using (var t = new Trainer(a, new CausalLmObjective(), Source(), options with { Checkpoint = options.Checkpoint with { OutputDir = dirA } }))
             full = t.Run();
 
         var dirB = TrainingFixtures.TempDir();
         using (var first = TrainingFixtures.TinyModel(seed: 4))
-        using (var t = new Trainer(first, new CausalLmObjective(), Source(), options with { OutputDir = dirB }))
+        using (var t = new Trainer(first, new CausalLmObjective(), Source(), options with { Checkpoint = options.Checkpoint with { OutputDir = dirB } }))
         {
             using var cts = new CancellationTokenSource();
             Assert.Throws<OperationCanceledException>(() => t.Run(new Progress(u => { if (u.Kind == TrainingUpdateKind.Checkpoint) cts.Cancel(); }), cts.Token));
         }
         using var resumedModel = TrainingFixtures.TinyModel(seed: 99);
         TrainingResult resumed;
-        using (var t = new Trainer(resumedModel, new CausalLmObjective(), Source(), options with { OutputDir = dirB, ResumeFrom = "latest" }))
+        using (var t = new Trainer(resumedModel, new CausalLmObjective(), Source(), options with { Checkpoint = options.Checkpoint with { OutputDir = dirB, ResumeFrom = "latest" } }))
             resumed = t.Run();
         Assert.Equal(full.Losses.Skip(2), resumed.Losses);
         var expected = TrainingFixtures.Weights(a);
