@@ -1,3 +1,5 @@
+using Prem.Llm.Native;
+
 namespace Prem.Llm.Distributed;
 
 /// <summary>

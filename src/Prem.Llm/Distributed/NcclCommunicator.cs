@@ -1,3 +1,4 @@
+using Prem.Llm.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -64,10 +65,10 @@ public sealed class NcclCommunicator : Communicator
         ArgumentNullException.ThrowIfNull(info);
         LoadLibraries(info, library);
         int rank = bootstrap?.Rank ?? info.Rank, size = bootstrap?.Size ?? info.Size, local = bootstrap?.LocalRank ?? info.LocalRank;
-        Cuda(NcclNative.CuInit(0), "cuInit", rank, size);
-        Cuda(NcclNative.CuDeviceGet(out int device, local), $"cuDeviceGet({local})", rank, size);
-        Cuda(NcclNative.CuDevicePrimaryCtxRetain(out var context, device), "cuDevicePrimaryCtxRetain", rank, size);
-        Cuda(NcclNative.CuCtxSetCurrent(context), "cuCtxSetCurrent", rank, size);
+        Cuda(CudaDriverApi.Init(0), "cuInit", rank, size);
+        Cuda(CudaDriverApi.DeviceGet(out int device, local), $"cuDeviceGet({local})", rank, size);
+        Cuda(CudaDriverApi.DevicePrimaryCtxRetain(out var context, device), "cuDevicePrimaryCtxRetain", rank, size);
+        Cuda(CudaDriverApi.CtxSetCurrent(context), "cuCtxSetCurrent", rank, size);
 
         var id = new byte[NcclNative.UniqueIdBytes];
         if (rank == 0) Nccl(GetUniqueId(id), "ncclGetUniqueId", rank, size);
@@ -91,7 +92,7 @@ public sealed class NcclCommunicator : Communicator
         using var scope = NewDisposeScope();
         var work = tensor.is_contiguous() ? tensor : tensor.contiguous();
         var pointer = TensorMemory.DataPointer(work);
-        Run(NcclNative.AllReduce(pointer, pointer, (nuint)work.numel(), DataType(work.dtype), NcclNative.Op(op), _comm, IntPtr.Zero),
+        Run(NcclNative.AllReduce(pointer, pointer, (nuint)work.numel(), DataType(work.dtype), NcclOp(op), _comm, IntPtr.Zero),
             $"all-reduce ({op}) of {work.numel()} {work.dtype} values");
         if (!ReferenceEquals(work, tensor)) tensor.copy_(work);
     }
@@ -160,7 +161,7 @@ public sealed class NcclCommunicator : Communicator
         ObjectDisposedException.ThrowIf(_disposed, this);
         Nccl(result, operation, Rank, Size);
         using (_watchdog.Watch(operation))
-            Cuda(NcclNative.CuStreamSynchronize(IntPtr.Zero), "cuStreamSynchronize after " + operation, Rank, Size);
+            Cuda(CudaDriverApi.StreamSynchronize(IntPtr.Zero), "cuStreamSynchronize after " + operation, Rank, Size);
         Nccl(NcclNative.CommGetAsyncError(_comm, out int asyncError) is var r && r != NcclNative.Success ? r : asyncError, operation, Rank, Size);
     }
 
@@ -171,6 +172,15 @@ public sealed class NcclCommunicator : Communicator
         ScalarType.BFloat16 => NcclNative.BFloat16,
         ScalarType.Float16 => NcclNative.Float16,
         _ => throw new DistributedException(Rank, Size, $"NCCL all-reduce of {dtype} tensors is not supported."),
+    };
+
+    /// <summary>ncclRedOp_t of <paramref name="op"/>.</summary>
+    private static int NcclOp(ReduceOp op) => op switch
+    {
+        ReduceOp.Sum => NcclNative.Sum,
+        ReduceOp.Max => NcclNative.Max,
+        ReduceOp.Min => NcclNative.Min,
+        _ => throw new ArgumentOutOfRangeException(nameof(op), op, "Unknown reduction."),
     };
 
     private static unsafe int GetUniqueId(byte[] id)

@@ -1,7 +1,7 @@
-using Prem.Llm.Cuda.Interop;
 using static TorchSharp.torch;
+using Prem.Llm.Native;
 
-namespace Prem.Llm.Cuda.Tests.Interop;
+namespace Prem.Llm.Tests.Native;
 
 public class TorchSharpNativeTests
 {

@@ -1,9 +1,9 @@
 using TorchSharp;
-using Prem.Llm.Cuda.Reference;
+using Prem.Llm.Cuda.Attention;
 using Prem.Llm.Cuda.Runtime;
 using static TorchSharp.torch;
 
-namespace Prem.Llm.Cuda.Attention;
+namespace Prem.Llm.Cuda.Reference;
 
 /// <summary>Runs the CPU reference on float32 CPU tensors (tests and machines without a GPU).</summary>
 internal sealed class ReferenceFlashAttentionExecutor : IFlashAttentionExecutor

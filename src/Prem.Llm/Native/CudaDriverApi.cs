@@ -1,12 +1,14 @@
 using System.Runtime.InteropServices;
 
-namespace Prem.Llm.Cuda.Interop;
+namespace Prem.Llm.Native;
 
-/// <summary>The CUDA driver API entry points we use (the _v2 names are the current ABI). Status 0 is
-/// CUDA_SUCCESS; <see cref="Runtime.CudaException"/> turns the rest into named errors.</summary>
+/// <summary>The CUDA driver API entry points we use (the _v2 names are the current ABI): Prem.Llm.Cuda's
+/// runtime (modules, kernels, memory) and the NCCL communicator (the rank's GPU in libtorch's primary
+/// context, the legacy default stream TorchSharp runs on). Status 0 is CUDA_SUCCESS; the callers turn
+/// the rest into named errors with <see cref="GetErrorName"/>.</summary>
 internal static partial class CudaDriverApi
 {
-    static CudaDriverApi() => NativeLibraryLocator.EnsureRegistered();
+    static CudaDriverApi() => NativeLibraries.EnsureRegistered();
 
     /// <summary>CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR.</summary>
     public const int AttributeComputeCapabilityMajor = 75;
@@ -21,85 +23,88 @@ internal static partial class CudaDriverApi
     /// <summary>CU_FUNC_ATTRIBUTE_LOCAL_SIZE_BYTES (spills land in local memory).</summary>
     public const int FunctionAttributeLocalSizeBytes = 3;
 
-    [LibraryImport(NativeLibraryLocator.Driver, EntryPoint = "cuInit")]
+    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuInit")]
     public static partial int Init(uint flags);
 
-    [LibraryImport(NativeLibraryLocator.Driver, EntryPoint = "cuGetErrorName")]
+    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuGetErrorName")]
     public static partial int GetErrorName(int error, out IntPtr name);
 
-    [LibraryImport(NativeLibraryLocator.Driver, EntryPoint = "cuDriverGetVersion")]
+    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuDriverGetVersion")]
     public static partial int DriverGetVersion(out int version);
 
-    [LibraryImport(NativeLibraryLocator.Driver, EntryPoint = "cuDeviceGetCount")]
+    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuDeviceGetCount")]
     public static partial int DeviceGetCount(out int count);
 
-    [LibraryImport(NativeLibraryLocator.Driver, EntryPoint = "cuDeviceGet")]
+    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuDeviceGet")]
     public static partial int DeviceGet(out int device, int ordinal);
 
-    [LibraryImport(NativeLibraryLocator.Driver, EntryPoint = "cuDeviceGetName")]
+    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuDeviceGetName")]
     public static partial int DeviceGetName(byte[] name, int length, int device);
 
-    [LibraryImport(NativeLibraryLocator.Driver, EntryPoint = "cuDeviceGetAttribute")]
+    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuDeviceGetAttribute")]
     public static partial int DeviceGetAttribute(out int value, int attribute, int device);
 
-    [LibraryImport(NativeLibraryLocator.Driver, EntryPoint = "cuDevicePrimaryCtxRetain")]
+    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuDevicePrimaryCtxRetain")]
     public static partial int DevicePrimaryCtxRetain(out IntPtr context, int device);
 
-    [LibraryImport(NativeLibraryLocator.Driver, EntryPoint = "cuDevicePrimaryCtxRelease_v2")]
+    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuDevicePrimaryCtxRelease_v2")]
     public static partial int DevicePrimaryCtxRelease(int device);
 
-    [LibraryImport(NativeLibraryLocator.Driver, EntryPoint = "cuCtxSetCurrent")]
+    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuCtxSetCurrent")]
     public static partial int CtxSetCurrent(IntPtr context);
 
-    [LibraryImport(NativeLibraryLocator.Driver, EntryPoint = "cuCtxSynchronize")]
+    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuStreamSynchronize")]
+    public static partial int StreamSynchronize(IntPtr stream);
+
+    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuCtxSynchronize")]
     public static partial int CtxSynchronize();
 
-    [LibraryImport(NativeLibraryLocator.Driver, EntryPoint = "cuModuleLoadData")]
+    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuModuleLoadData")]
     public static partial int ModuleLoadData(out IntPtr module, byte[] image);
 
-    [LibraryImport(NativeLibraryLocator.Driver, EntryPoint = "cuModuleUnload")]
+    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuModuleUnload")]
     public static partial int ModuleUnload(IntPtr module);
 
-    [LibraryImport(NativeLibraryLocator.Driver, EntryPoint = "cuModuleGetFunction", StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuModuleGetFunction", StringMarshalling = StringMarshalling.Utf8)]
     public static partial int ModuleGetFunction(out IntPtr function, IntPtr module, string name);
 
-    [LibraryImport(NativeLibraryLocator.Driver, EntryPoint = "cuFuncSetAttribute")]
+    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuFuncSetAttribute")]
     public static partial int FuncSetAttribute(IntPtr function, int attribute, int value);
 
-    [LibraryImport(NativeLibraryLocator.Driver, EntryPoint = "cuFuncGetAttribute")]
+    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuFuncGetAttribute")]
     public static partial int FuncGetAttribute(out int value, int attribute, IntPtr function);
 
-    [LibraryImport(NativeLibraryLocator.Driver, EntryPoint = "cuLaunchKernel")]
+    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuLaunchKernel")]
     public static unsafe partial int LaunchKernel(IntPtr function, uint gridX, uint gridY, uint gridZ,
         uint blockX, uint blockY, uint blockZ, uint sharedBytes, IntPtr stream, void** parameters, void** extra);
 
-    [LibraryImport(NativeLibraryLocator.Driver, EntryPoint = "cuMemAlloc_v2")]
+    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuMemAlloc_v2")]
     public static partial int MemAlloc(out ulong pointer, nuint bytes);
 
-    [LibraryImport(NativeLibraryLocator.Driver, EntryPoint = "cuMemFree_v2")]
+    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuMemFree_v2")]
     public static partial int MemFree(ulong pointer);
 
-    [LibraryImport(NativeLibraryLocator.Driver, EntryPoint = "cuMemcpyHtoD_v2")]
+    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuMemcpyHtoD_v2")]
     public static unsafe partial int MemcpyHtoD(ulong destination, void* source, nuint bytes);
 
-    [LibraryImport(NativeLibraryLocator.Driver, EntryPoint = "cuMemcpyDtoH_v2")]
+    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuMemcpyDtoH_v2")]
     public static unsafe partial int MemcpyDtoH(void* destination, ulong source, nuint bytes);
 
-    [LibraryImport(NativeLibraryLocator.Driver, EntryPoint = "cuMemsetD8_v2")]
+    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuMemsetD8_v2")]
     public static partial int MemsetD8(ulong pointer, byte value, nuint count);
 
-    [LibraryImport(NativeLibraryLocator.Driver, EntryPoint = "cuEventCreate")]
+    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuEventCreate")]
     public static partial int EventCreate(out IntPtr evt, uint flags);
 
-    [LibraryImport(NativeLibraryLocator.Driver, EntryPoint = "cuEventRecord")]
+    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuEventRecord")]
     public static partial int EventRecord(IntPtr evt, IntPtr stream);
 
-    [LibraryImport(NativeLibraryLocator.Driver, EntryPoint = "cuEventSynchronize")]
+    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuEventSynchronize")]
     public static partial int EventSynchronize(IntPtr evt);
 
-    [LibraryImport(NativeLibraryLocator.Driver, EntryPoint = "cuEventElapsedTime")]
+    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuEventElapsedTime")]
     public static partial int EventElapsedTime(out float milliseconds, IntPtr start, IntPtr end);
 
-    [LibraryImport(NativeLibraryLocator.Driver, EntryPoint = "cuEventDestroy_v2")]
+    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuEventDestroy_v2")]
     public static partial int EventDestroy(IntPtr evt);
 }

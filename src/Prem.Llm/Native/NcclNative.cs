@@ -1,11 +1,10 @@
 using System.Runtime.InteropServices;
 
-namespace Prem.Llm.Distributed;
+namespace Prem.Llm.Native;
 
 /// <summary>
-/// The NCCL functions (libnccl.so.2) and the few CUDA driver calls (libcuda.so.1) the NCCL
-/// communicator needs: select the rank's GPU in libtorch's primary context and wait on the legacy
-/// default stream, which is the stream TorchSharp's kernels run on. Enum values are nccl.h's.
+/// The NCCL functions (libnccl.so.2) the NCCL communicator calls; its CUDA driver calls are in
+/// <see cref="CudaDriverApi"/>. Enum values are nccl.h's.
 /// </summary>
 internal static unsafe partial class NcclNative
 {
@@ -19,14 +18,10 @@ internal static unsafe partial class NcclNative
     public const int Float64 = 8;
     public const int BFloat16 = 9;
 
-    /// <summary>ncclRedOp_t of <paramref name="op"/> (ncclSum 0, ncclMax 2, ncclMin 3).</summary>
-    public static int Op(ReduceOp op) => op switch
-    {
-        ReduceOp.Sum => 0,
-        ReduceOp.Max => 2,
-        ReduceOp.Min => 3,
-        _ => throw new ArgumentOutOfRangeException(nameof(op), op, "Unknown reduction."),
-    };
+    // ncclRedOp_t
+    public const int Sum = 0;
+    public const int Max = 2;
+    public const int Min = 3;
 
     /// <summary>ncclUniqueId: an opaque 128-byte struct passed by value.</summary>
     [StructLayout(LayoutKind.Sequential)]
@@ -58,21 +53,6 @@ internal static unsafe partial class NcclNative
 
     [LibraryImport(NativeLibraries.Nccl, EntryPoint = "ncclGetErrorString")]
     public static partial IntPtr GetErrorString(int result);
-
-    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuInit")]
-    public static partial int CuInit(uint flags);
-
-    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuDeviceGet")]
-    public static partial int CuDeviceGet(out int device, int ordinal);
-
-    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuDevicePrimaryCtxRetain")]
-    public static partial int CuDevicePrimaryCtxRetain(out IntPtr context, int device);
-
-    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuCtxSetCurrent")]
-    public static partial int CuCtxSetCurrent(IntPtr context);
-
-    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuStreamSynchronize")]
-    public static partial int CuStreamSynchronize(IntPtr stream);
 
     /// <summary>NCCL's text for <paramref name="result"/>.</summary>
     public static string Describe(int result) => $"{Marshal.PtrToStringUTF8(GetErrorString(result)) ?? "unknown"} (ncclResult {result})";

@@ -1,69 +1,27 @@
-using System.Reflection;
 using System.Runtime.InteropServices;
 
-namespace Prem.Llm.Cuda.Interop;
+namespace Prem.Llm.Native;
 
 /// <summary>
-/// Finds the CUDA driver (libcuda) and NVRTC (libnvrtc) at run time. No NuGet package ships them, and
-/// NVRTC lives in many places (CUDA toolkits, pip wheels, our CI's unpacked Debian packages), so the
-/// P/Invoke declarations use logical names that this resolver maps to a real file.
+/// Finds NVRTC (libnvrtc) at run time for <see cref="NativeLibraries"/>. No NuGet package ships it,
+/// and it lives in many places (CUDA toolkits, pip wheels, our CI's unpacked Debian packages).
 /// </summary>
-internal static class NativeLibraryLocator
+internal static class NvrtcLocator
 {
-    /// <summary>Logical library name of the CUDA driver API in <c>LibraryImport</c>.</summary>
-    public const string Driver = "prem_cuda";
-
-    /// <summary>Logical library name of NVRTC in <c>LibraryImport</c>.</summary>
-    public const string Nvrtc = "prem_nvrtc";
-
     /// <summary>Environment variable naming an NVRTC library file or the folder that holds it.</summary>
     public const string NvrtcPathVariable = "PREM_NVRTC_PATH";
-
-    static readonly object Gate = new();
-    static bool _registered;
-
-    /// <summary>Installs the resolver for this assembly once; later calls do nothing.</summary>
-    public static void EnsureRegistered()
-    {
-        lock (Gate)
-        {
-            if (_registered) return;
-            NativeLibrary.SetDllImportResolver(typeof(NativeLibraryLocator).Assembly, Resolve);
-            _registered = true;
-        }
-    }
-
-    static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath)
-    {
-        IEnumerable<string> candidates = name switch
-        {
-            Driver => DriverCandidates(),
-            Nvrtc => NvrtcCandidates(),
-            _ => [],
-        };
-        foreach (var candidate in candidates)
-        {
-            if (name == Nvrtc) PreloadBuiltins(candidate);
-            if (NativeLibrary.TryLoad(candidate, out var handle)) return handle;
-        }
-        return IntPtr.Zero;
-    }
 
     // NVRTC dlopens libnvrtc-builtins by its bare soname. From a folder that is not on the loader's
     // path (pip wheels, our .tools copy) that fails unless the builtins beside it are loaded first:
     // the loader then matches the soname to the library already in the process.
-    static void PreloadBuiltins(string nvrtcPath)
+    /// <summary>Loads the libnvrtc-builtins files beside <paramref name="nvrtcPath"/>, if any.</summary>
+    public static void PreloadBuiltins(string nvrtcPath)
     {
         var folder = Path.GetDirectoryName(nvrtcPath);
         if (string.IsNullOrEmpty(folder) || !Directory.Exists(folder)) return;
         foreach (var builtins in Directory.EnumerateFiles(folder, "libnvrtc-builtins.so*").Order(StringComparer.Ordinal))
             NativeLibrary.TryLoad(builtins, out _);
     }
-
-    /// <summary>Names tried for the driver, in order: the driver ships with the GPU's kernel module,
-    /// so the loader's default search is the right one.</summary>
-    public static IEnumerable<string> DriverCandidates() =>
-        OperatingSystem.IsWindows() ? ["nvcuda.dll"] : ["libcuda.so.1", "libcuda.so"];
 
     /// <summary>NVRTC files tried, in order: <c>PREM_NVRTC_PATH</c>, <c>CUDA_PATH</c>, /usr/local/cuda*,
     /// pip's nvidia/*/lib folders, the repository's <c>.tools/nvrtc</c>, then the loader's default search.</summary>

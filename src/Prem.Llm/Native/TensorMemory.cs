@@ -1,27 +1,16 @@
-using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Prem.Llm.Distributed;
+namespace Prem.Llm.Native;
 
 /// <summary>
-/// Raw access to a tensor's elements for the collectives: a span over a contiguous CPU tensor, or the
-/// device address of a CUDA tensor for NCCL. TorchSharp has no public <c>data_ptr()</c>; its native
-/// library exports <c>THSTensor_data</c>, which returns libtorch's <c>data_ptr()</c> (storage offset
-/// included), so views and slices map to the right address.
+/// Raw access to a tensor's elements (collectives, fused CPU kernels): a span over a contiguous CPU
+/// tensor, or the device address of a CUDA tensor for NCCL, through <see cref="TorchSharpNative"/>.
 /// </summary>
-internal static partial class TensorMemory
+internal static class TensorMemory
 {
-    [LibraryImport("LibTorchSharp", EntryPoint = "THSTensor_data")]
-    private static partial IntPtr THSTensor_data(IntPtr tensor);
-
     /// <summary>The address of the first element of <paramref name="tensor"/> (CPU or CUDA).</summary>
-    public static IntPtr DataPointer(Tensor tensor)
-    {
-        var pointer = THSTensor_data(tensor.Handle);
-        if (pointer == IntPtr.Zero && tensor.numel() > 0) torch.CheckForErrors();
-        return pointer;
-    }
+    public static IntPtr DataPointer(Tensor tensor) => TorchSharpNative.DataPointer(tensor);
 
     /// <summary>A span over a contiguous CPU float32 tensor's elements.</summary>
     public static unsafe Span<float> FloatSpan(Tensor tensor)

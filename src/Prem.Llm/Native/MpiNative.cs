@@ -1,11 +1,11 @@
 using System.Runtime.InteropServices;
 
-namespace Prem.Llm.Distributed;
+namespace Prem.Llm.Native;
 
 /// <summary>
-/// The MPI functions the communicator calls, bound to whichever libmpi <see cref="MpiCommunicator"/>
-/// loaded (see <see cref="NativeLibraries"/>). Handles are <see cref="IntPtr"/>; see
-/// <see cref="MpiHandles"/> for why that is right for both ABI families. All return an MPI error code.
+/// The MPI functions the MPI communicator calls, bound to whichever libmpi it loaded (see
+/// <see cref="NativeLibraries"/>). Handles are <see cref="IntPtr"/>; the communicator's MpiHandles
+/// says why that is right for both ABI families. All return an MPI error code.
 /// </summary>
 internal static unsafe partial class MpiNative
 {

@@ -1,0 +1,59 @@
+namespace Prem.Llm.Tests.Architecture;
+
+public class NamespaceDependencyGraphTests
+{
+    [Fact]
+    public void FindCycle_OnAnAcyclicGraph_ReturnsNull()
+    {
+        var graph = new NamespaceDependencyGraph();
+        graph.AddEdge("A", "B");
+        graph.AddEdge("B", "C");
+        graph.AddEdge("A", "C");
+        graph.AddEdge("D", "A");
+
+        Assert.Null(graph.FindCycle());
+    }
+
+    [Fact]
+    public void FindCycle_FindsALongCycle_AsAClosedPath()
+    {
+        var graph = new NamespaceDependencyGraph();
+        graph.AddEdge("A", "B");
+        graph.AddEdge("B", "C");
+        graph.AddEdge("C", "D");
+        graph.AddEdge("D", "B");
+
+        Assert.Equal(["B", "C", "D", "B"], graph.FindCycle());
+    }
+
+    [Fact]
+    public void FindCycle_FindsATwoNodeLoop()
+    {
+        var graph = new NamespaceDependencyGraph();
+        graph.AddEdge("Checkpoints", "Modeling");
+        graph.AddEdge("Modeling", "Checkpoints");
+
+        Assert.Equal(["Checkpoints", "Modeling", "Checkpoints"], graph.FindCycle());
+    }
+
+    [Fact]
+    public void AddEdge_IgnoresSelfEdges()
+    {
+        var graph = new NamespaceDependencyGraph();
+        graph.AddEdge("A", "A");
+
+        Assert.Empty(graph.Edges["A"]);
+        Assert.Null(graph.FindCycle());
+    }
+
+    [Fact]
+    public void FromAssembly_SeesReferencesFromMethodBodies()
+    {
+        // This test assembly: the Architecture tests construct Prem.Llm.Tests.Architecture types only
+        // in bodies, and the Text tests call Prem.Llm types, which are outside the root filter.
+        var graph = NamespaceDependencyGraph.FromAssembly(typeof(NamespaceDependencyGraphTests).Assembly.Location, "Prem.Llm.Tests");
+
+        Assert.Contains("Prem.Llm.Tests.Architecture", graph.Edges.Keys);
+        Assert.DoesNotContain(graph.Edges.Keys, ns => !ns.StartsWith("Prem.Llm.Tests", StringComparison.Ordinal));
+    }
+}
