@@ -4,6 +4,7 @@ using Prem.Llm.Distributed;
 using Prem.Llm.Recipes;
 using Prem.Llm.Text;
 using Prem.Llm.Training;
+using Prem.Llm.Reporting;
 
 namespace Prem.Llm.Cli;
 

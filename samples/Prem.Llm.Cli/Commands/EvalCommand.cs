@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Prem.Llm.Evaluation;
 using Prem.Llm.Text;
+using Prem.Llm.Reporting;
 
 namespace Prem.Llm.Cli.Commands;
 

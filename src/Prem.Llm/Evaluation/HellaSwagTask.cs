@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Prem.Llm.Text;
 
 namespace Prem.Llm.Evaluation;
 
@@ -38,7 +39,7 @@ public sealed partial class HellaSwagTask : EvalTask
     /// </summary>
     public static string Preprocess(string text)
     {
-        text = PythonText.Strip(text).Replace(" [title]", ". ", StringComparison.Ordinal);
+        text = PythonStrip.Strip(text).Replace(" [title]", ". ", StringComparison.Ordinal);
         text = BracketTag().Replace(text, "");
         return text.Replace("  ", " ", StringComparison.Ordinal);
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Prem.Llm.Text;
 
 namespace Prem.Llm.Evaluation;
 
@@ -59,7 +60,7 @@ public sealed class MmluTask : EvalTask
         if (JsonRow.GetString(row, "subject") != Subject) return null;
         var choices = JsonRow.GetStrings(row, "choices");
         if (choices.Count != 4) throw new FormatException($"field 'choices' must have 4 entries, found {choices.Count}");
-        var text = new System.Text.StringBuilder(Description).Append(PythonText.Strip(JsonRow.GetString(row, "question")));
+        var text = new System.Text.StringBuilder(Description).Append(PythonStrip.Strip(JsonRow.GetString(row, "question")));
         for (int i = 0; i < 4; i++) text.Append('\n').Append(Letters[i]).Append(". ").Append(choices[i]);
         text.Append("\nAnswer:");
         var continuations = Letters.Select(l => TargetDelimiter + l).ToArray();

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Prem.Llm.Text;
 
 namespace Prem.Llm.Evaluation;
 
@@ -37,7 +38,7 @@ public sealed class OpenBookQaTask : EvalTask
     {
         var choices = JsonRow.GetStrings(row, "choices");
         var labels = JsonRow.GetStrings(row, "choice_labels");
-        int gold = IndexOf(labels, PythonText.LStrip(JsonRow.GetString(row, "answerKey")), "answerKey");
+        int gold = IndexOf(labels, PythonStrip.LStrip(JsonRow.GetString(row, "answerKey")), "answerKey");
         var (continuations, lengths) = Choices(choices);
         return new EvalDocument(Name, JsonRow.GetString(row, "id"), [JsonRow.GetString(row, "question_stem")], continuations, gold, lengths);
     }

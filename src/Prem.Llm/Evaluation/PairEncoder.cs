@@ -36,7 +36,7 @@ public sealed class PairEncoder
         }
         else
         {
-            string trimmed = PythonText.RStrip(context);
+            string trimmed = PythonStrip.RStrip(context);
             if (trimmed.Length < context.Length)
             {
                 continuation = context[trimmed.Length..] + continuation;

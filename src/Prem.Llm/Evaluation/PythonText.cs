@@ -1,34 +1,14 @@
+using Prem.Llm.Text;
+
 namespace Prem.Llm.Evaluation;
 
 /// <summary>
-/// The few Python <c>str</c> operations lm-eval's templates use, with Python's semantics. .NET's
-/// <see cref="string.Trim()"/> and Python's <c>strip()</c> disagree on U+001C–U+001F (Python treats
-/// them as whitespace), and <c>len()</c> counts code points, not UTF-16 units.
+/// The Python <c>str</c> operations lm-eval's templates use besides stripping (which is
+/// <see cref="PythonStrip"/>), with Python's semantics: <c>len()</c> counts code points, not UTF-16
+/// units, and <c>capitalize()</c> title-cases the first character.
 /// </summary>
 public static class PythonText
 {
-    /// <summary>Python's <c>str.isspace()</c> for one code unit (all such characters are in the BMP).</summary>
-    public static bool IsSpace(char c) => char.IsWhiteSpace(c) || (c >= '\u001C' && c <= '\u001F');
-
-    /// <summary>Python's <c>str.strip()</c> with no arguments.</summary>
-    public static string Strip(string text) => RStrip(LStrip(text));
-
-    /// <summary>Python's <c>str.lstrip()</c> with no arguments.</summary>
-    public static string LStrip(string text)
-    {
-        int start = 0;
-        while (start < text.Length && IsSpace(text[start])) start++;
-        return text[start..];
-    }
-
-    /// <summary>Python's <c>str.rstrip()</c> with no arguments.</summary>
-    public static string RStrip(string text)
-    {
-        int end = text.Length;
-        while (end > 0 && IsSpace(text[end - 1])) end--;
-        return text[..end];
-    }
-
     /// <summary>Python's <c>len(str)</c>: the number of Unicode code points.</summary>
     public static int CodePointLength(string text)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Prem.Llm.Text;
 
 namespace Prem.Llm.Evaluation;
 
@@ -48,7 +49,7 @@ public sealed class WinograndeTask : EvalTask
         };
         string prefix = sentence[..idx];
         string[] contexts = [prefix + JsonRow.GetString(row, "option1"), prefix + JsonRow.GetString(row, "option2")];
-        string continuation = TargetDelimiter + PythonText.Strip(sentence[(idx + 1)..]);
+        string continuation = TargetDelimiter + PythonStrip.Strip(sentence[(idx + 1)..]);
         return new EvalDocument(Name, JsonRow.GetString(row, "id"), contexts, [continuation], gold, null);
     }
 }

@@ -4,22 +4,7 @@ namespace Prem.Llm.Tests.Evaluation;
 
 public class PythonTextTests
 {
-    // Expected values are what CPython 3.11 returns for the same calls.
-    [Theory]
-    [InlineData(" \t a b \n", "a b")]
-    [InlineData("\u001Fx\u001C", "x")] // Python whitespace that .NET's Trim keeps
-    [InlineData("\u00A0x\u3000", "x")]
-    [InlineData("", "")]
-    public void Strip_matches_python(string input, string expected) => Assert.Equal(expected, PythonText.Strip(input));
-
-    [Fact]
-    public void Lstrip_and_rstrip_strip_one_side()
-    {
-        Assert.Equal("a ", PythonText.LStrip("  a "));
-        Assert.Equal("  a", PythonText.RStrip("  a \n"));
-        Assert.Equal("\u001Fa", "\u001Fa".Trim()); // the difference that motivates this class
-    }
-
+    // Expected values are what CPython 3.11 returns for the same calls (stripping: PythonStripTests).
     [Theory]
     [InlineData("abc", 3)]
     [InlineData("a\U0001F600b", 3)]

@@ -1,6 +1,8 @@
 using Prem.Llm.Training;
+using Prem.Llm.Reporting;
+using Prem.Llm.Tests.Training;
 
-namespace Prem.Llm.Tests.Training;
+namespace Prem.Llm.Tests.Reporting;
 
 public class ConsoleTrainingReporterTests
 {

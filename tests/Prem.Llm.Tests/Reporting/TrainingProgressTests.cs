@@ -1,6 +1,7 @@
 using Prem.Llm.Training;
+using Prem.Llm.Reporting;
 
-namespace Prem.Llm.Tests.Training;
+namespace Prem.Llm.Tests.Reporting;
 
 public class TrainingProgressTests
 {

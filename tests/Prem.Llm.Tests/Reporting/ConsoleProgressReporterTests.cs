@@ -1,6 +1,7 @@
 using Prem.Llm.Evaluation;
+using Prem.Llm.Reporting;
 
-namespace Prem.Llm.Tests.Evaluation;
+namespace Prem.Llm.Tests.Reporting;
 
 public class ConsoleProgressReporterTests
 {

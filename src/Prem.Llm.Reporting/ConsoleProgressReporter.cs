@@ -1,4 +1,6 @@
-namespace Prem.Llm.Evaluation;
+using Prem.Llm.Evaluation;
+
+namespace Prem.Llm.Reporting;
 
 /// <summary>
 /// Writes <see cref="EvalProgress"/> as a progress bar with ETA to a text writer (stderr by default),
