@@ -1,4 +1,5 @@
 using Prem.Llm.Text;
+using Prem.Llm.Evaluation.Tasks;
 
 namespace Prem.Llm.Evaluation;
 
