@@ -1,6 +1,7 @@
 using Prem.Llm.Distributed;
+using Prem.Llm.Distributed.Launch;
 
-namespace Prem.Llm.Tests.Distributed;
+namespace Prem.Llm.Tests.Distributed.Launch;
 
 public class CommunicatorsTests
 {

@@ -1,6 +1,8 @@
 using Prem.Llm.Distributed;
+using Prem.Llm.Distributed.Nccl;
+using Prem.Llm.Distributed.Launch;
 
-namespace Prem.Llm.Tests.Distributed;
+namespace Prem.Llm.Tests.Distributed.Nccl;
 
 // NCCL itself cannot run here (no GPU, no libnccl): these cover the binding's failure path.
 public class NcclCommunicatorTests

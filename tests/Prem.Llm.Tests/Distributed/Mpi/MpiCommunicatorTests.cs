@@ -1,7 +1,8 @@
 using System.Text.Json;
 using Prem.Llm.Distributed;
+using Prem.Llm.Distributed.Mpi;
 
-namespace Prem.Llm.Tests.Distributed;
+namespace Prem.Llm.Tests.Distributed.Mpi;
 
 // Real multi-process runs: Open MPI's mpirun (installed by build/install-mpi.sh) and Debian's MPICH
 // unpacked into .tools/mpich, each rank a Prem.Llm.MpiHost process with one thread.

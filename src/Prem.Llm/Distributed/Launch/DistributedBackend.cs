@@ -1,4 +1,4 @@
-namespace Prem.Llm.Distributed;
+namespace Prem.Llm.Distributed.Launch;
 
 /// <summary>Which communicator <see cref="Communicators.Create"/> builds.</summary>
 public enum DistributedBackend

@@ -1,4 +1,4 @@
-namespace Prem.Llm.Distributed;
+namespace Prem.Llm.Distributed.Mpi;
 
 /// <summary>The two ABI families of MPI libraries on Linux.</summary>
 public enum MpiFamily

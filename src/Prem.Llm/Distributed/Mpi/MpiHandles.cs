@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Prem.Llm.Distributed;
+namespace Prem.Llm.Distributed.Mpi;
 
 /// <summary>
 /// The MPI handles the binding uses, for one loaded library. In C they are macros of mpi.h, so a

@@ -1,6 +1,6 @@
 using Prem.Llm.Native;
 
-namespace Prem.Llm.Distributed;
+namespace Prem.Llm.Distributed.Mpi;
 
 /// <summary>
 /// Collectives over the system's MPI (Open MPI, MPICH and its derivatives), through our own binding:

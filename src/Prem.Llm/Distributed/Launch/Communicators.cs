@@ -1,4 +1,7 @@
-namespace Prem.Llm.Distributed;
+using Prem.Llm.Distributed.Mpi;
+using Prem.Llm.Distributed.Nccl;
+
+namespace Prem.Llm.Distributed.Launch;
 
 /// <summary>Builds the communicator a training run asks for, from the launcher's environment.</summary>
 public static class Communicators

@@ -2,7 +2,7 @@ using Prem.Llm.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Prem.Llm.Distributed;
+namespace Prem.Llm.Distributed.Nccl;
 
 /// <summary>
 /// Collectives on CUDA tensors through NCCL (libnccl.so.2), one GPU per local rank. The 128-byte
