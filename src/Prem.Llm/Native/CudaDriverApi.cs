@@ -60,13 +60,13 @@ internal static partial class CudaDriverApi
     public static partial int CtxSynchronize();
 
     [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuModuleLoadData")]
-    public static partial int ModuleLoadData(out IntPtr module, byte[] image);
+    public static partial int ModuleLoadData(out CudaModuleHandle module, byte[] image);
 
     [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuModuleUnload")]
     public static partial int ModuleUnload(IntPtr module);
 
     [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuModuleGetFunction", StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int ModuleGetFunction(out IntPtr function, IntPtr module, string name);
+    public static partial int ModuleGetFunction(out IntPtr function, CudaModuleHandle module, string name);
 
     [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuFuncSetAttribute")]
     public static partial int FuncSetAttribute(IntPtr function, int attribute, int value);

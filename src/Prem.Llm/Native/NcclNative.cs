@@ -34,22 +34,22 @@ internal static unsafe partial class NcclNative
     public static partial int GetUniqueId(out UniqueId id);
 
     [LibraryImport(NativeLibraries.Nccl, EntryPoint = "ncclCommInitRank")]
-    public static partial int CommInitRank(out IntPtr comm, int size, UniqueId id, int rank);
+    public static partial int CommInitRank(out NcclCommHandle comm, int size, UniqueId id, int rank);
 
     [LibraryImport(NativeLibraries.Nccl, EntryPoint = "ncclCommDestroy")]
     public static partial int CommDestroy(IntPtr comm);
 
     [LibraryImport(NativeLibraries.Nccl, EntryPoint = "ncclCommAbort")]
-    public static partial int CommAbort(IntPtr comm);
+    public static partial int CommAbort(NcclCommHandle comm);
 
     [LibraryImport(NativeLibraries.Nccl, EntryPoint = "ncclCommGetAsyncError")]
-    public static partial int CommGetAsyncError(IntPtr comm, out int asyncError);
+    public static partial int CommGetAsyncError(NcclCommHandle comm, out int asyncError);
 
     [LibraryImport(NativeLibraries.Nccl, EntryPoint = "ncclAllReduce")]
-    public static partial int AllReduce(IntPtr send, IntPtr receive, nuint count, int datatype, int op, IntPtr comm, IntPtr stream);
+    public static partial int AllReduce(IntPtr send, IntPtr receive, nuint count, int datatype, int op, NcclCommHandle comm, IntPtr stream);
 
     [LibraryImport(NativeLibraries.Nccl, EntryPoint = "ncclBroadcast")]
-    public static partial int Broadcast(IntPtr send, IntPtr receive, nuint count, int datatype, int root, IntPtr comm, IntPtr stream);
+    public static partial int Broadcast(IntPtr send, IntPtr receive, nuint count, int datatype, int root, NcclCommHandle comm, IntPtr stream);
 
     [LibraryImport(NativeLibraries.Nccl, EntryPoint = "ncclGetErrorString")]
     public static partial IntPtr GetErrorString(int result);

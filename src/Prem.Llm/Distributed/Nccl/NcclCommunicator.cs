@@ -16,11 +16,11 @@ public sealed class NcclCommunicator : Communicator
     /// <summary>Environment variable naming the NCCL library file to load.</summary>
     public const string LibraryVariable = "PREM_NCCL_LIBRARY";
 
-    private readonly IntPtr _comm;
+    private readonly NcclCommHandle _comm;
     private readonly CollectiveWatchdog _watchdog;
     private bool _disposed;
 
-    private NcclCommunicator(IntPtr comm, int rank, int size, int localRank, TimeSpan timeout)
+    private NcclCommunicator(NcclCommHandle comm, int rank, int size, int localRank, TimeSpan timeout)
     {
         _comm = comm;
         Rank = rank;
@@ -152,7 +152,7 @@ public sealed class NcclCommunicator : Communicator
         if (_disposed) return;
         _disposed = true;
         _watchdog.Dispose();
-        NcclNative.CommDestroy(_comm);
+        _comm.Dispose();
         base.Dispose();
     }
 
@@ -190,7 +190,7 @@ public sealed class NcclCommunicator : Communicator
         return result;
     }
 
-    private static unsafe int InitRank(byte[] id, int rank, int size, out IntPtr comm)
+    private static unsafe int InitRank(byte[] id, int rank, int size, out NcclCommHandle comm)
     {
         var unique = new NcclNative.UniqueId();
         id.AsSpan().CopyTo(new Span<byte>(unique.Internal, NcclNative.UniqueIdBytes));
