@@ -4,6 +4,8 @@ using Prem.Llm.Distributed;
 using Prem.Llm.Recipes;
 using Prem.Llm.Text;
 using Prem.Llm.Training;
+using Prem.Llm.Reporting;
+using Prem.Llm.Distributed.Launch;
 
 namespace Prem.Llm.Cli;
 

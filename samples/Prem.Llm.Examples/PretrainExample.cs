@@ -3,6 +3,8 @@ using Prem.Llm.Modeling;
 using Prem.Llm.Objectives;
 using Prem.Llm.Text;
 using Prem.Llm.Training;
+using Prem.Llm.Reporting;
+using Prem.Llm.Data.Prepare;
 
 namespace Prem.Llm.Examples;
 

@@ -3,6 +3,7 @@ using Prem.Llm.Modeling;
 using Prem.Llm.Objectives;
 using Prem.Llm.Text;
 using Prem.Llm.Training;
+using Prem.Llm.Reporting;
 
 namespace Prem.Llm.Examples;
 

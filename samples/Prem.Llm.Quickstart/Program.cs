@@ -13,6 +13,7 @@ using Prem.Llm.Objectives;
 using Prem.Llm.Quickstart;
 using Prem.Llm.Text;
 using Prem.Llm.Training;
+using Prem.Llm.Data.Prepare;
 
 var settings = QuickstartSettings.FromArgs(args);
 var clock = Stopwatch.StartNew();

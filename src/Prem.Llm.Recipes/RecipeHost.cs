@@ -1,4 +1,5 @@
 using Prem.Llm.Attention;
+using Prem.Llm.Distributed.Launch;
 
 namespace Prem.Llm.Recipes;
 
@@ -17,7 +18,7 @@ public sealed record RecipeHost
     /// <summary>
     /// The ranks training together: loaders read this rank's share of every global batch and the trainer
     /// reduces gradients across ranks. One process by default; hosts launched by mpirun, srun or a
-    /// torchrun-style launcher pass <see cref="Distributed.Communicators.FromEnvironment"/>.
+    /// torchrun-style launcher pass <see cref="Distributed.Launch.Communicators.FromEnvironment"/>.
     /// </summary>
     public Distributed.ICommunicator Communicator { get; init; } = new Distributed.SingleProcessCommunicator();
 

@@ -1,5 +1,4 @@
 using Prem.Llm.Attention;
-using Prem.Llm.Checkpoints;
 using Prem.Llm.Modeling;
 using Prem.Llm.Training;
 using static TorchSharp.torch;
@@ -23,7 +22,7 @@ internal static class RecipeModels
         var model = new LlamaForCausalLM(config, backend, dtype);
         try
         {
-            HfCheckpoint.LoadWeights(model, folder);
+            model.LoadWeights(folder);
         }
         catch
         {

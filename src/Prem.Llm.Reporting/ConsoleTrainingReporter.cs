@@ -1,6 +1,7 @@
 using Spectre.Console;
+using Prem.Llm.Training;
 
-namespace Prem.Llm.Training;
+namespace Prem.Llm.Reporting;
 
 /// <summary>
 /// Shows a run on the console: a Spectre.Console live progress bar (step, loss, lr, tokens/s, ETA)

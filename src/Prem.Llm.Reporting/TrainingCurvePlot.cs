@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
+using Prem.Llm.Training;
 
-namespace Prem.Llm.Training;
+namespace Prem.Llm.Reporting;
 
 /// <summary>
 /// Draws a run's <c>metrics.jsonl</c> as a PNG: training loss (and validation loss as markers) on the

@@ -1,6 +1,7 @@
 using System.Globalization;
+using Prem.Llm.Training;
 
-namespace Prem.Llm.Training;
+namespace Prem.Llm.Reporting;
 
 /// <summary>One-line renderings of <see cref="TrainingUpdate"/>s, shared by the live bar and plain logs.</summary>
 public static class TrainingLineFormatter

@@ -1,4 +1,6 @@
-namespace Prem.Llm.Training;
+using Prem.Llm.Training;
+
+namespace Prem.Llm.Reporting;
 
 /// <summary>Helpers for composing progress sinks.</summary>
 public static class TrainingProgress

@@ -1,5 +1,6 @@
 using Prem.Llm.Distributed;
 using Prem.Llm.MpiHost;
+using Prem.Llm.Distributed.Mpi;
 using TorchSharp;
 
 // One rank of a distributed test or benchmark. Exit codes: 0 ok, 1 a DistributedException or TrainingException (its

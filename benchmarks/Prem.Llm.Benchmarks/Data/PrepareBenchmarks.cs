@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using Prem.Llm.Data;
+using Prem.Llm.Data.Prepare;
 
 namespace Prem.Llm.Benchmarks.Data;
 

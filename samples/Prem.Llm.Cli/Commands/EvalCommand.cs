@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Prem.Llm.Evaluation;
 using Prem.Llm.Text;
+using Prem.Llm.Reporting;
+using Prem.Llm.Evaluation.Tasks;
 
 namespace Prem.Llm.Cli.Commands;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Prem.Llm.Data;
 using Prem.Llm.Text;
+using Prem.Llm.Data.Prepare;
 
 namespace Prem.Llm.Cli.Commands;
 

@@ -36,8 +36,8 @@ public static class TokenizeCommand
             using var reader = OpenInput(inputPath);
             using var file = outputPath is null ? null : new StreamWriter(outputPath);
             TextWriter? jsonl = file ?? (show ? null : stdout);
-            var style = show && ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected ? TrainedTokenStyle.Ansi : TrainedTokenStyle.Brackets;
-            int records = runner.Run(reader, inputPath, jsonl, show ? stdout : null, style);
+            Func<string, bool, string>? mark = show && ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected ? AnsiTokenMarks.Mark : null;
+            int records = runner.Run(reader, inputPath, jsonl, show ? stdout : null, mark);
             error.WriteLine($"tokenized {records} records");
             return 0;
         }

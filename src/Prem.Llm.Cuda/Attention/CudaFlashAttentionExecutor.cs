@@ -1,5 +1,5 @@
 using TorchSharp;
-using Prem.Llm.Cuda.Interop;
+using Prem.Llm.Native;
 using Prem.Llm.Cuda.Runtime;
 using static TorchSharp.torch;
 
@@ -37,8 +37,8 @@ internal sealed class CudaFlashAttentionExecutor(Func<FlashAttention> kernels) :
         using var offsets = packed ? Offsets(problem, q.device) : null;
         var buffers = Buffers(problem, q, k, v, o, lse, offsets) with
         {
-            DOut = TorchSharpNative.DataPointer(dO), DQ = TorchSharpNative.DataPointer(dq), DK = TorchSharpNative.DataPointer(dk),
-            DV = TorchSharpNative.DataPointer(dv), DQAccum = TorchSharpNative.DataPointer(accum), Delta = TorchSharpNative.DataPointer(delta),
+            DOut = Pointer(dO), DQ = Pointer(dq), DK = Pointer(dk),
+            DV = Pointer(dv), DQAccum = Pointer(accum), Delta = Pointer(delta),
         };
         _kernels.Value.Backward(problem, Dtype(q), buffers);
         return (dq, dk, dv);
@@ -51,11 +51,13 @@ internal sealed class CudaFlashAttentionExecutor(Func<FlashAttention> kernels) :
     // q: [batch, length, heads, headDim] contiguous, so a token is heads·headDim elements.
     static FlashAttentionBuffers Buffers(AttentionProblem p, Tensor q, Tensor k, Tensor v, Tensor o, Tensor lse, Tensor? offsets) => new()
     {
-        Q = TorchSharpNative.DataPointer(q), K = TorchSharpNative.DataPointer(k), V = TorchSharpNative.DataPointer(v),
-        O = TorchSharpNative.DataPointer(o), Lse = TorchSharpNative.DataPointer(lse),
-        CuSeqlensQ = offsets is null ? 0 : TorchSharpNative.DataPointer(offsets),
-        CuSeqlensK = offsets is null ? 0 : TorchSharpNative.DataPointer(offsets),
+        Q = Pointer(q), K = Pointer(k), V = Pointer(v),
+        O = Pointer(o), Lse = Pointer(lse),
+        CuSeqlensQ = offsets is null ? 0 : Pointer(offsets),
+        CuSeqlensK = offsets is null ? 0 : Pointer(offsets),
         QStrides = TensorStrides.TokenMajor((int)q.shape[1], p.HeadsQ, p.HeadDim),
         KStrides = TensorStrides.TokenMajor((int)k.shape[1], p.HeadsKv, p.HeadDim),
     };
+
+    static ulong Pointer(Tensor tensor) => (ulong)TorchSharpNative.DataPointer(tensor);
 }

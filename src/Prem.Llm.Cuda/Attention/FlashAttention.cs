@@ -33,7 +33,7 @@ public sealed class FlashAttention : IDisposable
     {
         var p = BuildParams(problem, buffers, backward: false);
         _context.MakeCurrent();
-        _module.GetKernel(KernelName("flash_fwd", dtype, problem.HeadDim)).Launch(LaunchGeometry.Forward(problem), ref p, stream);
+        Launch(KernelName("flash_fwd", dtype, problem.HeadDim), LaunchGeometry.Forward(problem), ref p, stream);
     }
 
     /// <summary>dQ, dK, dV from Q, K, V, O, LSE and dO (with the delta pre-pass and the dQ conversion).</summary>
@@ -43,10 +43,13 @@ public sealed class FlashAttention : IDisposable
         var p = BuildParams(problem, buffers, backward: true);
         _context.MakeCurrent();
         var suffix = dtype == FlashAttentionDtype.BFloat16 ? "bf16" : "fp16";
-        _module.GetKernel($"flash_bwd_dot_do_o_{suffix}").Launch(LaunchGeometry.DotDoO(problem), ref p, stream);
-        _module.GetKernel(KernelName("flash_bwd", dtype, problem.HeadDim)).Launch(LaunchGeometry.Backward(problem), ref p, stream);
-        _module.GetKernel($"flash_bwd_convert_dq_{suffix}").Launch(LaunchGeometry.ConvertDq(problem), ref p, stream);
+        Launch($"flash_bwd_dot_do_o_{suffix}", LaunchGeometry.DotDoO(problem), ref p, stream);
+        Launch(KernelName("flash_bwd", dtype, problem.HeadDim), LaunchGeometry.Backward(problem), ref p, stream);
+        Launch($"flash_bwd_convert_dq_{suffix}", LaunchGeometry.ConvertDq(problem), ref p, stream);
     }
+
+    void Launch(string kernel, LaunchGeometry geometry, ref FlashParams p, IntPtr stream) =>
+        _module.GetKernel(kernel).Launch(geometry.Grid, geometry.Block, geometry.SharedBytes, ref p, stream);
 
     /// <summary>The kernel for a pass, dtype and head size, e.g. "flash_fwd_bf16_hd64".</summary>
     public static string KernelName(string pass, FlashAttentionDtype dtype, int headDim) =>

@@ -1,5 +1,5 @@
 using System.Text;
-using Prem.Llm.Cuda.Interop;
+using Prem.Llm.Native;
 
 namespace Prem.Llm.Cuda.Runtime;
 
@@ -77,7 +77,7 @@ public sealed record CudaAvailability
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
             return (null, "NVRTC (libnvrtc.so) was not found; install a CUDA toolkit, set "
-                + $"{NativeLibraryLocator.NvrtcPathVariable}, or run build/install-nvrtc.sh in the repository");
+                + $"{NvrtcLocator.NvrtcPathVariable}, or run build/install-nvrtc.sh in the repository");
         }
     }
 

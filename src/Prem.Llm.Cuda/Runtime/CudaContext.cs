@@ -1,4 +1,4 @@
-using Prem.Llm.Cuda.Interop;
+using Prem.Llm.Native;
 
 namespace Prem.Llm.Cuda.Runtime;
 

@@ -1,5 +1,4 @@
-using Prem.Llm.Cuda.Attention;
-using Prem.Llm.Cuda.Interop;
+using Prem.Llm.Native;
 
 namespace Prem.Llm.Cuda.Runtime;
 
@@ -31,20 +30,25 @@ public sealed class CudaKernel
 
     /// <summary>Launches the kernel on <paramref name="stream"/> (0 = the legacy default stream,
     /// which TorchSharp uses) with <paramref name="argument"/> as its only parameter.</summary>
-    public unsafe void Launch<T>(LaunchGeometry geometry, ref T argument, IntPtr stream) where T : unmanaged
+    /// <param name="grid">Blocks in x, y, z.</param>
+    /// <param name="block">Threads per block in x (y = z = 1).</param>
+    /// <param name="sharedBytes">Dynamic shared memory per block, in bytes.</param>
+    /// <param name="argument">The kernel's single parameter (a params struct).</param>
+    /// <param name="stream">The CUDA stream.</param>
+    public unsafe void Launch<T>((uint X, uint Y, uint Z) grid, uint block, uint sharedBytes, ref T argument, IntPtr stream) where T : unmanaged
     {
         // Above 48 KiB, dynamic shared memory has to be allowed per kernel first.
-        if (geometry.SharedBytes > _sharedLimit)
+        if (sharedBytes > _sharedLimit)
         {
-            CudaCheck.Driver(CudaDriverApi.FuncSetAttribute(_function, CudaDriverApi.FunctionAttributeMaxDynamicSharedBytes, (int)geometry.SharedBytes),
-                $"cuFuncSetAttribute({Name}, max dynamic shared memory {geometry.SharedBytes})");
-            _sharedLimit = geometry.SharedBytes;
+            CudaCheck.Driver(CudaDriverApi.FuncSetAttribute(_function, CudaDriverApi.FunctionAttributeMaxDynamicSharedBytes, (int)sharedBytes),
+                $"cuFuncSetAttribute({Name}, max dynamic shared memory {sharedBytes})");
+            _sharedLimit = sharedBytes;
         }
         fixed (T* pointer = &argument)
         {
             void* parameter = pointer;
-            CudaCheck.Driver(CudaDriverApi.LaunchKernel(_function, geometry.Grid.X, geometry.Grid.Y, geometry.Grid.Z,
-                geometry.Block, 1, 1, geometry.SharedBytes, stream, &parameter, null), $"cuLaunchKernel({Name})");
+            CudaCheck.Driver(CudaDriverApi.LaunchKernel(_function, grid.X, grid.Y, grid.Z,
+                block, 1, 1, sharedBytes, stream, &parameter, null), $"cuLaunchKernel({Name})");
         }
     }
 }

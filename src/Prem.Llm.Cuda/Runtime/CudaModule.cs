@@ -1,19 +1,19 @@
-using Prem.Llm.Cuda.Interop;
+using Prem.Llm.Native;
 
 namespace Prem.Llm.Cuda.Runtime;
 
 /// <summary>A loaded module (compiled program) and the kernels in it.</summary>
 public sealed class CudaModule : IDisposable
 {
-    IntPtr _module;
+    readonly CudaModuleHandle _module;
     readonly Dictionary<string, CudaKernel> _kernels = new(StringComparer.Ordinal);
 
-    internal CudaModule(IntPtr module) => _module = module;
+    internal CudaModule(CudaModuleHandle module) => _module = module;
 
     /// <summary>The kernel named <paramref name="name"/> (its extern "C" name).</summary>
     public CudaKernel GetKernel(string name)
     {
-        ObjectDisposedException.ThrowIf(_module == IntPtr.Zero, this);
+        ObjectDisposedException.ThrowIf(_module.IsClosed, this);
         lock (_kernels)
         {
             if (_kernels.TryGetValue(name, out var kernel)) return kernel;
@@ -23,10 +23,5 @@ public sealed class CudaModule : IDisposable
     }
 
     /// <summary>Unloads the module.</summary>
-    public void Dispose()
-    {
-        if (_module == IntPtr.Zero) return;
-        CudaDriverApi.ModuleUnload(_module);
-        _module = IntPtr.Zero;
-    }
+    public void Dispose() => _module.Dispose();
 }

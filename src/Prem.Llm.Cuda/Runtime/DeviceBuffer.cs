@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using Prem.Llm.Cuda.Interop;
+using Prem.Llm.Native;
 
 namespace Prem.Llm.Cuda.Runtime;
 

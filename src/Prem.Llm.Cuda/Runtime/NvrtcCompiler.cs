@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
-using Prem.Llm.Cuda.Interop;
+using Prem.Llm.Native;
 
 namespace Prem.Llm.Cuda.Runtime;
 

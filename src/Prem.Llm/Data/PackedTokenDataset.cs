@@ -1,3 +1,5 @@
+using Prem.Llm.Data.Prepare;
+
 namespace Prem.Llm.Data;
 
 /// <summary>

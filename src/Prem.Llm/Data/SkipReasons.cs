@@ -18,7 +18,7 @@ public static class SkipReasons
     /// <summary>The text has fewer tokens than the minimum (BOS and EOS not counted).</summary>
     public const string TooShort = "too_short";
 
-    /// <summary>The code filter judged the text to be source code (<see cref="CodeDetector"/>).</summary>
+    /// <summary>The code filter judged the text to be source code (<see cref="Prepare.CodeDetector"/>).</summary>
     public const string Code = "code";
 
     /// <summary>True for the reasons that mean malformed input (an error unless skipping bad lines).</summary>

@@ -1,3 +1,4 @@
+using Prem.Llm.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 

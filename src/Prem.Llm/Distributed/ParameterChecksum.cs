@@ -1,5 +1,6 @@
 using System.IO.Hashing;
 using System.Text;
+using Prem.Llm.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 

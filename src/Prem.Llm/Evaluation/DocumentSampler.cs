@@ -1,3 +1,5 @@
+using Prem.Llm.Evaluation.Tasks;
+
 namespace Prem.Llm.Evaluation;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Prem.Llm.Text;
+using Prem.Llm.Evaluation.Tasks;
 
 namespace Prem.Llm.Evaluation;
 

@@ -1,4 +1,5 @@
 using Prem.Llm.Text;
+using Prem.Llm.Evaluation.Tasks;
 
 namespace Prem.Llm.Evaluation;
 
@@ -36,7 +37,7 @@ public sealed class PairEncoder
         }
         else
         {
-            string trimmed = PythonText.RStrip(context);
+            string trimmed = PythonStrip.RStrip(context);
             if (trimmed.Length < context.Length)
             {
                 continuation = context[trimmed.Length..] + continuation;

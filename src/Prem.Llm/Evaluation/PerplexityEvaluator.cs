@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Prem.Llm.Text;
+using Prem.Llm.Evaluation.Tasks;
 
 namespace Prem.Llm.Evaluation;
 

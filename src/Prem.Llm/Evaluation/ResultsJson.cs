@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Prem.Llm.Evaluation.Tasks;
 
 namespace Prem.Llm.Evaluation;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Prem.Llm.Evaluation.Tasks;
 
 namespace Prem.Llm.Evaluation;
 

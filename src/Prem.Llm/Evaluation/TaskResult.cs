@@ -1,3 +1,5 @@
+using Prem.Llm.Evaluation.Tasks;
+
 namespace Prem.Llm.Evaluation;
 
 /// <summary>The scored documents of one leaf task and its lm-eval metrics.</summary>

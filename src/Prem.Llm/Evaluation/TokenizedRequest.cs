@@ -1,3 +1,5 @@
+using Prem.Llm.Evaluation.Tasks;
+
 namespace Prem.Llm.Evaluation;
 
 /// <summary>A loglikelihood request in token ids: score <paramref name="Continuation"/> given <paramref name="Context"/>.</summary>

@@ -126,7 +126,7 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
         var result = new LlamaForCausalLM(config, backend, dtype, device, initialize: false, seed: 0);
         try
         {
-            HfCheckpoint.LoadWeights(result, directory);
+            result.LoadWeights(directory);
         }
         catch
         {
@@ -140,6 +140,24 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
     /// Writes config.json and safetensors weights (sharded with an index above
     /// <paramref name="maxShardBytes"/>) in <paramref name="dtype"/> (the weights' dtype when null).
     /// </summary>
-    public void SavePretrained(string directory, ScalarType? dtype = null, long maxShardBytes = HfCheckpoint.DefaultMaxShardBytes) =>
-        HfCheckpoint.Save(this, directory, dtype, maxShardBytes);
+    public void SavePretrained(string directory, ScalarType? dtype = null, long maxShardBytes = HfCheckpoint.DefaultMaxShardBytes)
+    {
+        var target = dtype ?? Dtype;
+        Directory.CreateDirectory(directory);
+        var config = Config with { TorchDtype = LlamaConfigJson.DtypeName(target) };
+        SafeTensorsCheckpoint.Save(directory, state_dict(), maxShardBytes, target);
+        LlamaConfigJson.Save(config, Path.Combine(directory, "config.json"));
+    }
+
+    /// <summary>
+    /// Copies the weights of an HF folder into this model, converting dtypes, after a strict check
+    /// that lists all missing and unexpected keys. Older checkpoints' RoPE buffers
+    /// (<c>rotary_emb.inv_freq</c>) are recomputed, never loaded; a tied model ignores a stored
+    /// <c>lm_head.weight</c>.
+    /// </summary>
+    /// <exception cref="HfCheckpointException">Keys or shapes differ from this model's config.</exception>
+    public void LoadWeights(string directory) =>
+        HfCheckpoint.LoadWeights(state_dict(), directory, key =>
+            key.EndsWith("rotary_emb.inv_freq", StringComparison.Ordinal)
+            || (Config.TieWordEmbeddings && key == "lm_head.weight"));
 }

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Prem.Llm.Data;
-using Prem.Llm.Distributed;
+using Prem.Llm.Native;
 using Prem.Llm.Numerics;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -4,16 +4,6 @@ using System.Text.Json;
 
 namespace Prem.Llm.Text;
 
-/// <summary>How <see cref="JsonlTokenizer"/> marks trained tokens when showing a conversation.</summary>
-public enum TrainedTokenStyle
-{
-    /// <summary>Trained tokens in green, others dimmed (ANSI escape codes, for terminals).</summary>
-    Ansi,
-
-    /// <summary>Trained tokens wrapped in [[ ]] (for logs and files).</summary>
-    Brackets,
-}
-
 /// <summary>
 /// The logic of <c>prem tokenize</c>: reads JSONL records and writes their tokens. A record
 /// <c>{"text": …}</c> becomes <c>{"ids": […]}</c> (BOS/EOS only when asked); a record
@@ -53,7 +43,13 @@ public sealed class JsonlTokenizer
     /// given, the conversations with trained tokens marked. Returns the number of records. A bad line throws
     /// <see cref="TextDataException"/> naming the file and line.
     /// </summary>
-    public int Run(TextReader input, string inputName, TextWriter? output, TextWriter? show = null, TrainedTokenStyle style = TrainedTokenStyle.Brackets)
+    /// <param name="input">JSONL records, one per line.</param>
+    /// <param name="inputName">The input's name in errors and in the shown headers.</param>
+    /// <param name="output">Where the JSON lines go; null writes none.</param>
+    /// <param name="show">Where the shown conversations go; null shows none.</param>
+    /// <param name="mark">Renders one token's text given whether it is trained (a terminal may colour
+    /// it); trained tokens wrapped in [[ ]] when null (for logs and files).</param>
+    public int Run(TextReader input, string inputName, TextWriter? output, TextWriter? show = null, Func<string, bool, string>? mark = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         int records = 0;
@@ -71,14 +67,14 @@ public sealed class JsonlTokenizer
                 bool generation = JsonlRecords.ReadOptionalBool(root, "add_generation_prompt", inputName, lineNumber);
                 var encoded = _encoder.Encode(conversation, generation, $"{inputName}:{lineNumber}")!;
                 output?.WriteLine(JsonSerializer.Serialize(new ConversationRecord(_template.Render(conversation, generation), encoded.InputIds, encoded.Labels), OutputJson));
-                if (show is not null) Show(show, $"{inputName}:{lineNumber}", encoded, style);
+                if (show is not null) Show(show, $"{inputName}:{lineNumber}", encoded, mark ?? Brackets);
             }
             else
             {
                 string text = JsonlRecords.ReadText(root, inputName, lineNumber);
                 var ids = _tokenizer.Encode(text, AddBos, AddEos);
                 output?.WriteLine(JsonSerializer.Serialize(new TextRecord(ids), OutputJson));
-                if (show is not null) Show(show, $"{inputName}:{lineNumber}", new EncodedConversation([.. ids], [.. ids]), style);
+                if (show is not null) Show(show, $"{inputName}:{lineNumber}", new EncodedConversation([.. ids], [.. ids]), mark ?? Brackets);
             }
             records++;
         }
@@ -98,7 +94,9 @@ public sealed class JsonlTokenizer
     }
 
     // Like axolotl's preprocess debug: every token's text, trained tokens marked, so label masks can be eyeballed.
-    void Show(TextWriter show, string record, EncodedConversation encoded, TrainedTokenStyle style)
+    static string Brackets(string piece, bool trained) => trained ? $"[[{piece}]]" : piece;
+
+    void Show(TextWriter show, string record, EncodedConversation encoded, Func<string, bool, string> mark)
     {
         var sb = new StringBuilder();
         sb.Append("--- ").Append(record).Append(" (").Append(encoded.TrainedTokenCount).Append('/').Append(encoded.InputIds.Length).AppendLine(" tokens trained)");
@@ -107,13 +105,7 @@ public sealed class JsonlTokenizer
         {
             string piece = Encoding.UTF8.GetString(table.Bytes(encoded.InputIds[i]));
             bool trained = encoded.Labels[i] != ConversationEncoder.IgnoreIndex;
-            sb.Append((trained, style) switch
-            {
-                (true, TrainedTokenStyle.Ansi) => $"\u001b[32m{piece}\u001b[0m",
-                (false, TrainedTokenStyle.Ansi) => $"\u001b[2m{piece}\u001b[0m",
-                (true, _) => $"[[{piece}]]",
-                _ => piece,
-            });
+            sb.Append(mark(piece, trained));
         }
         show.WriteLine(sb.ToString());
     }

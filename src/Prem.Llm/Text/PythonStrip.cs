@@ -4,8 +4,9 @@ namespace Prem.Llm.Text;
 /// Python's <c>str.strip()</c> (what Jinja's <c>trim</c> filter calls). Its whitespace set is the
 /// characters for which <c>str.isspace()</c> is true; it differs from .NET's <see cref="string.Trim()"/>
 /// in U+001C..U+001F (file, group, record and unit separators), which Python strips and .NET keeps.
+/// The one implementation for the chat template, the preference data and lm-eval's task templates.
 /// </summary>
-public static class PythonStrip
+internal static class PythonStrip
 {
     /// <summary>True for the characters Python 3's <c>str.isspace()</c> accepts.</summary>
     public static bool IsPythonWhitespace(char c) => c switch
@@ -15,7 +16,7 @@ public static class PythonStrip
         _ => false,
     };
 
-    /// <summary>Removes leading and trailing Python whitespace from <paramref name="text"/>.</summary>
+    /// <summary>Python's <c>str.strip()</c> with no arguments: removes leading and trailing Python whitespace.</summary>
     public static string Strip(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -23,5 +24,23 @@ public static class PythonStrip
         while (start < end && IsPythonWhitespace(text[start])) start++;
         while (end > start && IsPythonWhitespace(text[end - 1])) end--;
         return text[start..end];
+    }
+
+    /// <summary>Python's <c>str.lstrip()</c> with no arguments.</summary>
+    public static string LStrip(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        int start = 0;
+        while (start < text.Length && IsPythonWhitespace(text[start])) start++;
+        return text[start..];
+    }
+
+    /// <summary>Python's <c>str.rstrip()</c> with no arguments.</summary>
+    public static string RStrip(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        int end = text.Length;
+        while (end > 0 && IsPythonWhitespace(text[end - 1])) end--;
+        return text[..end];
     }
 }

@@ -1,6 +1,6 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
-using Prem.Llm.Distributed;
+using Prem.Llm.Native;
 using Prem.Llm.Numerics;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,5 +1,6 @@
 using Prem.Llm.Attention;
 using Prem.Llm.Cuda.Attention;
+using Prem.Llm.Cuda.Reference;
 using Prem.Llm.Cuda.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;

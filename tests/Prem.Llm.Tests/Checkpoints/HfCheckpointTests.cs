@@ -82,4 +82,29 @@ public class HfCheckpointTests
         Assert.Contains("model.norm.weight has shape [65]", e.Message);
         Assert.Throws<DirectoryNotFoundException>(() => LlamaForCausalLM.FromPretrained("/nonexistent-model"));
     }
+
+    [Fact]
+    public void LoadWeights_fills_any_state_dict_and_ignores_only_what_it_is_told()
+    {
+        string dir = TestData.TempDirectory();
+        SafeTensorsCheckpoint.Save(dir, new Dictionary<string, Tensor> { ["a"] = tensor(new[] { 1f, 2f }), ["extra"] = zeros(1) },
+            HfCheckpoint.DefaultMaxShardBytes, ScalarType.Float32);
+        using var a = zeros(2);
+        var parameters = new Dictionary<string, Tensor> { ["a"] = a };
+
+        var e = Assert.Throws<HfCheckpointException>(() => HfCheckpoint.LoadWeights(parameters, dir));
+        Assert.Contains("Unexpected (1): extra", e.Message);
+
+        HfCheckpoint.LoadWeights(parameters, dir, key => key == "extra");
+        Assert.Equal(new[] { 1f, 2f }, a.data<float>().ToArray());
+    }
+
+    [Fact]
+    public void LlamaForCausalLM_LoadWeights_refills_a_model_from_a_folder()
+    {
+        using var source = LlamaForCausalLM.FromPretrained(TestData.Path("tiny-gqa"));
+        using var target = new LlamaForCausalLM(source.Config, seed: 7);
+        target.LoadWeights(TestData.Path("tiny-gqa"));
+        AssertSameWeights(source, target);
+    }
 }

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Prem.Llm.Data;
 using Prem.Llm.Modeling;
 using Prem.Llm.Text;
+using Prem.Llm.Data.Prepare;
 
 namespace Prem.Llm.Tests.Cli;
 

@@ -1,4 +1,5 @@
 using Prem.Llm.Data;
+using Prem.Llm.Data.Prepare;
 
 namespace Prem.Llm.Tests.Data;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Prem.Llm.Evaluation;
+using Prem.Llm.Evaluation.Tasks;
 
 namespace Prem.Llm.Tests.Evaluation;
 

@@ -1,4 +1,5 @@
 using Prem.Llm.Evaluation;
+using Prem.Llm.Evaluation.Tasks;
 
 namespace Prem.Llm.Tests.Evaluation;
 

@@ -5,11 +5,11 @@ namespace Prem.Llm.Tests.Text;
 
 public class JsonlTokenizerTests
 {
-    static (int Records, List<JsonElement> Lines, string Show) Run(JsonlTokenizer runner, string jsonl, TrainedTokenStyle style = TrainedTokenStyle.Brackets)
+    static (int Records, List<JsonElement> Lines, string Show) Run(JsonlTokenizer runner, string jsonl, Func<string, bool, string>? mark = null)
     {
         var output = new StringWriter();
         var show = new StringWriter();
-        int n = runner.Run(new StringReader(jsonl), "in.jsonl", output, show, style);
+        int n = runner.Run(new StringReader(jsonl), "in.jsonl", output, show, mark);
         var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
         return (n, lines, show.ToString());
     }
@@ -71,8 +71,8 @@ public class JsonlTokenizerTests
         Assert.Contains("[[Y]][[o]][[<|eot_id|>]]", brackets);
         Assert.Contains("Hi<|eot_id|>", brackets);
         Assert.DoesNotContain("[[Hi]]", brackets);
-        var ansi = Run(new JsonlTokenizer(TextTestData.PremChat), json, TrainedTokenStyle.Ansi).Show;
-        Assert.Contains("\u001b[32mY\u001b[0m\u001b[32mo\u001b[0m", ansi);
+        var custom = Run(new JsonlTokenizer(TextTestData.PremChat), json, (piece, trained) => trained ? $"<{piece}>" : piece).Show;
+        Assert.Contains("<Y><o><<|eot_id|>>", custom);
     }
 
     [Theory]

@@ -31,4 +31,21 @@ public class PythonStripTests
     [InlineData("   ", "")]
     [InlineData("a b", "a b")]
     public void Strip_BothEnds(string input, string expected) => Assert.Equal(expected, PythonStrip.Strip(input));
+
+    // Expected values are what CPython 3.11 returns for the same calls.
+    [Theory]
+    [InlineData(" \t a b \n", "a b")]
+    [InlineData("\u001Fx\u001C", "x")] // Python whitespace that .NET's Trim keeps
+    [InlineData("\u00A0x\u3000", "x")]
+    [InlineData("", "")]
+    public void Strip_matches_python(string input, string expected) => Assert.Equal(expected, PythonStrip.Strip(input));
+
+    [Fact]
+    public void Lstrip_and_rstrip_strip_one_side()
+    {
+        Assert.Equal("a ", PythonStrip.LStrip("  a "));
+        Assert.Equal("  a", PythonStrip.RStrip("  a \n"));
+        Assert.Equal("\u001Fa", "\u001Fa".Trim()); // the difference that motivates this class
+        Assert.Equal("a", PythonStrip.LStrip("\u001Fa"));
+    }
 }

@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using Prem.Llm.Text;
+
+namespace Prem.Llm.Data.Prepare;
+
+/// <summary>
+/// The logic of <c>prem prepare</c>, apart from argument parsing: loads the tokenizer through the
+/// given seam, fingerprints its files, runs <see cref="CorpusPreparer"/>, writes progress lines to
+/// <c>log</c> and the JSON summary to <c>output</c>, and maps failures to exit codes.
+/// </summary>
+public static class PrepareJob
+{
+    /// <summary>Runs a preparation.</summary>
+    /// <param name="tokenizerPath">Tokenizer file or folder, as given on the command line.</param>
+    /// <param name="loadTokenizer">Turns <paramref name="tokenizerPath"/> into a tokenizer (the tokenizer package's loader).</param>
+    /// <param name="options">Settings; <see cref="PrepareOptions.TokenizerHash"/> is replaced by the fingerprint of <paramref name="tokenizerPath"/>.</param>
+    /// <param name="output">Receives the JSON summary.</param>
+    /// <param name="log">Receives progress and error lines.</param>
+    /// <param name="cancellationToken">Stops after the current chunk; rerunning resumes.</param>
+    /// <returns>0 on success, 1 on bad input data, 2 on bad settings or no tokenizer (messages on <paramref name="log"/>), 130 when cancelled.</returns>
+    public static int Run(string tokenizerPath, Func<string, ITextTokenizer> loadTokenizer, PrepareOptions options,
+        TextWriter output, TextWriter log, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(loadTokenizer);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(log);
+        try
+        {
+            var tokenizer = loadTokenizer(tokenizerPath);
+            var run = options with { TokenizerHash = TokenizerFingerprint.Of(tokenizerPath) };
+            var clock = Stopwatch.StartNew();
+            var progress = new LogProgress(log, clock);
+            var summary = new CorpusPreparer(tokenizer, run).Run(progress, cancellationToken);
+            output.WriteLine(summary.ToJson());
+            return 0;
+        }
+        catch (DataFormatException e)
+        {
+            log.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            log.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+        catch (OperationCanceledException)
+        {
+            log.WriteLine("cancelled; run the same command again to resume");
+            return 130;
+        }
+    }
+
+    // Writes synchronously: Progress<T> would post to the thread pool and could print after the summary.
+    private sealed class LogProgress(TextWriter log, Stopwatch clock) : IProgress<PrepareProgress>
+    {
+        public void Report(PrepareProgress p)
+        {
+            double mb = p.InputBytes / 1e6, s = Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+            log.WriteLine($"chunk {p.Chunks}: {p.Records} records, {p.Documents} documents, {p.Tokens} tokens, {mb:F1} MB ({mb / s:F1} MB/s)");
+        }
+    }
+}
