@@ -17,12 +17,12 @@ public sealed record ReadingQuestion(string Passage, string Question, string Ans
 /// </summary>
 public static class QuickstartData
 {
-    static readonly string[] Names = ["Anna", "Ben", "Cara", "Dan", "Eva", "Finn", "Gina", "Hugo", "Iris", "Jack", "Kate", "Leo",
+    static readonly string[] _names = ["Anna", "Ben", "Cara", "Dan", "Eva", "Finn", "Gina", "Hugo", "Iris", "Jack", "Kate", "Leo",
         "Mia", "Nick", "Olga", "Paul", "Rosa", "Sam", "Tina", "Tom", "Vera", "Will", "Lily", "Zoe"];
-    static readonly string[] Cities = ["Paris", "Rome", "Oslo", "Lima", "Cairo", "Tokyo", "Berlin", "Dublin", "Madrid", "Vienna",
+    static readonly string[] _cities = ["Paris", "Rome", "Oslo", "Lima", "Cairo", "Tokyo", "Berlin", "Dublin", "Madrid", "Vienna",
         "Prague", "Lisbon", "Sydney", "Boston", "Nairobi", "Seoul"];
-    static readonly string[] Colors = ["red", "blue", "green", "yellow", "black", "white", "pink", "brown", "purple", "orange"];
-    static readonly string[] Items = ["bike", "car", "kite", "hat", "cup", "ball", "lamp", "book", "boat", "drum"];
+    static readonly string[] _colors = ["red", "blue", "green", "yellow", "black", "white", "pink", "brown", "purple", "orange"];
+    static readonly string[] _items = ["bike", "car", "kite", "hat", "cup", "ball", "lamp", "book", "boat", "drum"];
 
     /// <summary>The system prompt of the chat stages.</summary>
     public const string SystemPrompt = "Answer with the sentence of the context that answers the question.";
@@ -69,8 +69,8 @@ public static class QuickstartData
     public static string UserMessage(ReadingQuestion q) => $"Context: {q.Passage}\nQuestion: {q.Question}";
 
     static Person[] People(Random random) =>
-        Names.OrderBy(_ => random.Next()).Take(1)
-            .Select(n => new Person(n, Pick(Cities, random), Pick(Colors, random), Pick(Items, random), random.Next(18, 90)))
+        _names.OrderBy(_ => random.Next()).Take(1)
+            .Select(n => new Person(n, Pick(_cities, random), Pick(_colors, random), Pick(_items, random), random.Next(18, 90)))
             .ToArray();
 
     static string Passage(Person[] people, Random random) => string.Join(" ", people.Select(p =>

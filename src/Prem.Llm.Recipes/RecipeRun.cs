@@ -12,7 +12,7 @@ namespace Prem.Llm.Recipes;
 /// </summary>
 public sealed class RecipeRun : IDisposable
 {
-    private readonly List<IDisposable> owned;
+    private readonly List<IDisposable> _owned;
 
     internal RecipeRun(LlamaForCausalLM model, IObjective objective, IBatchSource train, IBatchSource? validation,
         TrainerOptions options, string attention, List<IDisposable> owned,
@@ -25,7 +25,7 @@ public sealed class RecipeRun : IDisposable
         Validation = validation;
         Options = options;
         Attention = attention;
-        this.owned = owned;
+        this._owned = owned;
     }
 
     /// <summary>The model to train (master weights).</summary>
@@ -63,7 +63,7 @@ public sealed class RecipeRun : IDisposable
     /// <summary>Disposes the model, any reference model and the data sets.</summary>
     public void Dispose()
     {
-        foreach (var d in owned) d.Dispose();
-        owned.Clear();
+        foreach (var d in _owned) d.Dispose();
+        _owned.Clear();
     }
 }

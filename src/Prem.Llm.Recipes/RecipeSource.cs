@@ -8,7 +8,7 @@ namespace Prem.Llm.Recipes;
 /// </summary>
 internal sealed class RecipeSource(string file)
 {
-    private readonly HashSet<YamlNode> overridden = new(ReferenceEqualityComparer.Instance);
+    private readonly HashSet<YamlNode> _overridden = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>The file name used in messages.</summary>
     public string File { get; } = file;
@@ -16,10 +16,10 @@ internal sealed class RecipeSource(string file)
     /// <summary>Marks <paramref name="node"/> and everything under it as coming from <c>--set</c>.</summary>
     public void MarkOverride(YamlNode node)
     {
-        foreach (var n in node.AllNodes) overridden.Add(n);
+        foreach (var n in node.AllNodes) _overridden.Add(n);
     }
 
     /// <summary>"file:line" for a node read from the file, "--set" for an override.</summary>
     public string Where(YamlNode node) =>
-        overridden.Contains(node) ? "--set" : $"{File}:{node.Start.Line}";
+        _overridden.Contains(node) ? "--set" : $"{File}:{node.Start.Line}";
 }

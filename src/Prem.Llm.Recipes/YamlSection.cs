@@ -12,18 +12,18 @@ namespace Prem.Llm.Recipes;
 /// </summary>
 internal sealed class YamlSection
 {
-    private readonly YamlMappingNode node;
-    private readonly RecipeSource source;
-    private readonly HashSet<string> known = new(StringComparer.Ordinal);
+    private readonly YamlMappingNode _node;
+    private readonly RecipeSource _source;
+    private readonly HashSet<string> _known = new(StringComparer.Ordinal);
 
-    private readonly YamlNode? keyNode;
+    private readonly YamlNode? _keyNode;
 
     /// <summary>Reads <paramref name="node"/>, found at <paramref name="path"/> under the key <paramref name="keyNode"/> (null for the root).</summary>
     public YamlSection(YamlMappingNode node, RecipeSource source, string? path, YamlNode? keyNode = null)
     {
-        this.node = node;
-        this.source = source;
-        this.keyNode = keyNode;
+        this._node = node;
+        this._source = source;
+        this._keyNode = keyNode;
         Path = path;
     }
 
@@ -31,7 +31,7 @@ internal sealed class YamlSection
     public string? Path { get; }
 
     /// <summary>The mapping's node (for locations).</summary>
-    public YamlMappingNode Node => node;
+    public YamlMappingNode Node => _node;
 
     /// <summary>The dotted path of <paramref name="key"/> in this mapping.</summary>
     public string KeyPath(string key) => Path is null ? key : $"{Path}.{key}";
@@ -41,8 +41,8 @@ internal sealed class YamlSection
 
     KeyValuePair<YamlNode, YamlNode>? Entry(string key)
     {
-        known.Add(key);
-        foreach (var kv in node.Children)
+        _known.Add(key);
+        foreach (var kv in _node.Children)
             if (kv.Key is YamlScalarNode s && s.Value == key) return IsNull(kv.Value) ? null : kv;
         return null;
     }
@@ -129,7 +129,7 @@ internal sealed class YamlSection
                 && double.TryParse(s.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
                 result[i] = v;
             else
-                throw new RecipeException(source.Where(seq.Children[i]), $"{KeyPath(key)}[{i}]", $"expected a number, got {Describe(seq.Children[i])}");
+                throw new RecipeException(_source.Where(seq.Children[i]), $"{KeyPath(key)}[{i}]", $"expected a number, got {Describe(seq.Children[i])}");
         }
         return result;
     }
@@ -139,27 +139,27 @@ internal sealed class YamlSection
     {
         if (Entry(key) is not { } entry) return null;
         if (entry.Value is not YamlMappingNode map) throw Error(key, entry.Value, $"expected a mapping of keys, got {Describe(entry.Value)}");
-        return new YamlSection(map, source, KeyPath(key), entry.Key);
+        return new YamlSection(map, _source, KeyPath(key), entry.Key);
     }
 
     /// <summary>Throws for the first key that no getter asked for.</summary>
     public void RejectUnknown()
     {
-        foreach (var (k, _) in node.Children)
+        foreach (var (k, _) in _node.Children)
         {
             string name = (k as YamlScalarNode)?.Value ?? k.ToString();
-            if (!known.Contains(name)) throw new RecipeException(source.Where(k), KeyPath(name), "unknown key");
+            if (!_known.Contains(name)) throw new RecipeException(_source.Where(k), KeyPath(name), "unknown key");
         }
     }
 
     /// <summary>A required key was not given (located at this mapping's own key).</summary>
     public RecipeException Missing(string key) =>
-        new(source.Where(keyNode ?? node), KeyPath(key), "required key missing");
+        new(_source.Where(_keyNode ?? _node), KeyPath(key), "required key missing");
 
     /// <summary>An error at <paramref name="key"/>, located at its value (or at this mapping when absent).</summary>
-    public RecipeException Error(string key, string problem) => Error(key, Find(key) ?? (YamlNode)node, problem);
+    public RecipeException Error(string key, string problem) => Error(key, Find(key) ?? (YamlNode)_node, problem);
 
-    RecipeException Error(string key, YamlNode at, string problem) => new(source.Where(at), KeyPath(key), problem);
+    RecipeException Error(string key, YamlNode at, string problem) => new(_source.Where(at), KeyPath(key), problem);
 
     YamlScalarNode? Scalar(string key, string expected)
     {

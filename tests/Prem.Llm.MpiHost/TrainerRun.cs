@@ -78,7 +78,7 @@ internal static class TrainerRun
 
         public int WorldSize => inner.WorldSize;
 
-        private int served;
+        private int _served;
 
         public long? BatchesPerEpoch => inner.BatchesPerEpoch;
 
@@ -92,7 +92,7 @@ internal static class TrainerRun
 
         public TrainingBatch? Next()
         {
-            if (exitAfter >= 0 && served++ == exitAfter)
+            if (exitAfter >= 0 && _served++ == exitAfter)
             {
                 Console.Error.WriteLine("rank 1: exiting in the middle of training on purpose (failure test)");
                 Console.Error.Flush();

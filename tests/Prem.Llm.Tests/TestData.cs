@@ -8,7 +8,7 @@ internal static class TestData
     public static string Path(params string[] parts) => System.IO.Path.Combine([Root, .. parts]);
 
     /// <summary>This process's temp root, deleted when the process exits.</summary>
-    private static readonly Lazy<string> TempRoot = new(() =>
+    private static readonly Lazy<string> _tempRoot = new(() =>
     {
         string root = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "prem-tests-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
@@ -25,7 +25,7 @@ internal static class TestData
     /// <summary>A fresh empty folder under this test run's temp root (removed when the run ends).</summary>
     public static string TempDirectory()
     {
-        string dir = System.IO.Path.Combine(TempRoot.Value, Guid.NewGuid().ToString("N"));
+        string dir = System.IO.Path.Combine(_tempRoot.Value, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         return dir;
     }

@@ -12,8 +12,8 @@ namespace Prem.Llm.Benchmarks.Modeling;
 /// </summary>
 public class ForwardBenchmarks
 {
-    LlamaForCausalLM model = null!;
-    Tensor ids = null!;
+    LlamaForCausalLM _model = null!;
+    Tensor _ids = null!;
 
     /// <summary>Weight dtype.</summary>
     [Params(ScalarType.Float32, ScalarType.BFloat16)] public ScalarType Dtype;
@@ -33,8 +33,8 @@ public class ForwardBenchmarks
     public void Setup()
     {
         torch.set_num_threads(Environment.ProcessorCount);
-        model = new LlamaForCausalLM(Tiny20M, AttentionBackends.Create(Backend), Dtype, seed: 1);
-        ids = randint(0, 32000, [4, 256], dtype: ScalarType.Int64);
+        _model = new LlamaForCausalLM(Tiny20M, AttentionBackends.Create(Backend), Dtype, seed: 1);
+        _ids = randint(0, 32000, [4, 256], dtype: ScalarType.Int64);
     }
 
     /// <summary>One inference forward (no autograd).</summary>
@@ -42,6 +42,6 @@ public class ForwardBenchmarks
     public void Forward()
     {
         using var noGrad = no_grad();
-        using var logits = model.forward(ids);
+        using var logits = _model.forward(_ids);
     }
 }

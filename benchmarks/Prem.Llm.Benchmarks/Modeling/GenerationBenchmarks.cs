@@ -8,8 +8,8 @@ namespace Prem.Llm.Benchmarks.Modeling;
 /// <summary>Greedy generation of 64 tokens after a 64-token prompt on tiny-20M, with and without the KV cache.</summary>
 public class GenerationBenchmarks
 {
-    TextGenerator generator = null!;
-    int[] prompt = null!;
+    TextGenerator _generator = null!;
+    int[] _prompt = null!;
 
     /// <summary>Reuse keys/values (true) or recompute every position each step.</summary>
     [Params(true, false)] public bool UseCache;
@@ -19,11 +19,11 @@ public class GenerationBenchmarks
     public void Setup()
     {
         torch.set_num_threads(Environment.ProcessorCount);
-        generator = new TextGenerator(new LlamaForCausalLM(ForwardBenchmarks.Tiny20M, seed: 1));
-        prompt = Enumerable.Range(0, 64).Select(i => 1 + i * 37 % 31999).ToArray();
+        _generator = new TextGenerator(new LlamaForCausalLM(ForwardBenchmarks.Tiny20M, seed: 1));
+        _prompt = Enumerable.Range(0, 64).Select(i => 1 + i * 37 % 31999).ToArray();
     }
 
     /// <summary>64 new tokens; tokens/s = 64 / time.</summary>
     [Benchmark]
-    public int Generate64() => generator.Generate(prompt, new SamplingOptions { MaxNewTokens = 64, UseCache = UseCache }).Count;
+    public int Generate64() => _generator.Generate(_prompt, new SamplingOptions { MaxNewTokens = 64, UseCache = UseCache }).Count;
 }

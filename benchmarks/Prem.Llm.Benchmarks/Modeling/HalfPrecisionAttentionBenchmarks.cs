@@ -13,8 +13,8 @@ namespace Prem.Llm.Benchmarks.Modeling;
 /// </summary>
 public class HalfPrecisionAttentionBenchmarks
 {
-    Tensor q = null!, k = null!, v = null!;
-    readonly IAttentionBackend backend = new AutoSdpaAttention();
+    Tensor _q = null!, _k = null!, _v = null!;
+    readonly IAttentionBackend _backend = new AutoSdpaAttention();
 
     /// <summary>Sequence length (batch = 1,024 / length).</summary>
     [Params(256, 512, 1024)] public int Seq;
@@ -25,25 +25,25 @@ public class HalfPrecisionAttentionBenchmarks
     {
         set_num_threads(1);
         int batch = 1024 / Seq;
-        q = randn(batch, 4, Seq, 64).to_type(ScalarType.BFloat16).requires_grad_(true);
-        k = randn(batch, 4, Seq, 64).to_type(ScalarType.BFloat16).requires_grad_(true);
-        v = randn(batch, 4, Seq, 64).to_type(ScalarType.BFloat16).requires_grad_(true);
+        _q = randn(batch, 4, Seq, 64).to_type(ScalarType.BFloat16).requires_grad_(true);
+        _k = randn(batch, 4, Seq, 64).to_type(ScalarType.BFloat16).requires_grad_(true);
+        _v = randn(batch, 4, Seq, 64).to_type(ScalarType.BFloat16).requires_grad_(true);
     }
 
     /// <summary>LibTorch's fused kernel.</summary>
     [Benchmark(Baseline = true)]
-    public void LibTorchFused() => Backward(nn.functional.scaled_dot_product_attention(q, k, v, is_casual: true));
+    public void LibTorchFused() => Backward(nn.functional.scaled_dot_product_attention(_q, _k, _v, is_casual: true));
 
     /// <summary>The SDPA backend.</summary>
     [Benchmark]
-    public void SdpaBackend() => Backward(backend.Forward(q, k, v, AttentionMask.Causal, 0.125));
+    public void SdpaBackend() => Backward(_backend.Forward(_q, _k, _v, AttentionMask.Causal, 0.125));
 
     void Backward(Tensor output)
     {
         using var scope = NewDisposeScope();
         output.sum().backward();
         output.Dispose();
-        foreach (var t in new[] { q, k, v })
+        foreach (var t in new[] { _q, _k, _v })
         {
             t.grad?.Dispose();
             t.grad = null;

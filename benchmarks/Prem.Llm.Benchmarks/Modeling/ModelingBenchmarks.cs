@@ -9,9 +9,9 @@ namespace Prem.Llm.Benchmarks.Modeling;
 [MemoryDiagnoser(false)]
 public class NormAndRopeBenchmarks
 {
-    RmsNorm norm = null!;
-    RotaryEmbedding rope = null!;
-    Tensor hidden = null!, heads = null!, positions = null!, cos = null!, sin = null!;
+    RmsNorm _norm = null!;
+    RotaryEmbedding _rope = null!;
+    Tensor _hidden = null!, _heads = null!, _positions = null!, _cos = null!, _sin = null!;
 
     /// <summary>Sequence length.</summary>
     [Params(512, 2048)] public int Seq;
@@ -22,23 +22,23 @@ public class NormAndRopeBenchmarks
     {
         torch.set_num_threads(Environment.ProcessorCount);
         var config = LlamaConfig.Prem1B;
-        norm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
-        rope = new RotaryEmbedding(config);
-        hidden = randn(1, Seq, config.HiddenSize);
-        heads = randn(1, config.NumAttentionHeads, Seq, config.HeadDim);
-        positions = arange(Seq, dtype: ScalarType.Int64).unsqueeze(0);
-        (cos, sin) = rope.Forward(positions, ScalarType.Float32);
+        _norm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
+        _rope = new RotaryEmbedding(config);
+        _hidden = randn(1, Seq, config.HiddenSize);
+        _heads = randn(1, config.NumAttentionHeads, Seq, config.HeadDim);
+        _positions = arange(Seq, dtype: ScalarType.Int64).unsqueeze(0);
+        (_cos, _sin) = _rope.Forward(_positions, ScalarType.Float32);
     }
 
     /// <summary>RMSNorm forward.</summary>
     [Benchmark]
-    public void RmsNormForward() { using var y = norm.forward(hidden); }
+    public void RmsNormForward() { using var y = _norm.forward(_hidden); }
 
     /// <summary>cos/sin tables for the positions.</summary>
     [Benchmark]
-    public void RopeTables() { var (c, s) = rope.Forward(positions, ScalarType.Float32); c.Dispose(); s.Dispose(); }
+    public void RopeTables() { var (c, s) = _rope.Forward(_positions, ScalarType.Float32); c.Dispose(); s.Dispose(); }
 
     /// <summary>Rotating 32 query heads.</summary>
     [Benchmark]
-    public void RopeApply() { using var y = RotaryEmbedding.Apply(heads, cos, sin); }
+    public void RopeApply() { using var y = RotaryEmbedding.Apply(_heads, _cos, _sin); }
 }

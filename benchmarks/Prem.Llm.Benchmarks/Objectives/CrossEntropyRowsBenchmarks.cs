@@ -12,8 +12,8 @@ namespace Prem.Llm.Benchmarks.Objectives;
 /// </summary>
 public class CrossEntropyRowsBenchmarks
 {
-    Tensor logits = null!, work = null!, targets = null!;
-    long[] targetArray = null!;
+    Tensor _logits = null!, _work = null!, _targets = null!;
+    long[] _targetArray = null!;
 
     /// <summary>The logits' dtype.</summary>
     [Params(ScalarType.BFloat16, ScalarType.Float32)] public ScalarType Dtype;
@@ -23,10 +23,10 @@ public class CrossEntropyRowsBenchmarks
     public void Setup()
     {
         set_num_threads(1);
-        logits = randn(256, 32000).mul(3).to_type(Dtype);
-        work = logits.clone();
-        targets = randint(0, 32000, [256], dtype: ScalarType.Int64);
-        targetArray = targets.data<long>().ToArray();
+        _logits = randn(256, 32000).mul(3).to_type(Dtype);
+        _work = _logits.clone();
+        _targets = randint(0, 32000, [256], dtype: ScalarType.Int64);
+        _targetArray = _targets.data<long>().ToArray();
     }
 
     /// <summary>LibTorch ops, as the head ran them before the fused kernel.</summary>
@@ -34,10 +34,10 @@ public class CrossEntropyRowsBenchmarks
     public float LibTorchOps()
     {
         using var scope = NewDisposeScope();
-        var probs = logits.softmax(1, ScalarType.Float32);
-        var safe = targets.unsqueeze(1);
+        var probs = _logits.softmax(1, ScalarType.Float32);
+        var safe = _targets.unsqueeze(1);
         var loss = probs.gather(1, safe).log().neg().sum();
-        var correct = probs.argmax(1).eq(targets).sum();
+        var correct = probs.argmax(1).eq(_targets).sum();
         probs.scatter_add_(1, safe, full(256, 1, -1.0f, ScalarType.Float32));
         using var gradient = probs.to_type(Dtype);
         return loss.item<float>() + correct.item<long>();
@@ -48,8 +48,8 @@ public class CrossEntropyRowsBenchmarks
     public double Fused()
     {
         // Fresh logits each time, as in training; the copy is a small part of the time.
-        work.copy_(logits);
-        var (loss, correct) = CrossEntropyRows.Apply(work, targetArray, 0, writeGradient: true);
+        _work.copy_(_logits);
+        var (loss, correct) = CrossEntropyRows.Apply(_work, _targetArray, 0, writeGradient: true);
         return loss + correct;
     }
 }

@@ -10,7 +10,7 @@ namespace Prem.Llm.Benchmarks.Text;
 /// </summary>
 public static class EnglishSample
 {
-    static readonly string[] Syllables =
+    static readonly string[] _syllables =
         ["con", "ter", "ing", "al", "pro", "ex", "tion", "ment", "er", "ly", "re", "de", "pa", "tic", "ous", "an", "ble", "ca", "mi", "no", "st", "ver", "ium", "ist"];
 
     /// <summary>Builds about <paramref name="bytes"/> UTF-8 bytes of text.</summary>
@@ -47,7 +47,7 @@ public static class EnglishSample
     {
         int n = random.Next(2, 5);
         var sb = new StringBuilder();
-        for (int i = 0; i < n; i++) sb.Append(Syllables[random.Next(Syllables.Length)]);
+        for (int i = 0; i < n; i++) sb.Append(_syllables[random.Next(_syllables.Length)]);
         return sb.ToString();
     }
 

@@ -21,10 +21,10 @@ public class TrainingStepBenchmarks
     /// <summary>Model FLOPs of one step (see the class summary).</summary>
     public const double StepFlops = 6.0 * 11_602_176 * 1024 + 6.0 * 4 * 256 * 256 * 1024;
 
-    private LlamaForCausalLM model = null!;
-    private Trainer trainer = null!;
-    private CausalLmBatch batch = null!;
-    private Tensor a32 = null!, b32 = null!, a16 = null!, b16 = null!;
+    private LlamaForCausalLM _model = null!;
+    private Trainer _trainer = null!;
+    private CausalLmBatch _batch = null!;
+    private Tensor _a32 = null!, _b32 = null!, _a16 = null!, _b16 = null!;
 
     [Params(TrainingPrecision.Float32, TrainingPrecision.Bf16Mixed)]
     public TrainingPrecision Precision { get; set; }
@@ -42,35 +42,35 @@ public class TrainingStepBenchmarks
         // (load 5-10) LibTorch's OpenMP workers spin at barriers while a sibling is descheduled and
         // 2-thread timings swing 3-10×; one thread gives stable ratios. Set PREM_BENCH_THREADS to change it.
         set_num_threads(int.TryParse(Environment.GetEnvironmentVariable("PREM_BENCH_THREADS"), out int threads) ? threads : 1);
-        model = new LlamaForCausalLM(Tiny20M, dtype: ScalarType.Float32, seed: 1);
+        _model = new LlamaForCausalLM(Tiny20M, dtype: ScalarType.Float32, seed: 1);
         var options = new TrainerOptions { Precision = new() { Mode = Precision }, Schedule = new() { MaxSteps = 1_000_000 }, AccumulationSteps = 1, Checkpoint = new() { ExportFinalModel = false } };
         var ids = randint(0, 32000, [4, 256], dtype: ScalarType.Int64, generator: new Generator(1));
-        batch = new CausalLmBatch(ids, labels: ids.clone());
-        trainer = new Trainer(model, new CausalLmObjective(), new InMemoryBatchSource([() => batch]), options);
-        a32 = randn(1024, 1024); b32 = randn(1024, 1024);
-        a16 = a32.to_type(ScalarType.BFloat16); b16 = b32.to_type(ScalarType.BFloat16);
+        _batch = new CausalLmBatch(ids, labels: ids.clone());
+        _trainer = new Trainer(_model, new CausalLmObjective(), new InMemoryBatchSource([() => _batch]), options);
+        _a32 = randn(1024, 1024); _b32 = randn(1024, 1024);
+        _a16 = _a32.to_type(ScalarType.BFloat16); _b16 = _b32.to_type(ScalarType.BFloat16);
     }
 
     [Benchmark(Description = "train step 4x256")]
-    public double TrainStep() => trainer.RunStep([batch]);
+    public double TrainStep() => _trainer.RunStep([_batch]);
 
     [Benchmark(Description = "GEMM 1024^3 fp32")]
     public void GemmFloat32()
     {
-        using var c = a32.matmul(b32);
+        using var c = _a32.matmul(_b32);
     }
 
     [Benchmark(Description = "GEMM 1024^3 bf16")]
     public void GemmBf16()
     {
-        using var c = a16.matmul(b16);
+        using var c = _a16.matmul(_b16);
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        trainer.Dispose();
-        model.Dispose();
-        batch.Dispose();
+        _trainer.Dispose();
+        _model.Dispose();
+        _batch.Dispose();
     }
 }

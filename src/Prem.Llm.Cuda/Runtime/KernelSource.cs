@@ -12,10 +12,10 @@ public static class KernelSource
     /// <summary>The embedded files of the flash-attention program, in compile order.</summary>
     public static IReadOnlyList<string> FlashAttentionFiles { get; } = ["flash_common.cu", "flash_forward.cu", "flash_backward.cu"];
 
-    static readonly Lazy<string> FlashAttentionText = new(() => string.Concat(FlashAttentionFiles.Select(f => Read(f) + "\n")));
+    static readonly Lazy<string> _flashAttentionText = new(() => string.Concat(FlashAttentionFiles.Select(f => Read(f) + "\n")));
 
     /// <summary>The whole flash-attention program as one source text.</summary>
-    public static string FlashAttention => FlashAttentionText.Value;
+    public static string FlashAttention => _flashAttentionText.Value;
 
     /// <summary>Reads one embedded kernel file by name (e.g. "flash_forward.cu").</summary>
     public static string Read(string fileName)

@@ -17,7 +17,7 @@ public sealed class PrepareManifest
     /// <summary>Format tag.</summary>
     public const string CurrentFormat = "prem-tokens/1";
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions _json = new() { WriteIndented = true };
 
     /// <summary>Format tag, <see cref="CurrentFormat"/>.</summary>
     [JsonPropertyName("format")] public string Format { get; set; } = CurrentFormat;
@@ -100,7 +100,7 @@ public sealed class PrepareManifest
         PrepareManifest? m;
         try
         {
-            m = JsonSerializer.Deserialize<PrepareManifest>(File.ReadAllBytes(path), Json);
+            m = JsonSerializer.Deserialize<PrepareManifest>(File.ReadAllBytes(path), _json);
         }
         catch (JsonException e)
         {
@@ -113,7 +113,7 @@ public sealed class PrepareManifest
 
     /// <summary>Writes the manifest into <paramref name="folder"/> (atomically).</summary>
     public void Save(string folder) =>
-        TokenShard.WriteAtomically(Path.Combine(folder, FileName), JsonSerializer.SerializeToUtf8Bytes(this, Json));
+        TokenShard.WriteAtomically(Path.Combine(folder, FileName), JsonSerializer.SerializeToUtf8Bytes(this, _json));
 
     /// <summary>The counts of <paramref name="split"/>, created when absent.</summary>
     public SplitCounts Split(string split)

@@ -16,8 +16,8 @@ namespace Prem.Llm.Distributed;
 public static class TcpRendezvous
 {
     private const uint Magic = 0x50524456; // "PRDV"
-    private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(50);
-    private static readonly TimeSpan ReplyGrace = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan _retryDelay = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan _replyGrace = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Delivers rank 0's <paramref name="payload"/> to every rank; returns it on every rank.
@@ -105,7 +105,7 @@ public static class TcpRendezvous
             {
                 last = e as SocketException ?? last;
                 attempt.Dispose();
-                Thread.Sleep(RetryDelay);
+                Thread.Sleep(_retryDelay);
             }
         }
         using (socket)
@@ -117,7 +117,7 @@ public static class TcpRendezvous
             socket.Send(hello);
             // Rank 0 answers at the latest at its own deadline; the grace lets its verdict (e.g. which rank
             // is missing) arrive rather than this rank timing out at the same instant with less to say.
-            socket.ReceiveTimeout = (int)Math.Max(1, (timeout - clock.Elapsed + ReplyGrace).TotalMilliseconds);
+            socket.ReceiveTimeout = (int)Math.Max(1, (timeout - clock.Elapsed + _replyGrace).TotalMilliseconds);
             try
             {
                 Span<byte> header = stackalloc byte[5];

@@ -13,7 +13,7 @@ namespace Prem.Llm.Evaluation;
 /// </summary>
 public static class ResultsTable
 {
-    private static readonly (string Task, string Header)[] Columns =
+    private static readonly (string Task, string Header)[] _columns =
     [
         ("arc_challenge", "ARC-c"), ("arc_easy", "ARC-e"), ("hellaswag", "HellaSwag"), ("mmlu", "MMLU"),
         ("openbookqa", "OBQA"), ("piqa", "PIQA"), ("winogrande", "Winogrande"),
@@ -23,7 +23,7 @@ public static class ResultsTable
     public static string Render(EvalResults results, string model, bool accNorm = false)
     {
         var shown = new List<(string Header, double Value)>();
-        foreach (var (task, header) in Columns)
+        foreach (var (task, header) in _columns)
         {
             if (task == "mmlu")
             {

@@ -6,13 +6,13 @@ namespace Prem.Llm.Modeling;
 /// <summary>Typed access to a config JSON object; wrong types become errors naming the field.</summary>
 internal sealed class FieldReader(JsonObject obj, string? file, string? prefix = null)
 {
-    readonly HashSet<string> read = [];
+    readonly HashSet<string> _read = [];
 
     string Name(string key) => prefix is null ? key : $"{prefix}.{key}";
 
     JsonValue? Value(string key)
     {
-        read.Add(key);
+        _read.Add(key);
         if (!obj.TryGetPropertyValue(key, out var node) || node is null) return null;
         return node as JsonValue ?? throw new LlamaConfigException(Name(key), $"expected a value, got {node.GetValueKind()}.", file);
     }
@@ -59,14 +59,14 @@ internal sealed class FieldReader(JsonObject obj, string? file, string? prefix =
 
     public JsonObject? Object(string key)
     {
-        read.Add(key);
+        _read.Add(key);
         if (!obj.TryGetPropertyValue(key, out var node) || node is null) return null;
         return node as JsonObject ?? throw new LlamaConfigException(Name(key), $"expected an object, got {node.GetValueKind()}.", file);
     }
 
     public double[]? Doubles(string key)
     {
-        read.Add(key);
+        _read.Add(key);
         if (!obj.TryGetPropertyValue(key, out var node) || node is null) return null;
         if (node is JsonArray arr && arr.All(x => x is JsonValue jv && jv.GetValueKind() == JsonValueKind.Number))
             return arr.Select(x => x!.GetValue<double>()).ToArray();
@@ -75,7 +75,7 @@ internal sealed class FieldReader(JsonObject obj, string? file, string? prefix =
 
     public IReadOnlyList<int> IntOrList(string key)
     {
-        read.Add(key);
+        _read.Add(key);
         if (!obj.TryGetPropertyValue(key, out var node) || node is null) return [];
         if (node is JsonArray arr)
             return arr.Select((x, i) => x is JsonValue jv && jv.GetValueKind() == JsonValueKind.Number && jv.GetValue<double>() % 1 == 0
@@ -86,5 +86,5 @@ internal sealed class FieldReader(JsonObject obj, string? file, string? prefix =
 
     /// <summary>Fields no accessor asked for.</summary>
     public Dictionary<string, JsonNode?> Unread() =>
-        obj.Where(kv => !read.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value?.DeepClone());
+        obj.Where(kv => !_read.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value?.DeepClone());
 }

@@ -11,28 +11,28 @@ namespace Prem.Llm.Modeling;
 /// </summary>
 public sealed class GroupedQueryAttention : nn.Module
 {
-    private readonly Linear q_proj;
-    private readonly Linear k_proj;
-    private readonly Linear v_proj;
-    private readonly Linear o_proj;
-    private readonly int layerIndex;
-    private readonly int heads;
-    private readonly int kvHeads;
-    private readonly int headDim;
+    private readonly Linear _q_proj;
+    private readonly Linear _k_proj;
+    private readonly Linear _v_proj;
+    private readonly Linear _o_proj;
+    private readonly int _layerIndex;
+    private readonly int _heads;
+    private readonly int _kvHeads;
+    private readonly int _headDim;
 
     /// <summary>Creates layer <paramref name="layerIndex"/>'s attention for <paramref name="config"/>.</summary>
     public GroupedQueryAttention(LlamaConfig config, int layerIndex, IAttentionBackend backend, ScalarType? dtype = null, Device? device = null)
         : base(nameof(GroupedQueryAttention))
     {
-        heads = config.NumAttentionHeads;
-        kvHeads = config.NumKeyValueHeads;
-        headDim = config.HeadDim;
-        this.layerIndex = layerIndex;
+        _heads = config.NumAttentionHeads;
+        _kvHeads = config.NumKeyValueHeads;
+        _headDim = config.HeadDim;
+        this._layerIndex = layerIndex;
         Backend = backend;
-        q_proj = nn.Linear(config.HiddenSize, heads * headDim, config.AttentionBias, device, dtype);
-        k_proj = nn.Linear(config.HiddenSize, kvHeads * headDim, config.AttentionBias, device, dtype);
-        v_proj = nn.Linear(config.HiddenSize, kvHeads * headDim, config.AttentionBias, device, dtype);
-        o_proj = nn.Linear(heads * headDim, config.HiddenSize, config.AttentionBias, device, dtype);
+        _q_proj = nn.Linear(config.HiddenSize, _heads * _headDim, config.AttentionBias, device, dtype);
+        _k_proj = nn.Linear(config.HiddenSize, _kvHeads * _headDim, config.AttentionBias, device, dtype);
+        _v_proj = nn.Linear(config.HiddenSize, _kvHeads * _headDim, config.AttentionBias, device, dtype);
+        _o_proj = nn.Linear(_heads * _headDim, config.HiddenSize, config.AttentionBias, device, dtype);
         RegisterComponents();
     }
 
@@ -47,15 +47,15 @@ public sealed class GroupedQueryAttention : nn.Module
     {
         using var scope = NewDisposeScope();
         long batch = hidden.shape[0], seq = hidden.shape[1];
-        var q = q_proj.forward(hidden).view(batch, seq, heads, headDim).transpose(1, 2);
-        var k = k_proj.forward(hidden).view(batch, seq, kvHeads, headDim).transpose(1, 2);
-        var v = v_proj.forward(hidden).view(batch, seq, kvHeads, headDim).transpose(1, 2);
+        var q = _q_proj.forward(hidden).view(batch, seq, _heads, _headDim).transpose(1, 2);
+        var k = _k_proj.forward(hidden).view(batch, seq, _kvHeads, _headDim).transpose(1, 2);
+        var v = _v_proj.forward(hidden).view(batch, seq, _kvHeads, _headDim).transpose(1, 2);
         q = RotaryEmbedding.Apply(q, cos, sin);
         k = RotaryEmbedding.Apply(k, cos, sin);
-        if (cache is not null) (k, v) = cache.Append(layerIndex, k, v);
+        if (cache is not null) (k, v) = cache.Append(_layerIndex, k, v);
 
-        var attended = Backend.Forward(q.contiguous(), k.contiguous(), v.contiguous(), mask, 1.0 / Math.Sqrt(headDim));
-        var merged = attended.transpose(1, 2).reshape(batch, seq, heads * headDim);
-        return o_proj.forward(merged).MoveToOuterDisposeScope();
+        var attended = Backend.Forward(q.contiguous(), k.contiguous(), v.contiguous(), mask, 1.0 / Math.Sqrt(_headDim));
+        var merged = attended.transpose(1, 2).reshape(batch, seq, _heads * _headDim);
+        return _o_proj.forward(merged).MoveToOuterDisposeScope();
     }
 }

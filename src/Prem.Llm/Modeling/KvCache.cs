@@ -14,9 +14,9 @@ namespace Prem.Llm.Modeling;
 /// </remarks>
 public sealed class KvCache : IDisposable
 {
-    readonly Tensor[] keys;
-    readonly Tensor[] values;
-    Tensor? realTokens;
+    readonly Tensor[] _keys;
+    readonly Tensor[] _values;
+    Tensor? _realTokens;
 
     /// <summary>Allocates a cache for <paramref name="batch"/> rows of up to <paramref name="capacity"/> tokens.</summary>
     public KvCache(LlamaConfig config, long batch, long capacity, ScalarType dtype, Device? device = null)
@@ -28,12 +28,12 @@ public sealed class KvCache : IDisposable
         if (capacity <= 0) throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "must be positive.");
         Batch = batch;
         Capacity = capacity;
-        keys = new Tensor[layers];
-        values = new Tensor[layers];
+        _keys = new Tensor[layers];
+        _values = new Tensor[layers];
         for (int i = 0; i < layers; i++)
         {
-            keys[i] = zeros([batch, kvHeads, capacity, headDim], dtype, device).DetachFromDisposeScope();
-            values[i] = zeros([batch, kvHeads, capacity, headDim], dtype, device).DetachFromDisposeScope();
+            _keys[i] = zeros([batch, kvHeads, capacity, headDim], dtype, device).DetachFromDisposeScope();
+            _values[i] = zeros([batch, kvHeads, capacity, headDim], dtype, device).DetachFromDisposeScope();
         }
     }
 
@@ -47,7 +47,7 @@ public sealed class KvCache : IDisposable
     public long Length { get; private set; }
 
     /// <summary>True once any step marked a position as padding.</summary>
-    public bool HasPadding => realTokens is not null;
+    public bool HasPadding => _realTokens is not null;
 
     /// <summary>
     /// Stores <paramref name="key"/>/<paramref name="value"/> [batch, kvHeads, steps, headDim] for
@@ -60,10 +60,10 @@ public sealed class KvCache : IDisposable
             throw new InvalidOperationException($"KV cache is full: {Length} + {steps} positions exceed its capacity of {Capacity}.");
         using (no_grad())
         {
-            keys[layer].narrow(2, Length, steps).copy_(key);
-            values[layer].narrow(2, Length, steps).copy_(value);
+            _keys[layer].narrow(2, Length, steps).copy_(key);
+            _values[layer].narrow(2, Length, steps).copy_(value);
         }
-        return (keys[layer].narrow(2, 0, Length + steps), values[layer].narrow(2, 0, Length + steps));
+        return (_keys[layer].narrow(2, 0, Length + steps), _values[layer].narrow(2, 0, Length + steps));
     }
 
     /// <summary>
@@ -73,17 +73,17 @@ public sealed class KvCache : IDisposable
     /// </summary>
     public Tensor? AppendMask(Tensor? stepMask, long steps)
     {
-        if (stepMask is null && realTokens is null) return null;
-        var device = keys[0].device;
-        if (realTokens is null)
+        if (stepMask is null && _realTokens is null) return null;
+        var device = _keys[0].device;
+        if (_realTokens is null)
         {
-            realTokens = zeros([Batch, Capacity], ScalarType.Bool, device).DetachFromDisposeScope();
-            realTokens.narrow(1, 0, Length).fill_(true);
+            _realTokens = zeros([Batch, Capacity], ScalarType.Bool, device).DetachFromDisposeScope();
+            _realTokens.narrow(1, 0, Length).fill_(true);
         }
-        var slot = realTokens.narrow(1, Length, steps);
+        var slot = _realTokens.narrow(1, Length, steps);
         if (stepMask is null) slot.fill_(true);
         else slot.copy_(stepMask.to(device).ne(0));
-        return realTokens.narrow(1, 0, Length + steps);
+        return _realTokens.narrow(1, 0, Length + steps);
     }
 
     /// <summary>Marks <paramref name="steps"/> more positions as filled; the model calls it after the last layer.</summary>
@@ -100,18 +100,18 @@ public sealed class KvCache : IDisposable
             throw new ArgumentException($"A cache of {Batch} rows can only be forked to {Batch} rows (or from one row to any).", nameof(batch));
         if (capacity < Length)
             throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"must hold the {Length} cached positions.");
-        var fork = new KvCache(keys.Length, batch, capacity, keys[0].shape[1], keys[0].shape[3], keys[0].dtype, keys[0].device);
+        var fork = new KvCache(_keys.Length, batch, capacity, _keys[0].shape[1], _keys[0].shape[3], _keys[0].dtype, _keys[0].device);
         using (no_grad())
         {
-            for (int i = 0; i < keys.Length; i++)
+            for (int i = 0; i < _keys.Length; i++)
             {
-                fork.keys[i].narrow(2, 0, Length).copy_(keys[i].narrow(2, 0, Length).expand(batch, -1, -1, -1));
-                fork.values[i].narrow(2, 0, Length).copy_(values[i].narrow(2, 0, Length).expand(batch, -1, -1, -1));
+                fork._keys[i].narrow(2, 0, Length).copy_(_keys[i].narrow(2, 0, Length).expand(batch, -1, -1, -1));
+                fork._values[i].narrow(2, 0, Length).copy_(_values[i].narrow(2, 0, Length).expand(batch, -1, -1, -1));
             }
-            if (realTokens is not null)
+            if (_realTokens is not null)
             {
-                fork.realTokens = zeros([batch, capacity], ScalarType.Bool, keys[0].device).DetachFromDisposeScope();
-                fork.realTokens.narrow(1, 0, Length).copy_(realTokens.narrow(1, 0, Length).expand(batch, -1));
+                fork._realTokens = zeros([batch, capacity], ScalarType.Bool, _keys[0].device).DetachFromDisposeScope();
+                fork._realTokens.narrow(1, 0, Length).copy_(_realTokens.narrow(1, 0, Length).expand(batch, -1));
             }
         }
         fork.Length = Length;
@@ -122,15 +122,15 @@ public sealed class KvCache : IDisposable
     public void Reset()
     {
         Length = 0;
-        realTokens?.Dispose();
-        realTokens = null;
+        _realTokens?.Dispose();
+        _realTokens = null;
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
-        foreach (var t in keys) t.Dispose();
-        foreach (var t in values) t.Dispose();
-        realTokens?.Dispose();
+        foreach (var t in _keys) t.Dispose();
+        foreach (var t in _values) t.Dispose();
+        _realTokens?.Dispose();
     }
 }

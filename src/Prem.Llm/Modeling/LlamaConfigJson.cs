@@ -7,7 +7,7 @@ namespace Prem.Llm.Modeling;
 /// <summary>Reads and writes <see cref="LlamaConfig"/> as HuggingFace <c>config.json</c>.</summary>
 public static class LlamaConfigJson
 {
-    static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    static readonly JsonSerializerOptions _indented = new() { WriteIndented = true };
 
     /// <summary>Reads and validates <paramref name="path"/>.</summary>
     public static LlamaConfig Load(string path)
@@ -112,7 +112,7 @@ public static class LlamaConfigJson
         };
         foreach (var (key, value) in config.Extra)
             if (!o.ContainsKey(key)) o[key] = value?.DeepClone();
-        return o.ToJsonString(Indented);
+        return o.ToJsonString(_indented);
     }
 
     /// <summary>Maps an HF dtype name to TorchSharp's.</summary>

@@ -12,9 +12,9 @@ namespace Prem.Llm.Modeling;
 /// </summary>
 public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
 {
-    private readonly LlamaModel model;
-    private readonly Linear? lm_head;
-    private IAttentionBackend backend;
+    private readonly LlamaModel _model;
+    private readonly Linear? _lm_head;
+    private IAttentionBackend _backend;
 
     /// <summary>
     /// Creates a model with HF's initialisation (normal(0, initializer_range) for linear and embedding
@@ -34,11 +34,11 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
     {
         config.Validate();
         Config = config;
-        this.backend = backend ?? new AutoSdpaAttention();
+        this._backend = backend ?? new AutoSdpaAttention();
         var weightDtype = dtype ?? config.ScalarType;
-        model = new LlamaModel(config, this.backend, weightDtype, device);
+        _model = new LlamaModel(config, this._backend, weightDtype, device);
         if (!config.TieWordEmbeddings)
-            lm_head = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false, device, weightDtype);
+            _lm_head = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false, device, weightDtype);
         RegisterComponents();
         if (initialize) InitializeWeights(seed);
     }
@@ -47,22 +47,22 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
     public LlamaConfig Config { get; }
 
     /// <summary>The decoder stack (HF's <c>model</c>).</summary>
-    public LlamaModel Model => model;
+    public LlamaModel Model => _model;
 
     /// <summary>The dtype of the weights.</summary>
-    public ScalarType Dtype => model.EmbedTokens.weight!.dtype;
+    public ScalarType Dtype => _model.EmbedTokens.weight!.dtype;
 
     /// <summary>The device of the weights.</summary>
-    public Device Device => model.EmbedTokens.weight!.device;
+    public Device Device => _model.EmbedTokens.weight!.device;
 
     /// <summary>The attention backend of every layer; setting it switches all layers.</summary>
     public IAttentionBackend AttentionBackend
     {
-        get => backend;
+        get => _backend;
         set
         {
-            backend = value ?? throw new ArgumentNullException(nameof(value));
-            foreach (var layer in model.Layers) layer.Attention.Backend = value;
+            _backend = value ?? throw new ArgumentNullException(nameof(value));
+            foreach (var layer in _model.Layers) layer.Attention.Backend = value;
         }
     }
 
@@ -77,16 +77,16 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
         Tensor? positionIds = null, KvCache? cache = null)
     {
         using var scope = NewDisposeScope();
-        var hidden = model.Forward(inputIds, attentionMask, documentIds, positionIds, cache);
+        var hidden = _model.Forward(inputIds, attentionMask, documentIds, positionIds, cache);
         return Head(hidden).MoveToOuterDisposeScope();
     }
 
     /// <summary>The output projection's weight [vocab, hidden]: <c>lm_head.weight</c>, or the embedding when tied.</summary>
-    public Tensor HeadWeight => lm_head?.weight ?? model.EmbedTokens.weight!;
+    public Tensor HeadWeight => _lm_head?.weight ?? _model.EmbedTokens.weight!;
 
     /// <summary>Projects hidden states [..., hidden] to logits [..., vocab] (tied or untied head).</summary>
     public Tensor Head(Tensor hidden) =>
-        lm_head is not null ? lm_head.forward(hidden) : nn.functional.linear(hidden, model.EmbedTokens.weight!);
+        _lm_head is not null ? _lm_head.forward(hidden) : nn.functional.linear(hidden, _model.EmbedTokens.weight!);
 
     /// <summary>Redraws every weight as HF's <c>_init_weights</c> does, from <paramref name="seed"/>.</summary>
     public void InitializeWeights(long seed)
@@ -104,7 +104,7 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
                 p.copy_(draw);
             }
         }
-        if (Config.PadTokenId is int pad) model.EmbedTokens.weight![pad].zero_();
+        if (Config.PadTokenId is int pad) _model.EmbedTokens.weight![pad].zero_();
     }
 
     /// <summary>A new cache sized for this model, <paramref name="batch"/> rows and <paramref name="capacity"/> positions.</summary>

@@ -11,10 +11,10 @@ namespace Prem.Llm.Modeling;
 /// </summary>
 public sealed class LlamaModel : nn.Module
 {
-    private readonly Embedding embed_tokens;
-    private readonly ModuleList<LlamaDecoderLayer> layers;
-    private readonly RmsNorm norm;
-    private readonly RotaryEmbedding rotary;
+    private readonly Embedding _embed_tokens;
+    private readonly ModuleList<LlamaDecoderLayer> _layers;
+    private readonly RmsNorm _norm;
+    private readonly RotaryEmbedding _rotary;
     private readonly IReadOnlyList<LlamaDecoderLayer> _layerList;
 
     /// <summary>Creates the stack for <paramref name="config"/>.</summary>
@@ -22,21 +22,21 @@ public sealed class LlamaModel : nn.Module
         : base(nameof(LlamaModel))
     {
         Config = config;
-        embed_tokens = nn.Embedding(config.VocabSize, config.HiddenSize, device: device, dtype: dtype);
-        layers = new ModuleList<LlamaDecoderLayer>();
+        _embed_tokens = nn.Embedding(config.VocabSize, config.HiddenSize, device: device, dtype: dtype);
+        _layers = new ModuleList<LlamaDecoderLayer>();
         for (int i = 0; i < config.NumHiddenLayers; i++)
-            layers.Add(new LlamaDecoderLayer(config, i, backend, dtype, device));
-        norm = new RmsNorm(config.HiddenSize, config.RmsNormEps, dtype, device);
-        rotary = new RotaryEmbedding(config);
+            _layers.Add(new LlamaDecoderLayer(config, i, backend, dtype, device));
+        _norm = new RmsNorm(config.HiddenSize, config.RmsNormEps, dtype, device);
+        _rotary = new RotaryEmbedding(config);
         RegisterComponents();
-        _layerList = Array.AsReadOnly(layers.ToArray());
+        _layerList = Array.AsReadOnly(_layers.ToArray());
     }
 
     /// <summary>The configuration the stack was built from.</summary>
     public LlamaConfig Config { get; }
 
     /// <summary>The token embedding, [vocab, hidden].</summary>
-    public Embedding EmbedTokens => embed_tokens;
+    public Embedding EmbedTokens => _embed_tokens;
 
     /// <summary>The decoder layers (one list, built with the stack).</summary>
     public IReadOnlyList<LlamaDecoderLayer> Layers => _layerList;
@@ -80,20 +80,20 @@ public sealed class LlamaModel : nn.Module
         }
 
         var mask = new AttentionMask { QueryOffset = offset, KeyPadding = keyPadding, DocumentIds = documentIds };
-        var hidden = embed_tokens.forward(inputIds);
-        var (cos, sin) = rotary.Forward(positionIds, hidden.dtype);
-        foreach (var layer in layers)
+        var hidden = _embed_tokens.forward(inputIds);
+        var (cos, sin) = _rotary.Forward(positionIds, hidden.dtype);
+        foreach (var layer in _layers)
             hidden = cache is null && LayerRunner is not null
                 ? LayerRunner(layer, hidden, cos, sin, mask)
                 : layer.Forward(hidden, cos, sin, mask, cache);
         cache?.Advance(seq);
-        return norm.forward(hidden).MoveToOuterDisposeScope();
+        return _norm.forward(hidden).MoveToOuterDisposeScope();
     }
 
     /// <summary>Frees the stack's modules and the rotary embedding's kept tensor.</summary>
     protected override void Dispose(bool disposing)
     {
-        if (disposing) rotary.Dispose();
+        if (disposing) _rotary.Dispose();
         base.Dispose(disposing);
     }
 }

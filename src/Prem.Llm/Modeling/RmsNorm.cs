@@ -10,19 +10,19 @@ namespace Prem.Llm.Modeling;
 /// </summary>
 public sealed class RmsNorm : nn.Module<Tensor, Tensor>
 {
-    private readonly Parameter weight;
-    private readonly double eps;
+    private readonly Parameter _weight;
+    private readonly double _eps;
 
     /// <summary>A norm over the last dimension of width <paramref name="size"/>, weights set to one.</summary>
     public RmsNorm(long size, double eps, ScalarType? dtype = null, Device? device = null) : base(nameof(RmsNorm))
     {
-        weight = new Parameter(ones(size, dtype: dtype, device: device));
-        this.eps = eps;
+        _weight = new Parameter(ones(size, dtype: dtype, device: device));
+        this._eps = eps;
         RegisterComponents();
     }
 
     /// <summary>The learned scale, [size].</summary>
-    public Parameter Weight => weight;
+    public Parameter Weight => _weight;
 
     /// <summary>Normalises <paramref name="input"/> [..., size].</summary>
     public override Tensor forward(Tensor input)
@@ -30,7 +30,7 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var x = input.to_type(ScalarType.Float32);
         var variance = x.square().mean([-1L], keepdim: true);
-        var normed = x.mul(variance.add(eps).rsqrt()).to_type(input.dtype);
-        return weight.mul(normed).MoveToOuterDisposeScope();
+        var normed = x.mul(variance.add(_eps).rsqrt()).to_type(input.dtype);
+        return _weight.mul(normed).MoveToOuterDisposeScope();
     }
 }

@@ -18,18 +18,18 @@ namespace Prem.Llm.Modeling;
 /// </summary>
 public sealed class RotaryEmbedding : IDisposable
 {
-    readonly LlamaConfig config;
-    readonly bool dependsOnLength;
-    readonly (double[] InvFreq, double AttentionFactor) fixedParameters;
+    readonly LlamaConfig _config;
+    readonly bool _dependsOnLength;
+    readonly (double[] InvFreq, double AttentionFactor) _fixedParameters;
     private readonly Lock _gate = new();
     private Tensor? _invFreq;
 
     /// <summary>Creates the embedding for <paramref name="config"/>'s head size, base and scaling.</summary>
     public RotaryEmbedding(LlamaConfig config)
     {
-        this.config = config;
-        dependsOnLength = config.RopeScaling?.RopeType is "dynamic" or "longrope";
-        fixedParameters = RopeParameters.Compute(config);
+        this._config = config;
+        _dependsOnLength = config.RopeScaling?.RopeType is "dynamic" or "longrope";
+        _fixedParameters = RopeParameters.Compute(config);
     }
 
     /// <summary>
@@ -38,10 +38,10 @@ public sealed class RotaryEmbedding : IDisposable
     public (Tensor Cos, Tensor Sin) Forward(Tensor positions, ScalarType dtype)
     {
         using var scope = NewDisposeScope();
-        var (invFreq, attentionFactor) = dependsOnLength
-            ? RopeParameters.Compute(config, positions.max().item<long>() + 1)
-            : fixedParameters;
-        var inv = dependsOnLength ? Upload(invFreq, positions.device) : FixedInvFreq(positions.device);
+        var (invFreq, attentionFactor) = _dependsOnLength
+            ? RopeParameters.Compute(_config, positions.max().item<long>() + 1)
+            : _fixedParameters;
+        var inv = _dependsOnLength ? Upload(invFreq, positions.device) : FixedInvFreq(positions.device);
         var freqs = positions.to_type(ScalarType.Float32).unsqueeze(-1).mul(inv);
         var emb = cat([freqs, freqs], -1);
         var cos = emb.cos();
@@ -62,7 +62,7 @@ public sealed class RotaryEmbedding : IDisposable
             if (_invFreq is null || _invFreq.device_type != device.type || _invFreq.device_index != device.index)
             {
                 var previous = _invFreq;
-                _invFreq = Upload(fixedParameters.InvFreq, device).DetachFromDisposeScope();
+                _invFreq = Upload(_fixedParameters.InvFreq, device).DetachFromDisposeScope();
                 previous?.Dispose();
             }
             return _invFreq;

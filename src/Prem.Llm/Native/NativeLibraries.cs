@@ -29,14 +29,14 @@ internal static class NativeLibraries
     /// <summary>Logical name of TorchSharp's native library (found by the default probing).</summary>
     public const string TorchSharp = "LibTorchSharp";
 
-    private static readonly object Gate = new();
-    private static readonly Dictionary<string, IntPtr> Handles = new(StringComparer.Ordinal);
+    private static readonly object _gate = new();
+    private static readonly Dictionary<string, IntPtr> _handles = new(StringComparer.Ordinal);
     private static bool _registered;
 
     /// <summary>Installs the resolver for this assembly once; later calls do nothing.</summary>
     public static void EnsureRegistered()
     {
-        lock (Gate)
+        lock (_gate)
         {
             if (_registered) return;
             NativeLibrary.SetDllImportResolver(typeof(NativeLibraries).Assembly, Resolve);
@@ -48,13 +48,13 @@ internal static class NativeLibraries
     public static void Register(string logicalName, IntPtr handle)
     {
         EnsureRegistered();
-        lock (Gate) Handles[logicalName] = handle;
+        lock (_gate) _handles[logicalName] = handle;
     }
 
     /// <summary>The handle registered for <paramref name="logicalName"/>, if any.</summary>
     public static bool TryGet(string logicalName, out IntPtr handle)
     {
-        lock (Gate) return Handles.TryGetValue(logicalName, out handle);
+        lock (_gate) return _handles.TryGetValue(logicalName, out handle);
     }
 
     /// <summary>Loads the first of <paramref name="candidates"/> that the dynamic loader finds.</summary>

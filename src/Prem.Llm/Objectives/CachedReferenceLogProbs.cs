@@ -14,13 +14,13 @@ namespace Prem.Llm.Objectives;
 /// </summary>
 public sealed class CachedReferenceLogProbs : IReferenceLogProbs
 {
-    private static readonly byte[] Magic = "PREMREF1"u8.ToArray();
-    private readonly Dictionary<long, float[]> records;
+    private static readonly byte[] _magic = "PREMREF1"u8.ToArray();
+    private readonly Dictionary<long, float[]> _records;
 
-    private CachedReferenceLogProbs(Dictionary<long, float[]> records) => this.records = records;
+    private CachedReferenceLogProbs(Dictionary<long, float[]> records) => this._records = records;
 
     /// <summary>Number of cached examples.</summary>
-    public int Count => records.Count;
+    public int Count => _records.Count;
 
     /// <summary>
     /// Runs <paramref name="reference"/> over <paramref name="batches"/> (which must carry example ids),
@@ -55,7 +55,7 @@ public sealed class CachedReferenceLogProbs : IReferenceLogProbs
         AtomicFile.Write(path, stream =>
         {
             using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-            writer.Write(Magic);
+            writer.Write(_magic);
             writer.Write((long)records.Count);
             foreach (var (id, v) in records)
             {
@@ -102,7 +102,7 @@ public sealed class CachedReferenceLogProbs : IReferenceLogProbs
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Reference log-prob cache not found: {path}", path);
         using var reader = new BinaryReader(File.OpenRead(path));
-        if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))
+        if (!reader.ReadBytes(_magic.Length).AsSpan().SequenceEqual(_magic))
             throw new InvalidDataException($"{path}: not a reference log-prob cache (bad magic).");
         long count = reader.ReadInt64();
         long expected = 8 + 8 + count * (8 + 16);
@@ -123,7 +123,7 @@ public sealed class CachedReferenceLogProbs : IReferenceLogProbs
         for (int c = 0; c < 4; c++) columns[c] = new float[ids.Count];
         for (int i = 0; i < ids.Count; i++)
         {
-            if (!records.TryGetValue(ids[i], out var v))
+            if (!_records.TryGetValue(ids[i], out var v))
                 throw new KeyNotFoundException($"Example {ids[i]} is not in the reference log-prob cache; precompute it over the same data.");
             for (int c = 0; c < 4; c++) columns[c][i] = v[c];
         }

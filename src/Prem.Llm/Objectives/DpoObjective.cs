@@ -14,7 +14,7 @@ namespace Prem.Llm.Objectives;
 /// </summary>
 public sealed class DpoObjective : IObjective
 {
-    private readonly IReferenceLogProbs reference;
+    private readonly IReferenceLogProbs _reference;
 
     /// <summary>Creates the objective.</summary>
     /// <param name="reference">A live frozen model (<see cref="ModelReferenceLogProbs"/>) or a precomputed cache (<see cref="CachedReferenceLogProbs"/>).</param>
@@ -23,7 +23,7 @@ public sealed class DpoObjective : IObjective
     /// <param name="labelSmoothing">ε for sigmoid and robust, in [0, 0.5).</param>
     public DpoObjective(IReferenceLogProbs reference, double beta = 0.01, DpoLossType lossType = DpoLossType.Sigmoid, double labelSmoothing = 0)
     {
-        this.reference = reference ?? throw new ArgumentNullException(nameof(reference));
+        this._reference = reference ?? throw new ArgumentNullException(nameof(reference));
         if (!(beta > 0)) throw new ArgumentOutOfRangeException(nameof(beta), beta, "beta must be positive.");
         if (!(labelSmoothing >= 0 && labelSmoothing < 0.5)) throw new ArgumentOutOfRangeException(nameof(labelSmoothing), labelSmoothing, "label smoothing must be in [0, 0.5).");
         Beta = beta;
@@ -57,7 +57,7 @@ public sealed class DpoObjective : IObjective
         using var scope = NewDisposeScope();
         var (pcSum, pcCount) = SequenceLogProbs.Compute(model, pairs.Chosen);
         var (prSum, prCount) = SequenceLogProbs.Compute(model, pairs.Rejected);
-        var (rcSum, rcCount, rrSum, rrCount) = reference.Get(pairs);
+        var (rcSum, rcCount, rrSum, rrCount) = _reference.Get(pairs);
         bool average = LossType == DpoLossType.Ipo;
         var pc = average ? pcSum.div(pcCount.clamp_min(1)) : pcSum;
         var pr = average ? prSum.div(prCount.clamp_min(1)) : prSum;

@@ -7,12 +7,12 @@ namespace Prem.Llm.Objectives;
 /// <summary>Reference log-probs from a frozen reference model held in memory, computed per batch.</summary>
 public sealed class ModelReferenceLogProbs : IReferenceLogProbs
 {
-    private readonly LlamaForCausalLM reference;
+    private readonly LlamaForCausalLM _reference;
 
     /// <summary>Uses <paramref name="reference"/>, which is put in eval mode and never trained.</summary>
     public ModelReferenceLogProbs(LlamaForCausalLM reference)
     {
-        this.reference = reference ?? throw new ArgumentNullException(nameof(reference));
+        this._reference = reference ?? throw new ArgumentNullException(nameof(reference));
         reference.eval();
     }
 
@@ -21,8 +21,8 @@ public sealed class ModelReferenceLogProbs : IReferenceLogProbs
     {
         ArgumentNullException.ThrowIfNull(batch);
         using var noGrad = no_grad();
-        var (cs, cc) = SequenceLogProbs.Compute(reference, batch.Chosen);
-        var (rs, rc) = SequenceLogProbs.Compute(reference, batch.Rejected);
+        var (cs, cc) = SequenceLogProbs.Compute(_reference, batch.Chosen);
+        var (rs, rc) = SequenceLogProbs.Compute(_reference, batch.Rejected);
         return (cs, cc, rs, rc);
     }
 }

@@ -13,7 +13,7 @@ namespace Prem.Llm.Text;
 public sealed class JsonlTokenizer
 {
     // Keeps "<|eot_id|>" readable in the output instead of "\u003C|eot_id|\u003E"; the output is data, not HTML.
-    static readonly JsonSerializerOptions OutputJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    static readonly JsonSerializerOptions _outputJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     readonly TextTokenizerBase _tokenizer;
     readonly IChatTemplate _template;
@@ -66,14 +66,14 @@ public sealed class JsonlTokenizer
                 var conversation = JsonlRecords.ReadMessages(messages, inputName, lineNumber);
                 bool generation = JsonlRecords.ReadOptionalBool(root, "add_generation_prompt", inputName, lineNumber);
                 var encoded = _encoder.Encode(conversation, generation, $"{inputName}:{lineNumber}")!;
-                output?.WriteLine(JsonSerializer.Serialize(new ConversationRecord(_template.Render(conversation, generation), encoded.InputIds, encoded.Labels), OutputJson));
+                output?.WriteLine(JsonSerializer.Serialize(new ConversationRecord(_template.Render(conversation, generation), encoded.InputIds, encoded.Labels), _outputJson));
                 if (show is not null) Show(show, $"{inputName}:{lineNumber}", encoded, mark ?? Brackets);
             }
             else
             {
                 string text = JsonlRecords.ReadText(root, inputName, lineNumber);
                 var ids = _tokenizer.Encode(text, AddBos, AddEos);
-                output?.WriteLine(JsonSerializer.Serialize(new TextRecord(ids), OutputJson));
+                output?.WriteLine(JsonSerializer.Serialize(new TextRecord(ids), _outputJson));
                 if (show is not null) Show(show, $"{inputName}:{lineNumber}", new EncodedConversation([.. ids], [.. ids]), mark ?? Brackets);
             }
             records++;

@@ -19,8 +19,8 @@ public sealed class SentencePieceBpe
 
     // Per-thread scratch space: encoding runs on many threads at once, and reusing the queue and the
     // symbol buffer keeps the merge loop free of allocations.
-    [ThreadStatic] static PriorityQueue<(int Left, int Right, int Size), (float Score, int Left)>? t_agenda;
-    [ThreadStatic] static List<Symbol>? t_symbols;
+    [ThreadStatic] static PriorityQueue<(int Left, int Right, int Size), (float Score, int Left)>? _threadAgenda;
+    [ThreadStatic] static List<Symbol>? _threadSymbols;
 
     /// <summary>Builds the merge tables from the model's vocabulary.</summary>
     public SentencePieceBpe(SentencePieceModelProto model)
@@ -70,10 +70,10 @@ public sealed class SentencePieceBpe
     public void Encode(ReadOnlySpan<char> text, List<int> output)
     {
         if (text.IsEmpty) return;
-        var symbolList = t_symbols ??= new List<Symbol>(64);
+        var symbolList = _threadSymbols ??= new List<Symbol>(64);
         Split(text, symbolList);
         var symbols = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(symbolList);
-        var agenda = t_agenda ??= new PriorityQueue<(int Left, int Right, int Size), (float Score, int Left)>(PairOrder.Instance);
+        var agenda = _threadAgenda ??= new PriorityQueue<(int Left, int Right, int Size), (float Score, int Left)>(PairOrder.Instance);
         agenda.Clear();
         for (int i = 1; i < symbols.Length; i++) TryAddPair(text, symbols, agenda, i - 1, i);
 

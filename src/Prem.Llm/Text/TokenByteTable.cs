@@ -9,7 +9,7 @@ namespace Prem.Llm.Text;
 /// </summary>
 public sealed class TokenByteTable
 {
-    static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
+    static readonly UTF8Encoding _utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
     readonly byte[][] _bytes;
     readonly bool[] _special;
 
@@ -44,7 +44,7 @@ public sealed class TokenByteTable
             if (skipSpecialTokens && IsSpecial(id)) continue;
             buffer.AddRange(_bytes[id]);
         }
-        string text = Utf8.GetString(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(buffer));
+        string text = _utf8.GetString(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(buffer));
         return StripLeadingSpace && text.StartsWith(' ') ? text[1..] : text;
     }
 
@@ -54,5 +54,5 @@ public sealed class TokenByteTable
     int Check(int id) =>
         (uint)id < (uint)_bytes.Length ? id : throw new ArgumentOutOfRangeException(nameof(id), id, $"id must be in [0, {_bytes.Length}).");
 
-    internal static Decoder NewUtf8Decoder() => Utf8.GetDecoder();
+    internal static Decoder NewUtf8Decoder() => _utf8.GetDecoder();
 }

@@ -13,9 +13,9 @@ namespace Prem.Llm.Training;
 /// </summary>
 public sealed class AdamW : IDisposable
 {
-    private readonly List<(string Name, Parameter Param, double WeightDecay)> entries = [];
-    private readonly Dictionary<string, (Tensor M, Tensor V)> state = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Tensor> copies = new(StringComparer.Ordinal);
+    private readonly List<(string Name, Parameter Param, double WeightDecay)> _entries = [];
+    private readonly Dictionary<string, (Tensor M, Tensor V)> _state = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Tensor> _copies = new(StringComparer.Ordinal);
 
     /// <summary>Creates the optimizer over named parameter groups.</summary>
     /// <param name="groups">Each group's (name, parameter) pairs and its weight decay.</param>
@@ -26,8 +26,8 @@ public sealed class AdamW : IDisposable
         double beta1 = 0.9, double beta2 = 0.95, double eps = 1e-8)
     {
         foreach (var (parameters, wd) in groups)
-            foreach (var (name, p) in parameters) entries.Add((name, p, wd));
-        if (entries.Select(e => e.Name).Distinct().Count() != entries.Count)
+            foreach (var (name, p) in parameters) _entries.Add((name, p, wd));
+        if (_entries.Select(e => e.Name).Distinct().Count() != _entries.Count)
             throw new ArgumentException("Parameter names must be unique across groups.", nameof(groups));
         Beta1 = beta1;
         Beta2 = beta2;
@@ -44,7 +44,7 @@ public sealed class AdamW : IDisposable
     public long StepCount { get; private set; }
 
     /// <summary>The parameters with their names and weight decay.</summary>
-    public IReadOnlyList<(string Name, Parameter Param, double WeightDecay)> Parameters => entries;
+    public IReadOnlyList<(string Name, Parameter Param, double WeightDecay)> Parameters => _entries;
 
     /// <summary>
     /// After each update, writes the parameter named <c>name</c> rounded to bfloat16 into <c>copy</c>
@@ -55,14 +55,14 @@ public sealed class AdamW : IDisposable
     public void SetBf16Copies(IEnumerable<(string Name, Tensor Copy)> namedCopies)
     {
         ArgumentNullException.ThrowIfNull(namedCopies);
-        var byName = entries.ToDictionary(e => e.Name, e => e.Param, StringComparer.Ordinal);
-        copies.Clear();
+        var byName = _entries.ToDictionary(e => e.Name, e => e.Param, StringComparer.Ordinal);
+        _copies.Clear();
         foreach (var (name, copy) in namedCopies)
         {
             if (!byName.TryGetValue(name, out var p)) throw new ArgumentException($"'{name}' is not a parameter of this optimizer.", nameof(namedCopies));
             if (!copy.shape.SequenceEqual(p.shape))
                 throw new ArgumentException($"The copy of '{name}' is [{string.Join(", ", copy.shape)}]; the parameter is [{string.Join(", ", p.shape)}].", nameof(namedCopies));
-            copies[name] = copy;
+            _copies[name] = copy;
         }
     }
 
@@ -77,17 +77,17 @@ public sealed class AdamW : IDisposable
         double bc1 = 1 - Math.Pow(Beta1, StepCount);
         double bc2Sqrt = Math.Sqrt(1 - Math.Pow(Beta2, StepCount));
         using var noGrad = no_grad();
-        foreach (var (name, p, wd) in entries)
+        foreach (var (name, p, wd) in _entries)
         {
             var g = p.grad;
             if (g is null) continue;
-            if (!state.TryGetValue(name, out var s))
+            if (!_state.TryGetValue(name, out var s))
             {
                 // Optimizer state outlives the step's dispose scope.
                 s = (zeros_like(p).DetachFromDisposeScope(), zeros_like(p).DetachFromDisposeScope());
-                state[name] = s;
+                _state[name] = s;
             }
-            var copy = copies.GetValueOrDefault(name);
+            var copy = _copies.GetValueOrDefault(name);
             if (FusedAdamWKernel.Applies(p, g, s.M, s.V) && (copy is null || FusedAdamWKernel.CanCopy(p, copy)))
             {
                 FusedAdamWKernel.Update(p, g, s.M, s.V, (float)(1 - lr * wd), (float)Beta1, (float)Beta2,
@@ -108,7 +108,7 @@ public sealed class AdamW : IDisposable
     /// <summary>Sets every gradient to null, freeing it.</summary>
     public void ZeroGrad()
     {
-        foreach (var (_, p, _) in entries)
+        foreach (var (_, p, _) in _entries)
         {
             p.grad?.Dispose();
             p.grad = null;
@@ -118,8 +118,8 @@ public sealed class AdamW : IDisposable
     /// <summary>The moment tensors by key (<c>exp_avg.NAME</c>, <c>exp_avg_sq.NAME</c>), for saving.</summary>
     public IEnumerable<KeyValuePair<string, Tensor>> StateTensors()
     {
-        foreach (var (name, _, _) in entries)
-            if (state.TryGetValue(name, out var s))
+        foreach (var (name, _, _) in _entries)
+            if (_state.TryGetValue(name, out var s))
             {
                 yield return new("exp_avg." + name, s.M);
                 yield return new("exp_avg_sq." + name, s.V);
@@ -130,21 +130,21 @@ public sealed class AdamW : IDisposable
     public void LoadState(long stepCount, Func<string, Tensor?> read)
     {
         StepCount = stepCount;
-        foreach (var s in state.Values) { s.M.Dispose(); s.V.Dispose(); }
-        state.Clear();
-        foreach (var (name, p, _) in entries)
+        foreach (var s in _state.Values) { s.M.Dispose(); s.V.Dispose(); }
+        _state.Clear();
+        foreach (var (name, p, _) in _entries)
         {
             var m = read("exp_avg." + name);
             var v = read("exp_avg_sq." + name);
             if (m is null || v is null) continue;
-            state[name] = (m.to(p.dtype, p.device).DetachFromDisposeScope(), v.to(p.dtype, p.device).DetachFromDisposeScope());
+            _state[name] = (m.to(p.dtype, p.device).DetachFromDisposeScope(), v.to(p.dtype, p.device).DetachFromDisposeScope());
         }
     }
 
     /// <summary>Frees the optimizer state.</summary>
     public void Dispose()
     {
-        foreach (var s in state.Values) { s.M.Dispose(); s.V.Dispose(); }
-        state.Clear();
+        foreach (var s in _state.Values) { s.M.Dispose(); s.V.Dispose(); }
+        _state.Clear();
     }
 }

@@ -12,13 +12,13 @@ namespace Prem.Llm.Training;
 /// </summary>
 public sealed class MetricsJsonlWriter : IProgress<TrainingUpdate>, IDisposable
 {
-    private readonly StreamWriter writer;
+    private readonly StreamWriter _writer;
 
     /// <summary>Opens (appending) <paramref name="path"/>.</summary>
     public MetricsJsonlWriter(string path)
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
-        writer = new StreamWriter(path, append: true) { AutoFlush = true };
+        _writer = new StreamWriter(path, append: true) { AutoFlush = true };
         Path = path;
     }
 
@@ -43,12 +43,12 @@ public sealed class MetricsJsonlWriter : IProgress<TrainingUpdate>, IDisposable
         else if (value.Kind == TrainingUpdateKind.SkippedStep)
             line["skipped_steps"] = value.SkippedSteps;
         else return;
-        writer.WriteLine(line.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
+        _writer.WriteLine(line.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
     }
 
     // JSON has no NaN or infinity: write them as strings so the line stays valid.
     static JsonNode Number(double v) => double.IsFinite(v) ? JsonValue.Create(v) : JsonValue.Create(v.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>Closes the file.</summary>
-    public void Dispose() => writer.Dispose();
+    public void Dispose() => _writer.Dispose();
 }

@@ -13,10 +13,10 @@ namespace Prem.Llm.Training;
 /// </summary>
 public sealed class MixedPrecision : IDisposable
 {
-    private readonly List<(string Name, Tensor Master, Tensor Work)> pairs = [];
+    private readonly List<(string Name, Tensor Master, Tensor Work)> _pairs = [];
     // Float32 gradient buffers kept across steps: a fresh 32 MB buffer per step for the embedding and
     // the head comes from mmap, and its page faults cost as much as the conversion itself.
-    private readonly Dictionary<string, Tensor> masterGrads = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Tensor> _masterGrads = new(StringComparer.Ordinal);
 
     /// <summary>Prepares <paramref name="master"/> for <paramref name="precision"/>.</summary>
     /// <exception cref="ArgumentException">The master's dtype does not fit the precision (float32 for
@@ -36,7 +36,7 @@ public sealed class MixedPrecision : IDisposable
         Working = new LlamaForCausalLM(master.Config, master.AttentionBackend, ScalarType.BFloat16, master.Device);
         var work = Working.named_parameters().ToDictionary(kv => kv.name, kv => (Tensor)kv.parameter, StringComparer.Ordinal);
         foreach (var (name, p) in master.named_parameters())
-            pairs.Add((name, p, work[name]));
+            _pairs.Add((name, p, work[name]));
         PushWeights();
     }
 
@@ -54,14 +54,14 @@ public sealed class MixedPrecision : IDisposable
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        foreach (var (name, master, work) in pairs)
+        foreach (var (name, master, work) in _pairs)
         {
             var g = work.grad;
             if (g is null) continue;
             if (master.grad is null)
             {
-                if (!masterGrads.TryGetValue(name, out var buffer))
-                    masterGrads[name] = buffer = empty_like(master).DetachFromDisposeScope();
+                if (!_masterGrads.TryGetValue(name, out var buffer))
+                    _masterGrads[name] = buffer = empty_like(master).DetachFromDisposeScope();
                 buffer.copy_(g);
                 master.grad = buffer;
             }
@@ -74,7 +74,7 @@ public sealed class MixedPrecision : IDisposable
     public void PushWeights()
     {
         using var noGrad = no_grad();
-        foreach (var (_, master, work) in pairs) work.copy_(master);
+        foreach (var (_, master, work) in _pairs) work.copy_(master);
     }
 
     /// <summary>
@@ -85,16 +85,16 @@ public sealed class MixedPrecision : IDisposable
     public void AttachOptimizer(AdamW optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
-        if (pairs.Count == 0) return;
+        if (_pairs.Count == 0) return;
         var updated = optimizer.Parameters.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
-        optimizer.SetBf16Copies(pairs.Where(p => updated.Contains(p.Name)).Select(p => (p.Name, p.Work)));
+        optimizer.SetBf16Copies(_pairs.Where(p => updated.Contains(p.Name)).Select(p => (p.Name, p.Work)));
     }
 
     /// <summary>Frees the working copy (not the master).</summary>
     public void Dispose()
     {
         if (!ReferenceEquals(Working, Master)) Working.Dispose();
-        foreach (var buffer in masterGrads.Values) buffer.Dispose();
-        masterGrads.Clear();
+        foreach (var buffer in _masterGrads.Values) buffer.Dispose();
+        _masterGrads.Clear();
     }
 }

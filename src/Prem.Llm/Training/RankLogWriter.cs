@@ -10,15 +10,15 @@ namespace Prem.Llm.Training;
 /// </summary>
 public sealed class RankLogWriter : IProgress<TrainingUpdate>, IDisposable
 {
-    private readonly TextWriter writer;
-    private readonly string prefix;
+    private readonly TextWriter _writer;
+    private readonly string _prefix;
 
     /// <summary>Writes to <paramref name="writer"/> (owned) for this rank of <paramref name="communicator"/>.</summary>
     public RankLogWriter(TextWriter writer, ICommunicator communicator)
     {
-        this.writer = writer ?? throw new ArgumentNullException(nameof(writer));
+        this._writer = writer ?? throw new ArgumentNullException(nameof(writer));
         ArgumentNullException.ThrowIfNull(communicator);
-        prefix = $"rank {communicator.Rank}/{communicator.Size}";
+        _prefix = $"rank {communicator.Rank}/{communicator.Size}";
     }
 
     /// <inheritdoc />
@@ -34,9 +34,9 @@ public sealed class RankLogWriter : IProgress<TrainingUpdate>, IDisposable
             TrainingUpdateKind.Checkpoint => "checkpoint written by rank 0",
             _ => $"skipped steps {value.SkippedSteps}",
         };
-        writer.WriteLine($"{time} {prefix} {value.Kind} step {value.Step}/{value.TotalSteps}: {detail}");
+        _writer.WriteLine($"{time} {_prefix} {value.Kind} step {value.Step}/{value.TotalSteps}: {detail}");
     }
 
     /// <summary>Closes the log.</summary>
-    public void Dispose() => writer.Dispose();
+    public void Dispose() => _writer.Dispose();
 }

@@ -27,15 +27,15 @@ namespace Prem.Llm.Training;
 /// </summary>
 public sealed class Trainer : IDisposable
 {
-    private readonly IObjective objective;
-    private readonly IBatchSource train;
-    private readonly IBatchSource? validation;
-    private readonly MixedPrecision precision;
-    private readonly CheckpointStore? store;
-    private readonly TrainerRanks ranks;
-    private long tokensSeen;
-    private int epoch;
-    private int skipped;
+    private readonly IObjective _objective;
+    private readonly IBatchSource _train;
+    private readonly IBatchSource? _validation;
+    private readonly MixedPrecision _precision;
+    private readonly CheckpointStore? _store;
+    private readonly TrainerRanks _ranks;
+    private long _tokensSeen;
+    private int _epoch;
+    private int _skipped;
 
     /// <summary>Prepares a run.</summary>
     /// <param name="model">The model to train (float32 for Float32 and Bf16Mixed, bfloat16 for Bf16); updated in place.</param>
@@ -51,30 +51,30 @@ public sealed class Trainer : IDisposable
         ICommunicator? communicator = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        this.objective = objective ?? throw new ArgumentNullException(nameof(objective));
-        this.train = train ?? throw new ArgumentNullException(nameof(train));
+        this._objective = objective ?? throw new ArgumentNullException(nameof(objective));
+        this._train = train ?? throw new ArgumentNullException(nameof(train));
         Options = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
         // A missing tokenizer fails here, on every rank, rather than in the export after the whole run.
         if (options.Checkpoint is { ExportFinalModel: true, OutputDir: not null, TokenizerDirectory: { } tokenizer }) ModelExporter.TokenizerFiles(tokenizer);
-        this.validation = validation;
+        this._validation = validation;
         CheckBatchType(objective, train, nameof(train));
         if (validation is not null) CheckBatchType(objective, validation, nameof(validation));
         if (options.Threads is int threads) set_num_threads(threads);
-        ranks = new TrainerRanks(communicator, options.GradientBucketBytes);
-        BatchSharding.Check(train, ranks.Communicator, nameof(train));
-        if (validation is not null) BatchSharding.Check(validation, ranks.Communicator, nameof(validation));
+        _ranks = new TrainerRanks(communicator, options.GradientBucketBytes);
+        BatchSharding.Check(train, _ranks.Communicator, nameof(train));
+        if (validation is not null) BatchSharding.Check(validation, _ranks.Communicator, nameof(validation));
         TotalSteps = options.Schedule.MaxSteps ?? (train.BatchesPerEpoch is long perEpoch
             ? options.Schedule.MaxEpochs * ((perEpoch + options.AccumulationSteps - 1) / options.AccumulationSteps)
             : throw new TrainingException("The batch source does not know its length: set Schedule.MaxSteps."));
-        ranks.CheckSameSteps(TotalSteps, train.BatchesPerEpoch ?? -1);
+        _ranks.CheckSameSteps(TotalSteps, train.BatchesPerEpoch ?? -1);
         // Before the bf16 copy and the optimizer state exist, so both start from rank 0's weights.
-        ranks.ShareWeights(model);
-        precision = new MixedPrecision(model, options.Precision.Mode);
-        ActivationCheckpoint.Enable(precision.Working, options.Precision.ActivationCheckpointing);
+        _ranks.ShareWeights(model);
+        _precision = new MixedPrecision(model, options.Precision.Mode);
+        ActivationCheckpoint.Enable(_precision.Working, options.Precision.ActivationCheckpointing);
         Optimizer = ParameterGroups.CreateOptimizer(model, options.Optimizer);
-        precision.AttachOptimizer(Optimizer);
+        _precision.AttachOptimizer(Optimizer);
         Schedule = new LearningRateSchedule(options.Optimizer.LearningRate, Math.Max(1, TotalSteps), options.Schedule.WarmupFraction, options.Schedule.Decay, options.Schedule.MinLearningRate);
-        if (options.Checkpoint.OutputDir is { } output) store = new CheckpointStore(Path.Combine(output, "checkpoints"), options.Checkpoint.KeepLastCheckpoints);
+        if (options.Checkpoint.OutputDir is { } output) _store = new CheckpointStore(Path.Combine(output, "checkpoints"), options.Checkpoint.KeepLastCheckpoints);
     }
 
     /// <summary>The options, validated.</summary>
@@ -88,13 +88,13 @@ public sealed class Trainer : IDisposable
     /// <summary>The learning-rate schedule.</summary>
     public LearningRateSchedule Schedule { get; }
     /// <summary>The model being trained (master weights).</summary>
-    public LlamaForCausalLM Model => precision.Master;
+    public LlamaForCausalLM Model => _precision.Master;
     /// <summary>Checkpoint folder management, when an output folder is set.</summary>
-    public CheckpointStore? Checkpoints => store;
+    public CheckpointStore? Checkpoints => _store;
     /// <summary>The data-parallel group (a single-process one when none was given).</summary>
-    public ICommunicator Communicator => ranks.Communicator;
+    public ICommunicator Communicator => _ranks.Communicator;
     /// <summary>True on rank 0, the rank that writes checkpoints, metrics and progress.</summary>
-    public bool IsRoot => ranks.IsRoot;
+    public bool IsRoot => _ranks.IsRoot;
 
     /// <summary>
     /// Trains to <see cref="TotalSteps"/> (resuming first when <see cref="CheckpointOptions.ResumeFrom"/>
@@ -113,11 +113,11 @@ public sealed class Trainer : IDisposable
 
         manual_seed(Options.Seed);
         if (Options.Checkpoint.ResumeFrom is { } resumeFrom) Resume(resumeFrom);
-        else train.StartEpoch(epoch = 0, Options.Seed);
+        else _train.StartEpoch(_epoch = 0, Options.Seed);
 
         var losses = new List<double>();
         var clock = Stopwatch.StartNew();
-        long startStep = Step, startTokens = tokensSeen;
+        long startStep = Step, startTokens = _tokensSeen;
         while (Step < TotalSteps)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -134,58 +134,58 @@ public sealed class Trainer : IDisposable
             var update = new TrainingUpdate
             {
                 Kind = outcome.Skipped ? TrainingUpdateKind.SkippedStep : TrainingUpdateKind.Step,
-                Step = Step, TotalSteps = TotalSteps, Epoch = epoch, Loss = outcome.Loss,
+                Step = Step, TotalSteps = TotalSteps, Epoch = _epoch, Loss = outcome.Loss,
                 LearningRate = outcome.LearningRate, GradientNorm = outcome.GradientNorm,
-                TokensPerSecond = (tokensSeen - startTokens) / Math.Max(elapsed.TotalSeconds, 1e-9),
+                TokensPerSecond = (_tokensSeen - startTokens) / Math.Max(elapsed.TotalSeconds, 1e-9),
                 Elapsed = elapsed, Remaining = TimeSpan.FromSeconds(perStep * (TotalSteps - Step)),
-                Metrics = outcome.Metrics, SkippedSteps = skipped,
+                Metrics = outcome.Metrics, SkippedSteps = _skipped,
             };
             if (outcome.Skipped || Step % Options.LogEveryNSteps == 0 || Step == TotalSteps) Report(update);
-            if (Options.ValidateEveryNSteps is int every && Step % every == 0 && Step < TotalSteps && validation is not null)
+            if (Options.ValidateEveryNSteps is int every && Step % every == 0 && Step < TotalSteps && _validation is not null)
                 Report(ValidationUpdate(Validate()));
             if (Options.Checkpoint.SaveEveryNSteps is int save && Step % save == 0 && Step < TotalSteps) SaveCheckpoint(Report);
         }
 
         ValidationResult? final = null;
-        if (validation is not null)
+        if (_validation is not null)
         {
             final = Validate();
             Report(ValidationUpdate(final));
         }
         string? export = null;
-        if (store is not null)
+        if (_store is not null)
         {
             SaveCheckpoint(Report);
             export = Options.Checkpoint.ExportFinalModel ? Path.Combine(outputDir!, "final") : null;
             if (export is not null && IsRoot) ModelExporter.Export(Model, export, Options.Checkpoint.TokenizerDirectory, Options.Checkpoint.ExportDtype);
-            ranks.Barrier();
+            _ranks.Barrier();
         }
-        Report(new TrainingUpdate { Kind = TrainingUpdateKind.Finished, Step = Step, TotalSteps = TotalSteps, Epoch = epoch, Elapsed = clock.Elapsed, SkippedSteps = skipped });
-        return new TrainingResult(Step, skipped, losses, final, export);
+        Report(new TrainingUpdate { Kind = TrainingUpdateKind.Finished, Step = Step, TotalSteps = TotalSteps, Epoch = _epoch, Elapsed = clock.Elapsed, SkippedSteps = _skipped });
+        return new TrainingResult(Step, _skipped, losses, final, export);
     }
 
     /// <summary>The per-unit mean loss over the validation source (at most <see cref="TrainerOptions.LimitValidationBatches"/> batches).</summary>
     public ValidationResult Validate()
     {
-        if (validation is null) throw new TrainingException("No validation source was given.");
+        if (_validation is null) throw new TrainingException("No validation source was given.");
         using var noGrad = no_grad();
-        validation.StartEpoch(0, Options.Seed);
+        _validation.StartEpoch(0, Options.Seed);
         double lossSum = 0;
         long units = 0;
         for (int i = 0; Options.LimitValidationBatches is not int limit || i < limit; i++)
         {
-            using var batch = validation.Next();
+            using var batch = _validation.Next();
             if (batch is null) break;
             using var scope = NewDisposeScope();
-            long n = objective.CountUnits(batch);
+            long n = _objective.CountUnits(batch);
             if (n == 0) continue;
-            lossSum += objective.Compute(precision.Working, batch, n).Loss.item<float>() * n;
+            lossSum += _objective.Compute(_precision.Working, batch, n).Loss.item<float>() * n;
             units += n;
         }
-        if (ranks.Distributed)
+        if (_ranks.Distributed)
         {
             var sums = new Dictionary<string, double> { ["units"] = units };
-            lossSum = ranks.ReduceLossAndMetrics(lossSum, sums);
+            lossSum = _ranks.ReduceLossAndMetrics(lossSum, sums);
             units = (long)sums["units"];
         }
         return new ValidationResult(units == 0 ? double.NaN : lossSum / units, units);
@@ -229,11 +229,11 @@ public sealed class Trainer : IDisposable
         var micro = new List<TrainingBatch>();
         while (true)
         {
-            while (micro.Count < Options.AccumulationSteps && train.Next() is { } batch) micro.Add(batch);
+            while (micro.Count < Options.AccumulationSteps && _train.Next() is { } batch) micro.Add(batch);
             if (micro.Count > 0) return micro;
             // The epoch is over; a short last step was already taken with what was left.
-            if (Options.Schedule.MaxSteps is null && epoch + 1 >= Options.Schedule.MaxEpochs) return null;
-            train.StartEpoch(++epoch, Options.Seed);
+            if (Options.Schedule.MaxSteps is null && _epoch + 1 >= Options.Schedule.MaxEpochs) return null;
+            _train.StartEpoch(++_epoch, Options.Seed);
         }
     }
 
@@ -243,32 +243,32 @@ public sealed class Trainer : IDisposable
     {
         using var scope = NewDisposeScope();
         // The units of the whole global batch: every rank's micro-batches are scaled by the same 1/U.
-        var (globalUnits, globalTokens) = ranks.GlobalCounts(micro.Sum(objective.CountUnits), micro.Sum(b => b.TokenCount));
+        var (globalUnits, globalTokens) = _ranks.GlobalCounts(micro.Sum(_objective.CountUnits), micro.Sum(b => b.TokenCount));
         long units = Math.Max(1, globalUnits);
         double loss = 0;
         var sums = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var batch in micro)
         {
             using var inner = NewDisposeScope();
-            var result = objective.Compute(precision.Working, batch, units);
+            var result = _objective.Compute(_precision.Working, batch, units);
             result.Loss.backward();
             loss += result.Loss.item<float>();
             foreach (var (k, v) in result.MetricSums) sums[k] = sums.GetValueOrDefault(k) + v;
-            precision.PullGradients();
+            _precision.PullGradients();
         }
-        tokensSeen += globalTokens;
+        _tokensSeen += globalTokens;
         // The accumulation boundary: the step's only gradient communication, on the float32 master
         // gradients (bf16-mixed included: summing bf16 would round every partial sum to 8 bits).
-        ranks.ReduceGradients(Optimizer.Parameters.Select(p => (Tensor)p.Param));
-        loss = ranks.ReduceLossAndMetrics(loss, sums);
+        _ranks.ReduceGradients(Optimizer.Parameters.Select(p => (Tensor)p.Param));
+        loss = _ranks.ReduceLossAndMetrics(loss, sums);
         var metrics = sums.ToDictionary(kv => kv.Key, kv => kv.Value / units);
         double norm = GradientClipping.GlobalNorm(Optimizer.Parameters.Select(p => p.Param.grad).OfType<Tensor>());
         double lr = Schedule.At(Step);
-        if (ranks.AnyRank(!double.IsFinite(loss) || !double.IsFinite(norm)))
+        if (_ranks.AnyRank(!double.IsFinite(loss) || !double.IsFinite(norm)))
         {
             Optimizer.ZeroGrad();
-            if (++skipped > Options.MaxNonFiniteSteps)
-                throw new TrainingException($"Step {Step + 1}: non-finite loss ({loss}) or gradient norm ({norm}); {skipped} steps skipped, more than MaxNonFiniteSteps = {Options.MaxNonFiniteSteps}.");
+            if (++_skipped > Options.MaxNonFiniteSteps)
+                throw new TrainingException($"Step {Step + 1}: non-finite loss ({loss}) or gradient norm ({norm}); {_skipped} steps skipped, more than MaxNonFiniteSteps = {Options.MaxNonFiniteSteps}.");
             return new StepOutcome(loss, lr, norm, true, metrics);
         }
         // Clipping is applied as the optimizer reads the gradients, and the optimizer writes the bf16 weights.
@@ -279,13 +279,13 @@ public sealed class Trainer : IDisposable
 
     private TrainingUpdate ValidationUpdate(ValidationResult v) => new()
     {
-        Kind = TrainingUpdateKind.Validation, Step = Step, TotalSteps = TotalSteps, Epoch = epoch, Loss = v.Loss,
+        Kind = TrainingUpdateKind.Validation, Step = Step, TotalSteps = TotalSteps, Epoch = _epoch, Loss = v.Loss,
         Metrics = new Dictionary<string, double> { ["loss"] = v.Loss, ["perplexity"] = v.Perplexity },
     };
 
     private void SaveCheckpoint(Action<TrainingUpdate> report)
     {
-        if (store is null) return;
+        if (_store is null) return;
         string? folder = null;
         if (IsRoot)
         {
@@ -293,14 +293,14 @@ public sealed class Trainer : IDisposable
             // global batches), so rank 0's checkpoint is everyone's.
             var state = new TrainerState
             {
-                Step = Step, Epoch = epoch, OptimizerSteps = Optimizer.StepCount, SkippedSteps = skipped, TokensSeen = tokensSeen,
-                DataPosition = train.SavePosition(), RngState = Convert.ToBase64String(RngBytes()),
+                Step = Step, Epoch = _epoch, OptimizerSteps = Optimizer.StepCount, SkippedSteps = _skipped, TokensSeen = _tokensSeen,
+                DataPosition = _train.SavePosition(), RngState = Convert.ToBase64String(RngBytes()),
             };
-            folder = store.Save(Model, Optimizer, state);
+            folder = _store.Save(Model, Optimizer, state);
         }
         // No rank runs ahead of a checkpoint that is still being written (nor exits before it is complete).
-        ranks.Barrier();
-        report(new TrainingUpdate { Kind = TrainingUpdateKind.Checkpoint, Step = Step, TotalSteps = TotalSteps, Epoch = epoch, Path = folder, SkippedSteps = skipped });
+        _ranks.Barrier();
+        report(new TrainingUpdate { Kind = TrainingUpdateKind.Checkpoint, Step = Step, TotalSteps = TotalSteps, Epoch = _epoch, Path = folder, SkippedSteps = _skipped });
     }
 
     private void Resume(string resumeFrom)
@@ -309,19 +309,19 @@ public sealed class Trainer : IDisposable
         string resolved = "";
         if (IsRoot)
         {
-            try { resolved = store?.Resolve(resumeFrom) ?? new CheckpointStore(resumeFrom, 1).Resolve(resumeFrom); }
-            catch (TrainingException e) when (ranks.Distributed) { resolved = "\0" + e.Message; }
+            try { resolved = _store?.Resolve(resumeFrom) ?? new CheckpointStore(resumeFrom, 1).Resolve(resumeFrom); }
+            catch (TrainingException e) when (_ranks.Distributed) { resolved = "\0" + e.Message; }
         }
-        var folder = ranks.FromRoot(resolved);
+        var folder = _ranks.FromRoot(resolved);
         if (folder.StartsWith('\0')) throw new TrainingException($"rank {Communicator.Rank}/{Communicator.Size}: rank 0 cannot resume: {folder[1..]}");
         var state = CheckpointStore.Load(folder, Model, Optimizer);
-        ranks.VerifyWeights(Model);
-        precision.PushWeights();
+        _ranks.VerifyWeights(Model);
+        _precision.PushWeights();
         Step = state.Step;
-        epoch = state.Epoch;
-        skipped = state.SkippedSteps;
-        tokensSeen = state.TokensSeen;
-        train.RestorePosition(epoch, Options.Seed, state.DataPosition ?? throw new TrainingException("the checkpoint has no data position", folder));
+        _epoch = state.Epoch;
+        _skipped = state.SkippedSteps;
+        _tokensSeen = state.TokensSeen;
+        _train.RestorePosition(_epoch, Options.Seed, state.DataPosition ?? throw new TrainingException("the checkpoint has no data position", folder));
         if (state.RngState is not null)
         {
             using var rng = tensor(Convert.FromBase64String(state.RngState));
@@ -339,8 +339,8 @@ public sealed class Trainer : IDisposable
     public void Dispose()
     {
         Model.Model.LayerRunner = null;
-        ranks.Dispose();
-        precision.Dispose();
+        _ranks.Dispose();
+        _precision.Dispose();
         Optimizer.Dispose();
     }
 }

@@ -21,32 +21,32 @@ namespace Prem.Llm.Training;
 /// </summary>
 internal sealed class TrainerRanks : IDisposable
 {
-    private readonly DataParallel? parallel;
+    private readonly DataParallel? _parallel;
 
     public TrainerRanks(ICommunicator? communicator, long bucketBytes)
     {
         Communicator = communicator ?? new SingleProcessCommunicator();
-        if (Communicator.Size > 1) parallel = new DataParallel(Communicator, GradientReduction.Sum, bucketBytes);
+        if (Communicator.Size > 1) _parallel = new DataParallel(Communicator, GradientReduction.Sum, bucketBytes);
     }
 
     public ICommunicator Communicator { get; }
 
     public bool IsRoot => Communicator.Rank == 0;
 
-    public bool Distributed => parallel is not null;
+    public bool Distributed => _parallel is not null;
 
     /// <summary>Rank 0's weights everywhere, checked by checksum; before the optimizer and the bf16 copy exist.</summary>
     public void ShareWeights(LlamaForCausalLM model)
     {
-        if (parallel is null) return;
-        parallel.BroadcastParameters(model);
-        parallel.VerifyParametersEqual(model);
+        if (_parallel is null) return;
+        _parallel.BroadcastParameters(model);
+        _parallel.VerifyParametersEqual(model);
     }
 
     /// <summary>Checks that every rank plans the same number of steps (else a rank would wait forever in a collective).</summary>
     public void CheckSameSteps(long totalSteps, long batchesPerEpoch)
     {
-        if (parallel is null) return;
+        if (_parallel is null) return;
         Span<double> values = [totalSteps, batchesPerEpoch, -totalSteps, -batchesPerEpoch];
         Communicator.AllReduce(values, ReduceOp.Max);
         if (values[0] != -values[2] || values[1] != -values[3])
@@ -58,19 +58,19 @@ internal sealed class TrainerRanks : IDisposable
     /// <summary>The units and tokens of the whole global batch (one all-reduce).</summary>
     public (long Units, long Tokens) GlobalCounts(long units, long tokens)
     {
-        if (parallel is null) return (units, tokens);
+        if (_parallel is null) return (units, tokens);
         Span<double> values = [units, tokens];
         Communicator.AllReduce(values);
         return ((long)values[0], (long)values[1]);
     }
 
     /// <summary>Sums the gradients of <paramref name="parameters"/> over ranks, in buckets.</summary>
-    public void ReduceGradients(IEnumerable<Tensor> parameters) => parallel?.AllReduceGradients(parameters);
+    public void ReduceGradients(IEnumerable<Tensor> parameters) => _parallel?.AllReduceGradients(parameters);
 
     /// <summary>Sums the step's loss and metric sums over ranks (keys in ordinal order, the same on every rank).</summary>
     public double ReduceLossAndMetrics(double loss, Dictionary<string, double> sums)
     {
-        if (parallel is null) return loss;
+        if (_parallel is null) return loss;
         var keys = sums.Keys.Order(StringComparer.Ordinal).ToList();
         var values = new double[keys.Count + 1];
         values[0] = loss;
@@ -86,14 +86,14 @@ internal sealed class TrainerRanks : IDisposable
     /// </summary>
     public bool AnyRank(bool flag)
     {
-        if (parallel is null) return flag;
+        if (_parallel is null) return flag;
         return Communicator.AllReduceValue(flag ? 1 : 0, ReduceOp.Max) > 0;
     }
 
     /// <summary>Rank 0's string on every rank (the checkpoint folder that "latest" resolves to).</summary>
     public string FromRoot(string value)
     {
-        if (parallel is null) return value;
+        if (_parallel is null) return value;
         Span<double> length = [IsRoot ? Encoding.UTF8.GetByteCount(value) : 0];
         Communicator.AllReduce(length, ReduceOp.Max);
         var bytes = new byte[(int)length[0]];
@@ -103,13 +103,13 @@ internal sealed class TrainerRanks : IDisposable
     }
 
     /// <summary>Checks the replicas are still bit-identical (after a resume).</summary>
-    public void VerifyWeights(LlamaForCausalLM model) => parallel?.VerifyParametersEqual(model);
+    public void VerifyWeights(LlamaForCausalLM model) => _parallel?.VerifyParametersEqual(model);
 
     /// <summary>Waits for every rank (after rank 0 wrote a checkpoint).</summary>
     public void Barrier()
     {
-        if (parallel is not null) Communicator.Barrier();
+        if (_parallel is not null) Communicator.Barrier();
     }
 
-    public void Dispose() => parallel?.Dispose();
+    public void Dispose() => _parallel?.Dispose();
 }

@@ -8,7 +8,7 @@ namespace Prem.Llm.Cuda.Tests.Attention;
 /// <summary>The raw API's argument checks and packing (no GPU needed).</summary>
 public class FlashAttentionTests
 {
-    static readonly AttentionProblem Problem = AttentionProblem.FixedLength(2, 100, 100, 8, 2, 64, true, 0.125f);
+    static readonly AttentionProblem _problem = AttentionProblem.FixedLength(2, 100, 100, 8, 2, 64, true, 0.125f);
 
     static FlashAttentionBuffers Buffers() => new()
     {
@@ -20,7 +20,7 @@ public class FlashAttentionTests
     [Fact]
     public void PacksTheKernelArgument()
     {
-        var p = FlashAttention.BuildParams(Problem, Buffers(), backward: true);
+        var p = FlashAttention.BuildParams(_problem, Buffers(), backward: true);
         Assert.Equal((0x1000ul, 0x5000ul, 0xb000ul), (p.Q, p.Lse, p.Delta));
         Assert.Equal((100L * 8 * 64, 8L * 64, 64L), (p.QBatchStride, p.QRowStride, p.QHeadStride));
         Assert.Equal((2L * 100 * 64, 64L, 100L * 64), (p.KBatchStride, p.KRowStride, p.KHeadStride));
@@ -62,14 +62,14 @@ public class FlashAttentionTests
             "CuSeqlensQ=0x100" => b with { CuSeqlensQ = 0x100 },
             _ => b with { QStrides = new TensorStrides(0, 12, 64) },
         };
-        var e = Assert.Throws<CudaException>(() => FlashAttention.BuildParams(Problem, b, backward: true));
+        var e = Assert.Throws<CudaException>(() => FlashAttention.BuildParams(_problem, b, backward: true));
         Assert.Contains(message, e.Message);
     }
 
     [Fact]
     public void ForwardDoesNotNeedGradientBuffers()
     {
-        var p = FlashAttention.BuildParams(Problem, Buffers() with { DQ = 0, DQAccum = 0 }, backward: false);
+        var p = FlashAttention.BuildParams(_problem, Buffers() with { DQ = 0, DQAccum = 0 }, backward: false);
         Assert.Equal(0ul, p.DQ);
     }
 

@@ -10,7 +10,7 @@ namespace Prem.Llm.Cuda.Tests.Runtime;
 /// </summary>
 public class NvrtcCompilerTests(ITestOutputHelper output)
 {
-    static readonly string[] Kernels =
+    static readonly string[] _kernels =
     [
         "flash_fwd_bf16_hd64", "flash_fwd_bf16_hd128", "flash_fwd_fp16_hd64", "flash_fwd_fp16_hd128",
         "flash_bwd_bf16_hd64", "flash_bwd_bf16_hd128", "flash_bwd_fp16_hd64", "flash_bwd_fp16_hd128",
@@ -35,7 +35,7 @@ public class NvrtcCompilerTests(ITestOutputHelper output)
         var problems = program.Log.Split('\n').Where(l => Regex.IsMatch(l, @"\b(warning|error)\b", RegexOptions.IgnoreCase)).ToList();
         Assert.True(problems.Count == 0, "NVRTC reported:\n" + string.Join("\n", problems));
         Assert.True(program.Cubin.Length > 1000, "empty cubin");
-        foreach (var kernel in Kernels)
+        foreach (var kernel in _kernels)
             Assert.Contains($".entry {kernel}(", program.Ptx);
     }
 
@@ -48,7 +48,7 @@ public class NvrtcCompilerTests(ITestOutputHelper output)
         var program = NvrtcCompiler.Compile(KernelSource.FlashAttention, "flash_attention.cu", architecture);
         var usage = KernelResourceUsage.Parse(program.Log);
         foreach (var u in usage.Values) output.WriteLine(u.ToString());
-        Assert.Equal(Kernels.Order(), usage.Keys.Order());
+        Assert.Equal(_kernels.Order(), usage.Keys.Order());
         foreach (var u in usage.Values)
         {
             Assert.InRange(u.Registers, 1, 255);

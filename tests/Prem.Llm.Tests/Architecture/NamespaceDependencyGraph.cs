@@ -16,7 +16,7 @@ namespace Prem.Llm.Tests.Architecture;
 /// </summary>
 internal sealed class NamespaceDependencyGraph
 {
-    static readonly Dictionary<short, OperandType> OperandTypes = typeof(OpCodes)
+    static readonly Dictionary<short, OperandType> _operandTypes = typeof(OpCodes)
         .GetFields(BindingFlags.Public | BindingFlags.Static)
         .Select(f => (OpCode)f.GetValue(null)!)
         .ToDictionary(o => o.Value, o => o.OperandType);
@@ -189,7 +189,7 @@ internal sealed class NamespaceDependencyGraph
                 short code = il.ReadByte();
                 if (code == 0xFE)
                     code = unchecked((short)(0xFE00 | il.ReadByte()));
-                switch (OperandTypes[code])
+                switch (_operandTypes[code])
                 {
                     case OperandType.InlineNone:
                         break;

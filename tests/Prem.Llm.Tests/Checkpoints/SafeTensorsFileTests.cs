@@ -8,7 +8,7 @@ namespace Prem.Llm.Tests.Checkpoints;
 public class SafeTensorsFileTests
 {
     // Shapes as listed in the data READMEs (HF [out, in] for linear layers).
-    private static readonly Dictionary<string, long[]> StoriesLayer = new()
+    private static readonly Dictionary<string, long[]> _storiesLayer = new()
     {
         ["input_layernorm.weight"] = [64],
         ["self_attn.q_proj.weight"] = [64, 64],
@@ -32,7 +32,7 @@ public class SafeTensorsFileTests
         };
         for (var layer = 0; layer < 5; layer++)
         {
-            foreach (var (suffix, shape) in StoriesLayer)
+            foreach (var (suffix, shape) in _storiesLayer)
             {
                 expected[$"model.layers.{layer}.{suffix}"] = shape;
             }

@@ -12,21 +12,21 @@ namespace Prem.Llm.Tests.Checkpoints;
 /// </summary>
 public static partial class SafeTensorsMutator
 {
-    private static readonly string[] NumberReplacements =
+    private static readonly string[] _numberReplacements =
     [
         "-1", "0", "1", "-0", "1.5", "1e3", "1E+400", "99999999999999999999999", "9223372036854775807",
         "9223372036854775808", "-9223372036854775808", "4611686018427387904", "2147483648", "18446744073709551615",
         "\"7\"", "null", "true", "[]", "{}", "[0,0]", "[-1]", "[4,4]",
     ];
 
-    private static readonly string[] HostileShapes =
+    private static readonly string[] _hostileShapes =
     [
         "[]", "[0]", "[0,4611686018427387904,4]", "[0,9223372036854775807,9223372036854775807]", "[4294967296,0]",
         "[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]", "[3037000500,3037000500]",
         "[2305843009213693952]", "[0,0,0]", "[-0]", "[1e2]",
     ];
 
-    private static readonly string[] StringReplacements =
+    private static readonly string[] _stringReplacements =
     [
         "F32", "BF16", "F16", "F64", "I64", "I32", "I16", "I8", "U8", "BOOL", "F8_E4M3", "U16", "f32", "",
         "__metadata__", "dtype", "shape", "data_offsets", "format", "\\u0046\\u0033\\u0032", "\\x", "\\ud800",
@@ -156,8 +156,8 @@ public static partial class SafeTensorsMutator
         var text = Encoding.Latin1.GetString(json);
         text = kind switch
         {
-            2 => ReplaceMatch(text, NumberToken(), random, m => Pick(random, NumberReplacements, m)),
-            3 => ReplaceMatch(text, StringToken(), random, m => "\"" + Pick(random, StringReplacements, m) + "\""),
+            2 => ReplaceMatch(text, NumberToken(), random, m => Pick(random, _numberReplacements, m)),
+            3 => ReplaceMatch(text, StringToken(), random, m => "\"" + Pick(random, _stringReplacements, m) + "\""),
             _ => EditStructure(text, random),
         };
         return Encoding.Latin1.GetBytes(text);
@@ -188,7 +188,7 @@ public static partial class SafeTensorsMutator
         switch (random.Next(7))
         {
             case 6: // replace a shape with a hostile one, keeping its data_offsets
-                return ReplaceMatch(text, ShapeToken(), random, _ => "\"shape\":" + HostileShapes[random.Next(HostileShapes.Length)]);
+                return ReplaceMatch(text, ShapeToken(), random, _ => "\"shape\":" + _hostileShapes[random.Next(_hostileShapes.Length)]);
             case 0 when entries.Count > 0: // duplicate an entry (same name twice)
                 var e = entries[random.Next(entries.Count)];
                 return text.Insert(e.Index, e.Value + ",");

@@ -8,7 +8,7 @@ namespace Prem.Llm.Tests.Checkpoints;
 
 public class SafeTensorsWriterTests
 {
-    private static readonly long[][] Shapes =
+    private static readonly long[][] _shapes =
     [
         [], [0], [1], [7], [3, 5], [2, 0, 4], [1, 1, 1, 13], [17, 3], [2, 3, 5, 7],
     ];
@@ -21,9 +21,9 @@ public class SafeTensorsWriterTests
     {
         var random = new Random(1234 + (int)dtype);
         var tensors = new Dictionary<string, Tensor>();
-        for (var i = 0; i < Shapes.Length; i++)
+        for (var i = 0; i < _shapes.Length; i++)
         {
-            tensors[$"t{i}.weight"] = CheckpointTestFiles.RandomBits(Shapes[i], dtype, random);
+            tensors[$"t{i}.weight"] = CheckpointTestFiles.RandomBits(_shapes[i], dtype, random);
         }
         var path = Path.Combine(CheckpointTestFiles.NewTempDirectory(), "rt.safetensors");
         SafeTensorsWriter.Write(path, tensors);

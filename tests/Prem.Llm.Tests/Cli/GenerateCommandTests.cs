@@ -4,17 +4,17 @@ namespace Prem.Llm.Tests.Cli;
 
 public class GenerateCommandTests
 {
-    static readonly TinyGqaGolden Golden = TinyGqaGolden.Load();
+    static readonly TinyGqaGolden _golden = TinyGqaGolden.Load();
 
     [Fact]
     public void Greedy_ids_reproduce_golden_continuations()
     {
-        for (int p = 0; p < Golden.Prompts.Length; p++)
+        for (int p = 0; p < _golden.Prompts.Length; p++)
         {
             var (exit, output, err) = CliRun.Prem("generate", "--model", TinyGqaGolden.ModelDirectory,
-                "--prompt-ids", string.Join(",", Golden.Prompts[p]), "--max-new-tokens", "20", "--temperature", "0", "--format", "ids");
+                "--prompt-ids", string.Join(",", _golden.Prompts[p]), "--max-new-tokens", "20", "--temperature", "0", "--format", "ids");
             Assert.True(exit == 0, err);
-            Assert.Equal($"{{\"ids\":[{string.Join(",", Golden.Greedy[p])}]}}", output.Trim());
+            Assert.Equal($"{{\"ids\":[{string.Join(",", _golden.Greedy[p])}]}}", output.Trim());
         }
     }
 

@@ -49,11 +49,11 @@ internal static class RecipeTestData
         ["content"] = content, ["lstrip"] = false, ["normalized"] = false, ["rstrip"] = false, ["single_word"] = false, ["special"] = true,
     };
 
-    static readonly string[] Names = ["Lily", "Tom", "Sam", "Mia", "Ben", "Anna"];
-    static readonly string[] Things = ["a red ball", "a big dog", "a little cat", "a blue car", "a tall tree", "a funny hat"];
+    static readonly string[] _names = ["Lily", "Tom", "Sam", "Mia", "Ben", "Anna"];
+    static readonly string[] _things = ["a red ball", "a big dog", "a little cat", "a blue car", "a tall tree", "a funny hat"];
 
     static string Sentence(int i) =>
-        $"Once upon a time, {Names[i % Names.Length]} had {Things[i * 7 % Things.Length]}. {Names[(i + 1) % Names.Length]} liked it very much.";
+        $"Once upon a time, {_names[i % _names.Length]} had {_things[i * 7 % _things.Length]}. {_names[(i + 1) % _names.Length]} liked it very much.";
 
     /// <summary>A corpus prepared with <see cref="CorpusPreparer"/> and stories260K's tokenizer: 32-token windows, a val split.</summary>
     public static string PreparedCorpus(string dir)
@@ -76,8 +76,8 @@ internal static class RecipeTestData
         {
             messages = new[]
             {
-                new { role = "user", content = $"What did {Names[i % Names.Length]} have?" },
-                new { role = "assistant", content = $"{Names[i % Names.Length]} had {Things[i % Things.Length]}." },
+                new { role = "user", content = $"What did {_names[i % _names.Length]} have?" },
+                new { role = "assistant", content = $"{_names[i % _names.Length]} had {_things[i % _things.Length]}." },
             },
         })));
         return path;
@@ -89,9 +89,9 @@ internal static class RecipeTestData
         string path = Path.Combine(dir, name);
         File.WriteAllLines(path, Enumerable.Range(0, count).Select(i => JsonSerializer.Serialize(new
         {
-            prompt = new[] { new { role = "user", content = $"What did {Names[i % Names.Length]} have?" } },
-            chosen = $"{Names[i % Names.Length]} had {Things[i % Things.Length]}.",
-            rejected = $"{Names[i % Names.Length]} had {Things[(i + 1) % Things.Length]}.",
+            prompt = new[] { new { role = "user", content = $"What did {_names[i % _names.Length]} have?" } },
+            chosen = $"{_names[i % _names.Length]} had {_things[i % _things.Length]}.",
+            rejected = $"{_names[i % _names.Length]} had {_things[(i + 1) % _things.Length]}.",
         })));
         return path;
     }

@@ -5,23 +5,23 @@ namespace Prem.Llm.Tests.Cli;
 
 public class ScoreCommandTests
 {
-    static readonly TinyGqaGolden Golden = TinyGqaGolden.Load();
+    static readonly TinyGqaGolden _golden = TinyGqaGolden.Load();
 
     [Fact]
     public void Reproduces_golden_log_probs_and_argmax()
     {
         string dir = TestData.TempDirectory();
         string input = Path.Combine(dir, "in.jsonl"), output = Path.Combine(dir, "out.jsonl");
-        File.WriteAllLines(input, Golden.Prompts.Select(p => JsonSerializer.Serialize(new { ids = p })));
+        File.WriteAllLines(input, _golden.Prompts.Select(p => JsonSerializer.Serialize(new { ids = p })));
         var (exit, _, err) = CliRun.Prem("score", "--model", TinyGqaGolden.ModelDirectory, "--input", input, "--output", output);
         Assert.True(exit == 0, err);
         var lines = File.ReadAllLines(output);
-        Assert.Equal(Golden.Prompts.Length, lines.Length);
+        Assert.Equal(_golden.Prompts.Length, lines.Length);
         for (int p = 0; p < lines.Length; p++)
         {
             using var doc = JsonDocument.Parse(lines[p]);
             var root = doc.RootElement;
-            var prompt = Golden.Prompts[p];
+            var prompt = _golden.Prompts[p];
             Assert.Equal(prompt, root.GetProperty("ids").EnumerateArray().Select(x => x.GetInt32()));
             var logprobs = root.GetProperty("logprobs").EnumerateArray().Select(x => x.GetDouble()).ToArray();
             var argmax = root.GetProperty("argmax").EnumerateArray().Select(x => x.GetInt32()).ToArray();
@@ -29,7 +29,7 @@ public class ScoreCommandTests
             Assert.Equal(prompt.Length, argmax.Length);
             for (int t = 0; t < prompt.Length; t++)
             {
-                var row = Golden.Logits[p][t];
+                var row = _golden.Logits[p][t];
                 // The golden argmax, lowest id on a tie.
                 Assert.Equal(Array.IndexOf(row, row.Max()), argmax[t]);
                 if (t + 1 < prompt.Length)

@@ -5,14 +5,14 @@ namespace Prem.Llm.Tests.Data;
 
 public class PackedTokenDatasetTests
 {
-    private static readonly ByteTokenizer Tok = new();
+    private static readonly ByteTokenizer _tok = new();
 
     // Prepares `count` prose documents in small chunks so windows cross shard boundaries.
     internal static List<string> Prepare(string folder, int count, int seqLen, bool overlap = false, ByteTokenizer? tok = null)
     {
         var texts = Enumerable.Range(0, count).Select(TestCorpus.Prose).ToList();
         TestCorpus.WriteJsonl(Path.Combine(folder, "in.jsonl"), texts.Select(t => TestCorpus.JsonLine(t)));
-        new CorpusPreparer(tok ?? Tok, new PrepareOptions
+        new CorpusPreparer(tok ?? _tok, new PrepareOptions
         {
             Input = Path.Combine(folder, "in.jsonl"), Output = Path.Combine(folder, "out"), TokenizerHash = "t",
             SeqLen = seqLen, RecordsPerShard = 3, OverlapWindows = overlap,
@@ -28,7 +28,7 @@ public class PackedTokenDatasetTests
     {
         using var tmp = new TempFolder();
         var texts = Prepare(tmp.Path, 40, seqLen, overlap);
-        var reference = TokenPacker.Pack(texts.Select(Tok.Document), seqLen, overlap);
+        var reference = TokenPacker.Pack(texts.Select(_tok.Document), seqLen, overlap);
         using var ds = new PackedTokenDataset(tmp.Sub("out"));
         Assert.True(ds.Manifest.Shards.Count > 5);
         Assert.Equal(reference.Count, ds.Count);
@@ -49,7 +49,7 @@ public class PackedTokenDatasetTests
     {
         using var tmp = new TempFolder();
         var texts = Prepare(tmp.Path, 25, 16);
-        var stream = texts.SelectMany(Tok.Document).Select(t => (long)t).ToArray();
+        var stream = texts.SelectMany(_tok.Document).Select(t => (long)t).ToArray();
         using var ds = new PackedTokenDataset(tmp.Sub("out"));
         Assert.Equal(stream.Length, ds.TotalTokens);
         var all = new long[stream.Length];

@@ -10,14 +10,14 @@ namespace Prem.Llm.Tests.Distributed;
 // gradients matches the reference (averaging the ranks' gradients would not).
 public class MpiTrainerTests
 {
-    private static readonly Lazy<string> Data = new(() =>
+    private static readonly Lazy<string> _data = new(() =>
     {
         var folder = TestData.TempDirectory();
         PackedTokenDatasetTests.Prepare(folder, 20, 32);
         return Path.Combine(folder, "out");
     });
 
-    private static string Args(string extra) => $"trainer --data \"{Data.Value}\" --steps 4 --accum 2 --clip 0.5 {extra}";
+    private static string Args(string extra) => $"trainer --data \"{_data.Value}\" --steps 4 --accum 2 --clip 0.5 {extra}";
 
     private static double[] Doubles(JsonElement e, string name) => e.GetProperty(name).EnumerateArray().Select(x => x.GetDouble()).ToArray();
 

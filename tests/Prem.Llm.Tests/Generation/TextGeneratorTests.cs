@@ -6,7 +6,7 @@ namespace Prem.Llm.Tests.Generation;
 
 public class TextGeneratorTests
 {
-    static readonly TinyGqaGolden Golden = TinyGqaGolden.Load();
+    static readonly TinyGqaGolden _golden = TinyGqaGolden.Load();
 
     [Theory]
     [InlineData(true)]
@@ -15,10 +15,10 @@ public class TextGeneratorTests
     {
         using var model = LlamaForCausalLM.FromPretrained(TinyGqaGolden.ModelDirectory);
         var generator = new TextGenerator(model);
-        for (int p = 0; p < Golden.Prompts.Length; p++)
+        for (int p = 0; p < _golden.Prompts.Length; p++)
         {
-            var tokens = generator.Generate(Golden.Prompts[p], new SamplingOptions { MaxNewTokens = 20, UseCache = useCache });
-            Assert.Equal(Golden.Greedy[p], tokens);
+            var tokens = generator.Generate(_golden.Prompts[p], new SamplingOptions { MaxNewTokens = 20, UseCache = useCache });
+            Assert.Equal(_golden.Greedy[p], tokens);
         }
     }
 
@@ -26,9 +26,9 @@ public class TextGeneratorTests
     public void Batched_prompts_of_different_lengths_match_one_at_a_time()
     {
         using var model = LlamaForCausalLM.FromPretrained(TinyGqaGolden.ModelDirectory);
-        var batched = new TextGenerator(model).GenerateBatch(Golden.Prompts, new SamplingOptions { MaxNewTokens = 20 });
-        for (int p = 0; p < Golden.Prompts.Length; p++)
-            Assert.Equal(Golden.Greedy[p], batched[p]);
+        var batched = new TextGenerator(model).GenerateBatch(_golden.Prompts, new SamplingOptions { MaxNewTokens = 20 });
+        for (int p = 0; p < _golden.Prompts.Length; p++)
+            Assert.Equal(_golden.Greedy[p], batched[p]);
     }
 
     [Fact]
@@ -73,8 +73,8 @@ public class TextGeneratorTests
     public void Stops_after_any_stop_token_and_keeps_it()
     {
         using var model = LlamaForCausalLM.FromPretrained(TinyGqaGolden.ModelDirectory);
-        var greedy = Golden.Greedy[0];
-        var tokens = new TextGenerator(model).Generate(Golden.Prompts[0],
+        var greedy = _golden.Greedy[0];
+        var tokens = new TextGenerator(model).Generate(_golden.Prompts[0],
             new SamplingOptions { MaxNewTokens = 20, StopTokenIds = [999_999, greedy[4]] });
         int firstStop = Array.IndexOf(greedy, greedy[4]);
         Assert.Equal(greedy.Take(firstStop + 1), tokens);
@@ -85,9 +85,9 @@ public class TextGeneratorTests
     {
         using var model = LlamaForCausalLM.FromPretrained(TinyGqaGolden.ModelDirectory);
         var streamed = new List<int>();
-        await foreach (int id in new TextGenerator(model).GenerateStreaming(Golden.Prompts[1], new SamplingOptions { MaxNewTokens = 20 }))
+        await foreach (int id in new TextGenerator(model).GenerateStreaming(_golden.Prompts[1], new SamplingOptions { MaxNewTokens = 20 }))
             streamed.Add(id);
-        Assert.Equal(Golden.Greedy[1], streamed);
+        Assert.Equal(_golden.Greedy[1], streamed);
     }
 
     [Fact]
@@ -96,9 +96,9 @@ public class TextGeneratorTests
         using var model = LlamaForCausalLM.FromPretrained(TinyGqaGolden.ModelDirectory);
         var generator = new TextGenerator(model);
         // Golden greedy for prompt 0 repeats 293 and 379 many times.
-        var penalised = generator.Generate(Golden.Prompts[0], new SamplingOptions { MaxNewTokens = 20, RepetitionPenalty = 5.0 });
+        var penalised = generator.Generate(_golden.Prompts[0], new SamplingOptions { MaxNewTokens = 20, RepetitionPenalty = 5.0 });
         int repeats(IReadOnlyList<int> s) => s.Count - s.Distinct().Count();
-        Assert.True(repeats(penalised) < repeats(Golden.Greedy[0]), $"{repeats(penalised)} repeats vs {repeats(Golden.Greedy[0])}");
+        Assert.True(repeats(penalised) < repeats(_golden.Greedy[0]), $"{repeats(penalised)} repeats vs {repeats(_golden.Greedy[0])}");
     }
 
     [Fact]

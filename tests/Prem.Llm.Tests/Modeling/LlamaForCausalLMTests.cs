@@ -8,7 +8,7 @@ namespace Prem.Llm.Tests.Modeling;
 public class LlamaForCausalLMTests
 {
     const float Tolerance = 1e-4f;
-    static readonly TinyGqaGolden Golden = TinyGqaGolden.Load();
+    static readonly TinyGqaGolden _golden = TinyGqaGolden.Load();
 
     public static TheoryData<string> Backends => new() { "eager", "sdpa" };
 
@@ -28,13 +28,13 @@ public class LlamaForCausalLMTests
     {
         using var model = LlamaForCausalLM.FromPretrained(TinyGqaGolden.ModelDirectory, backend: AttentionBackends.Create(backend));
         using var noGrad = no_grad();
-        for (int p = 0; p < Golden.Prompts.Length; p++)
+        for (int p = 0; p < _golden.Prompts.Length; p++)
         {
             using var scope = NewDisposeScope();
-            var ids = tensor(Golden.Prompts[p].Select(x => (long)x).ToArray(), [1, Golden.Prompts[p].Length]);
+            var ids = tensor(_golden.Prompts[p].Select(x => (long)x).ToArray(), [1, _golden.Prompts[p].Length]);
             var logits = model.forward(ids);
-            Assert.Equal(new long[] { 1, Golden.Prompts[p].Length, 512 }, logits.shape);
-            Assert.True(MaxAbsDiff(logits, Golden.Logits[p]) < Tolerance, $"prompt {p}: max |Δ| = {MaxAbsDiff(logits, Golden.Logits[p])}");
+            Assert.Equal(new long[] { 1, _golden.Prompts[p].Length, 512 }, logits.shape);
+            Assert.True(MaxAbsDiff(logits, _golden.Logits[p]) < Tolerance, $"prompt {p}: max |Δ| = {MaxAbsDiff(logits, _golden.Logits[p])}");
         }
     }
 
@@ -44,20 +44,20 @@ public class LlamaForCausalLMTests
         using var model = LlamaForCausalLM.FromPretrained(TinyGqaGolden.ModelDirectory, backend: AttentionBackends.Create(backend));
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        int longest = Golden.Prompts.Max(p => p.Length);
-        var ids = new long[Golden.Prompts.Length * longest];
+        int longest = _golden.Prompts.Max(p => p.Length);
+        var ids = new long[_golden.Prompts.Length * longest];
         var mask = new long[ids.Length];
-        for (int p = 0; p < Golden.Prompts.Length; p++)
-            for (int t = 0; t < Golden.Prompts[p].Length; t++)
+        for (int p = 0; p < _golden.Prompts.Length; p++)
+            for (int t = 0; t < _golden.Prompts[p].Length; t++)
             {
-                ids[p * longest + t] = Golden.Prompts[p][t];
+                ids[p * longest + t] = _golden.Prompts[p][t];
                 mask[p * longest + t] = 1;
             }
-        var logits = model.Forward(tensor(ids, [Golden.Prompts.Length, longest]), attentionMask: tensor(mask, [Golden.Prompts.Length, longest]));
-        for (int p = 0; p < Golden.Prompts.Length; p++)
+        var logits = model.Forward(tensor(ids, [_golden.Prompts.Length, longest]), attentionMask: tensor(mask, [_golden.Prompts.Length, longest]));
+        for (int p = 0; p < _golden.Prompts.Length; p++)
         {
-            var rows = logits[p].narrow(0, 0, Golden.Prompts[p].Length);
-            Assert.True(MaxAbsDiff(rows, Golden.Logits[p]) < Tolerance, $"prompt {p}: max |Δ| = {MaxAbsDiff(rows, Golden.Logits[p])}");
+            var rows = logits[p].narrow(0, 0, _golden.Prompts[p].Length);
+            Assert.True(MaxAbsDiff(rows, _golden.Logits[p]) < Tolerance, $"prompt {p}: max |Δ| = {MaxAbsDiff(rows, _golden.Logits[p])}");
         }
     }
 
@@ -69,7 +69,7 @@ public class LlamaForCausalLMTests
         using var bf16 = LlamaForCausalLM.FromPretrained(TinyGqaGolden.ModelDirectory, dtype: ScalarType.BFloat16);
         Assert.Equal(ScalarType.BFloat16, bf16.Dtype);
         using var noGrad = no_grad();
-        var ids = tensor(Golden.Prompts[0].Select(x => (long)x).ToArray(), [1, Golden.Prompts[0].Length]);
+        var ids = tensor(_golden.Prompts[0].Select(x => (long)x).ToArray(), [1, _golden.Prompts[0].Length]);
         var a = fp32.forward(ids);
         var b = bf16.forward(ids);
         Assert.Equal(ScalarType.BFloat16, b.dtype);

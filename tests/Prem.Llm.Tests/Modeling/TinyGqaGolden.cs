@@ -14,7 +14,7 @@ internal sealed class TinyGqaGolden
 
     public static string ModelDirectory => TestData.Path("tiny-gqa");
 
-    static readonly Lazy<TinyGqaGolden> Cached = new(() =>
+    static readonly Lazy<TinyGqaGolden> _cached = new(() =>
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(ModelDirectory, "golden.json")));
         var root = doc.RootElement;
@@ -27,5 +27,5 @@ internal sealed class TinyGqaGolden
         };
     });
 
-    public static TinyGqaGolden Load() => Cached.Value;
+    public static TinyGqaGolden Load() => _cached.Value;
 }

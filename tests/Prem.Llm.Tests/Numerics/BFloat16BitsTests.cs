@@ -7,7 +7,7 @@ namespace Prem.Llm.Tests.Numerics;
 public class BFloat16BitsTests
 {
     // Ties in both directions, the largest finite values, subnormals, signed zeros, infinities, NaNs.
-    static readonly uint[] SpecialBits =
+    static readonly uint[] _specialBits =
     [
         0x3F808000, 0x3F818000, 0xBF808000, 0xBF818000, 0x7F7FFFFF, 0x7F7F7FFF, 0xFF7FFFFF, 0x00000001,
         0x00008000, 0x00018000, 0x807FFFFF, 0x00000000, 0x80000000, 0x7F800000, 0xFF800000, 0x7FC00000,
@@ -19,8 +19,8 @@ public class BFloat16BitsTests
         var random = new Random(seed);
         var values = new float[count];
         for (int i = 0; i < count; i++)
-            values[i] = i < SpecialBits.Length
-                ? BitConverter.UInt32BitsToSingle(SpecialBits[i])
+            values[i] = i < _specialBits.Length
+                ? BitConverter.UInt32BitsToSingle(_specialBits[i])
                 : BitConverter.UInt32BitsToSingle((uint)random.NextInt64(0, 1L << 32));
         return values;
     }

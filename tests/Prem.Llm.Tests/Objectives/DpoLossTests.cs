@@ -5,16 +5,16 @@ namespace Prem.Llm.Tests.Objectives;
 
 public class DpoLossTests
 {
-    static readonly float[] Pc = [-10.0f, -3.5f, -7.25f];
-    static readonly float[] Pr = [-12.0f, -2.0f, -7.25f];
-    static readonly float[] Rc = [-11.0f, -3.0f, -6.0f];
-    static readonly float[] Rr = [-11.5f, -2.5f, -9.0f];
+    static readonly float[] _pc = [-10.0f, -3.5f, -7.25f];
+    static readonly float[] _pr = [-12.0f, -2.0f, -7.25f];
+    static readonly float[] _rc = [-11.0f, -3.0f, -6.0f];
+    static readonly float[] _rr = [-11.5f, -2.5f, -9.0f];
 
     static double LogSigmoid(double x) => -Math.Log(1 + Math.Exp(-x));
 
     static double Expected(DpoLossType type, int i, double beta, double eps)
     {
-        double h = (Pc[i] - Pr[i]) - (Rc[i] - Rr[i]);
+        double h = (_pc[i] - _pr[i]) - (_rc[i] - _rr[i]);
         return type switch
         {
             DpoLossType.Sigmoid => -LogSigmoid(beta * h) * (1 - eps) - LogSigmoid(-beta * h) * eps,
@@ -36,8 +36,8 @@ public class DpoLossTests
     public void Each_loss_equals_its_formula(DpoLossType type, double beta, double eps)
     {
         using var scope = NewDisposeScope();
-        var losses = DpoLoss.Compute(type, tensor(Pc), tensor(Pr), tensor(Rc), tensor(Rr), beta, eps).data<float>().ToArray();
-        for (int i = 0; i < Pc.Length; i++)
+        var losses = DpoLoss.Compute(type, tensor(_pc), tensor(_pr), tensor(_rc), tensor(_rr), beta, eps).data<float>().ToArray();
+        for (int i = 0; i < _pc.Length; i++)
             Assert.Equal(Expected(type, i, beta, eps), losses[i], 4);
     }
 

@@ -6,12 +6,12 @@ namespace Prem.Llm.Tests.Recipes;
 
 public class RecipeYamlTests
 {
-    static readonly string[] Out = ["output_dir=runs/x"];
+    static readonly string[] _out = ["output_dir=runs/x"];
 
     [Fact]
     public void The_seeds_pretraining_block_means_the_seeds_trainer_options()
     {
-        var recipe = RecipeYaml.ParseTraining(SeedRecipes.Pretrain, RecipeKind.Pretrain, Out);
+        var recipe = RecipeYaml.ParseTraining(SeedRecipes.Pretrain, RecipeKind.Pretrain, _out);
         var o = recipe.ToTrainerOptions(trainBatchesPerEpoch: 1_000_000, valBatchesPerEpoch: 500);
         Assert.Equal(4e-4, o.Optimizer.LearningRate);
         Assert.Equal(0.9, o.Optimizer.Beta1);
@@ -73,7 +73,7 @@ public class RecipeYamlTests
     public void The_sample_configs_keep_the_seeds_values(string file, RecipeKind kind, double lr, int epochs)
     {
         var recipe = RecipeYaml.LoadTraining(Path.Combine(AppContext.BaseDirectory, "configs", file), kind);
-        var seed = RecipeYaml.ParseTraining(SeedRecipes.Pretrain, RecipeKind.Pretrain, Out);
+        var seed = RecipeYaml.ParseTraining(SeedRecipes.Pretrain, RecipeKind.Pretrain, _out);
         Assert.Equal(lr, recipe.Optimizer.Lr);
         Assert.Equal(epochs, recipe.Trainer.MaxEpochs);
         Assert.Equal(seed.Trainer with { MaxEpochs = epochs }, recipe.Trainer);
@@ -98,7 +98,7 @@ public class RecipeYamlTests
     [InlineData("bf16-true", TrainingPrecision.Bf16)]
     public void Precision_names_map_to_the_trainers(string name, TrainingPrecision expected)
     {
-        var recipe = RecipeYaml.ParseTraining(SeedRecipes.Pretrain, RecipeKind.Pretrain, [.. Out, $"trainer.precision={name}"]);
+        var recipe = RecipeYaml.ParseTraining(SeedRecipes.Pretrain, RecipeKind.Pretrain, [.. _out, $"trainer.precision={name}"]);
         Assert.Equal(expected, recipe.Trainer.Precision);
     }
 
@@ -108,15 +108,15 @@ public class RecipeYamlTests
     [InlineData("3", 3)]
     public void Limit_val_batches_is_all_a_fraction_or_a_count(string value, int? expected)
     {
-        var recipe = RecipeYaml.ParseTraining(SeedRecipes.Pretrain, RecipeKind.Pretrain, [.. Out, $"trainer.limit_val_batches={value}"]);
+        var recipe = RecipeYaml.ParseTraining(SeedRecipes.Pretrain, RecipeKind.Pretrain, [.. _out, $"trainer.limit_val_batches={value}"]);
         Assert.Equal(expected, recipe.ToTrainerOptions(1000, valBatchesPerEpoch: 100).LimitValidationBatches);
     }
 
     [Fact]
     public void Flash_attention_false_and_an_explicit_backend_are_honoured()
     {
-        Assert.Equal("sdpa", RecipeYaml.ParseTraining(SeedRecipes.Pretrain, RecipeKind.Pretrain, [.. Out, "model.model_args.flash_attention=false"]).Model.Attention);
-        var eager = RecipeYaml.ParseTraining(SeedRecipes.Pretrain, RecipeKind.Pretrain, [.. Out, "model.model_args.flash_attention=false", "model.model_args.attention=eager"]);
+        Assert.Equal("sdpa", RecipeYaml.ParseTraining(SeedRecipes.Pretrain, RecipeKind.Pretrain, [.. _out, "model.model_args.flash_attention=false"]).Model.Attention);
+        var eager = RecipeYaml.ParseTraining(SeedRecipes.Pretrain, RecipeKind.Pretrain, [.. _out, "model.model_args.flash_attention=false", "model.model_args.attention=eager"]);
         Assert.Equal("eager", eager.Model.Attention);
     }
 
@@ -143,7 +143,7 @@ public class RecipeYamlTests
     [Fact]
     public void Max_steps_minus_one_means_no_limit_as_in_lightning()
     {
-        var recipe = RecipeYaml.ParseTraining(SeedRecipes.Pretrain, RecipeKind.Pretrain, [.. Out, "trainer.max_steps=-1"]);
+        var recipe = RecipeYaml.ParseTraining(SeedRecipes.Pretrain, RecipeKind.Pretrain, [.. _out, "trainer.max_steps=-1"]);
         Assert.Null(recipe.Trainer.MaxSteps);
     }
 }

@@ -5,14 +5,14 @@ namespace Prem.Llm.Tests.Recipes;
 /// <summary>Every kind of bad recipe names the file, the line and the key path.</summary>
 public class YamlSectionTests
 {
-    static readonly string[] Out = ["output_dir=o"];
+    static readonly string[] _out = ["output_dir=o"];
 
     /// <summary>The 1-based line of the first line containing <paramref name="text"/>.</summary>
     static int LineOf(string yaml, string text) =>
         yaml.Split('\n').Select((line, i) => (line, i)).First(x => x.line.Contains(text, StringComparison.Ordinal)).i + 1;
 
     static RecipeException Fails(string yaml, params string[] sets) =>
-        Assert.Throws<RecipeException>(() => RecipeYaml.ParseTraining(yaml, RecipeKind.Pretrain, [.. Out, .. sets], "seed.yaml"));
+        Assert.Throws<RecipeException>(() => RecipeYaml.ParseTraining(yaml, RecipeKind.Pretrain, [.. _out, .. sets], "seed.yaml"));
 
     [Theory]
     [InlineData("  precision: bf16-mixed", "  precisionn: bf16-mixed", "trainer.precisionn")]

@@ -6,7 +6,7 @@ namespace Prem.Llm.Tests.Text;
 /// <summary>Paths to the tokenizer fixtures in tests/Prem.Llm.Tests/Data/tokenizers and shared loaded tokenizers.</summary>
 public static class TextTestData
 {
-    static readonly Lazy<string> Root = new(() =>
+    static readonly Lazy<string> _root = new(() =>
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
@@ -16,12 +16,12 @@ public static class TextTestData
         throw new DirectoryNotFoundException("tests/Prem.Llm.Tests/Data/tokenizers not found above " + AppContext.BaseDirectory);
     });
 
-    static readonly Lazy<SentencePieceTextTokenizer> Llama2Lazy = new(() => SentencePieceTextTokenizer.FromFile(Llama2Model));
-    static readonly Lazy<TiktokenTextTokenizer> Llama3Lazy = new(() => TiktokenTextTokenizer.FromFiles(Llama3Tiktoken, Llama3Specials));
-    static readonly Lazy<SentencePieceTextTokenizer> PremChatLazy = new(() => (SentencePieceTextTokenizer)TokenizerLoader.Load(PremChatFolder));
+    static readonly Lazy<SentencePieceTextTokenizer> _llama2Lazy = new(() => SentencePieceTextTokenizer.FromFile(Llama2Model));
+    static readonly Lazy<TiktokenTextTokenizer> _llama3Lazy = new(() => TiktokenTextTokenizer.FromFiles(Llama3Tiktoken, Llama3Specials));
+    static readonly Lazy<SentencePieceTextTokenizer> _premChatLazy = new(() => (SentencePieceTextTokenizer)TokenizerLoader.Load(PremChatFolder));
 
     /// <summary>Full path of a file under the tokenizer data folder.</summary>
-    public static string File(params string[] parts) => Path.Combine([Root.Value, .. parts]);
+    public static string File(params string[] parts) => Path.Combine([_root.Value, .. parts]);
 
     /// <summary>The Llama-2 tokenizer.model.</summary>
     public static string Llama2Model => File("llama2", "tokenizer.model");
@@ -39,13 +39,13 @@ public static class TextTestData
     public static string PremChatFolder => File("prem-1b-chat");
 
     /// <summary>The Llama-2 tokenizer, loaded once for all tests.</summary>
-    public static SentencePieceTextTokenizer Llama2 => Llama2Lazy.Value;
+    public static SentencePieceTextTokenizer Llama2 => _llama2Lazy.Value;
 
     /// <summary>The Llama-3 tokenizer, loaded once for all tests.</summary>
-    public static TiktokenTextTokenizer Llama3 => Llama3Lazy.Value;
+    public static TiktokenTextTokenizer Llama3 => _llama3Lazy.Value;
 
     /// <summary>The Prem-1B-chat fixture tokenizer, loaded once for all tests.</summary>
-    public static SentencePieceTextTokenizer PremChat => PremChatLazy.Value;
+    public static SentencePieceTextTokenizer PremChat => _premChatLazy.Value;
 
     /// <summary>Rows of a golden JSONL file: (id, text, ids).</summary>
     public static List<(int Id, string Text, int[] Ids)> Golden(string fileName)

@@ -5,7 +5,7 @@ namespace Prem.Llm.Tests.Training;
 
 public class ExampleBatchSamplerTests
 {
-    private static readonly int[] Lengths = [.. Enumerable.Range(0, 103).Select(i => (int)(StableHash.Of(3, i) % 500) + 1)];
+    private static readonly int[] _lengths = [.. Enumerable.Range(0, 103).Select(i => (int)(StableHash.Of(3, i) % 500) + 1)];
 
     private static List<int[]> Epoch(ExampleBatchSampler s, long seed, long epoch) =>
         [.. Enumerable.Range(0, (int)s.StepsPerEpoch).Select(step => s.IndicesAt(seed, epoch, step))];
@@ -32,8 +32,8 @@ public class ExampleBatchSamplerTests
     public void Length_grouping_sorts_within_mega_batches_and_is_deterministic()
     {
         var options = new BatchLoaderOptions { BatchSize = 2, GroupByLength = true, MegaBatchMultiplier = 5 };
-        var a = new ExampleBatchSampler(103, options, Lengths);
-        var b = new ExampleBatchSampler(103, options, Lengths);
+        var a = new ExampleBatchSampler(103, options, _lengths);
+        var b = new ExampleBatchSampler(103, options, _lengths);
         Assert.Equal(a.Order(11, 0), b.Order(11, 0));
         Assert.Equal(a.Order(11, 1), b.Order(11, 1));
         Assert.NotEqual(a.Order(11, 0), a.Order(11, 1));
@@ -44,22 +44,22 @@ public class ExampleBatchSamplerTests
             int n = Math.Min(10, 103 - start);
             // Each mega-batch holds the same examples as the plain shuffle's, longest first.
             Assert.Equal(shuffled[start..(start + n)].Order(), grouped[start..(start + n)].Order());
-            var lengths = grouped[start..(start + n)].Select(i => Lengths[i]).ToArray();
+            var lengths = grouped[start..(start + n)].Select(i => _lengths[i]).ToArray();
             Assert.Equal(lengths.OrderDescending(), lengths);
         }
-        Assert.NotEqual(new ExampleBatchSampler(103, options, Lengths).Order(12, 0), grouped);
+        Assert.NotEqual(new ExampleBatchSampler(103, options, _lengths).Order(12, 0), grouped);
     }
 
     [Fact]
     public void Batches_depend_only_on_seed_epoch_and_step()
     {
         var options = new BatchLoaderOptions { BatchSize = 5, GroupByLength = true, MegaBatchMultiplier = 3 };
-        var straight = new ExampleBatchSampler(103, options, Lengths);
+        var straight = new ExampleBatchSampler(103, options, _lengths);
         var reference = Epoch(straight, 2, 0).Concat(Epoch(straight, 2, 1)).ToList();
         foreach (int k in (int[])[1, 19, 20, 23])
         {
             var state = LoaderState.FromJson(new LoaderState(k / 20, k % 20).ToJson());
-            var fresh = new ExampleBatchSampler(103, options, Lengths);
+            var fresh = new ExampleBatchSampler(103, options, _lengths);
             for (int i = k; i < k + 5; i++) Assert.Equal(reference[i], fresh.IndicesAt(2, i / 20, i % 20));
             Assert.Equal(reference[k], fresh.IndicesAt(2, state.Epoch, state.Step));
         }

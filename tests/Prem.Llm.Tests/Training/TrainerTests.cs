@@ -264,14 +264,14 @@ public class TrainerTests
     /// <summary>Returns a NaN loss on the given 1-based calls, the wrapped loss otherwise.</summary>
     sealed class PoisonedObjective(IObjective inner, int[] badCalls) : IObjective
     {
-        int calls;
+        int _calls;
         public string Name => "poisoned";
         public Type BatchType => inner.BatchType;
         public long CountUnits(TrainingBatch batch) => inner.CountUnits(batch);
         public ObjectiveResult Compute(LlamaForCausalLM model, TrainingBatch batch, long totalUnits)
         {
             var result = inner.Compute(model, batch, totalUnits);
-            return badCalls.Contains(++calls) ? result with { Loss = result.Loss.mul(float.NaN) } : result;
+            return badCalls.Contains(++_calls) ? result with { Loss = result.Loss.mul(float.NaN) } : result;
         }
     }
 }

@@ -28,17 +28,17 @@ public static class CodeDetector
     /// <summary>Share of bracket/operator characters among non-space characters that marks code on its own.</summary>
     public const double SymbolShare = 0.08;
 
-    private static readonly string[] DeclarationKeywords =
+    private static readonly string[] _declarationKeywords =
     [
         "def ", "class ", "import ", "using ", "namespace ", "public ", "private ", "protected ",
         "internal ", "static ", "function ", "const ", "let ", "var ", "package ", "func ", "fn ", "struct ",
         "#include", "#define", "#import",
     ];
 
-    private static readonly string[] BlockKeywords =
+    private static readonly string[] _blockKeywords =
         ["if ", "elif ", "else", "for ", "while ", "def ", "class ", "try", "except", "finally", "with "];
 
-    private static readonly string[] Operators = ["==", "!=", "=>", "->", "::", "&&", "||", "+="];
+    private static readonly string[] _operators = ["==", "!=", "=>", "->", "::", "&&", "||", "+="];
 
     /// <summary>True when <paramref name="text"/> looks like source code by the rules above.</summary>
     public static bool IsLikelyCode(string text)
@@ -63,12 +63,12 @@ public static class CodeDetector
         if (line.IsEmpty) return false;
         char last = line[^1];
         if (last is ';' or '{' or '}' || line[0] == '}') return true;
-        foreach (var k in DeclarationKeywords)
+        foreach (var k in _declarationKeywords)
             if (line.StartsWith(k, StringComparison.Ordinal) && line.Length > k.Length) return true;
         if (last == ':')
-            foreach (var k in BlockKeywords)
+            foreach (var k in _blockKeywords)
                 if (line.StartsWith(k, StringComparison.Ordinal)) return true;
-        foreach (var op in Operators)
+        foreach (var op in _operators)
             if (line.Contains(op, StringComparison.Ordinal)) return true;
         return false;
     }

@@ -6,7 +6,7 @@ namespace Prem.Llm.Data.Prepare;
 /// <summary>What a preparation produced; <see cref="ToJson"/> is what <c>prem prepare</c> prints.</summary>
 public sealed record PrepareSummary
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions _json = new() { WriteIndented = true };
 
     /// <summary>Documents kept, all splits.</summary>
     [JsonPropertyName("documents")] public long Documents { get; init; }
@@ -66,5 +66,5 @@ public sealed record PrepareSummary
     }
 
     /// <summary>The summary as indented JSON.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => JsonSerializer.Serialize(this, _json);
 }

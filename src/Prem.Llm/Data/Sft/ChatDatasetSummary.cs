@@ -6,7 +6,7 @@ namespace Prem.Llm.Data;
 /// <summary>What loading an SFT or preference dataset read, kept, skipped and truncated.</summary>
 public sealed record ChatDatasetSummary
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions _json = new() { WriteIndented = true };
 
     /// <summary>Non-blank input lines read.</summary>
     [JsonPropertyName("records")] public long Records { get; init; }
@@ -30,5 +30,5 @@ public sealed record ChatDatasetSummary
     [JsonPropertyName("truncated")] public long Truncated { get; init; }
 
     /// <summary>The summary as indented JSON.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => JsonSerializer.Serialize(this, _json);
 }

@@ -11,7 +11,7 @@ namespace Prem.Llm.Evaluation.Tasks;
 /// </summary>
 public sealed class MmluTask : EvalTask
 {
-    private static readonly string[] Letters = ["A", "B", "C", "D"];
+    private static readonly string[] _letters = ["A", "B", "C", "D"];
 
     /// <summary>Creates the task of <paramref name="subject"/> (e.g. <c>abstract_algebra</c>).</summary>
     public MmluTask(string subject)
@@ -61,9 +61,9 @@ public sealed class MmluTask : EvalTask
         var choices = JsonRow.GetStrings(row, "choices");
         if (choices.Count != 4) throw new FormatException($"field 'choices' must have 4 entries, found {choices.Count}");
         var text = new System.Text.StringBuilder(Description).Append(PythonStrip.Strip(JsonRow.GetString(row, "question")));
-        for (int i = 0; i < 4; i++) text.Append('\n').Append(Letters[i]).Append(". ").Append(choices[i]);
+        for (int i = 0; i < 4; i++) text.Append('\n').Append(_letters[i]).Append(". ").Append(choices[i]);
         text.Append("\nAnswer:");
-        var continuations = Letters.Select(l => TargetDelimiter + l).ToArray();
+        var continuations = _letters.Select(l => TargetDelimiter + l).ToArray();
         return new EvalDocument(Name, JsonRow.GetString(row, "id"), [text.ToString()], continuations, JsonRow.GetInt(row, "answer"), null);
     }
 }

@@ -6,7 +6,7 @@ namespace Prem.Llm.Tests.Data.Preference;
 
 public class PreferenceEncoderTests
 {
-    private static readonly List<ChatMessage> Prompt = [new("system", "Be brief."), new("user", "What is the capital of France?")];
+    private static readonly List<ChatMessage> _prompt = [new("system", "Be brief."), new("user", "What is the capital of France?")];
 
     private static int Count(IEnumerable<int> ids, int id) => ids.Count(x => x == id);
 
@@ -14,11 +14,11 @@ public class PreferenceEncoderTests
     public void Prompt_is_a_prefix_of_prompt_plus_chosen_and_rejected_with_one_bos()
     {
         var encoder = new PreferenceEncoder(Tokenizer);
-        var e = encoder.Encode(Prompt, "Paris.", "It is Lyon, I think.");
+        var e = encoder.Encode(_prompt, "Paris.", "It is Lyon, I think.");
         // Independent reference: the whole conversations as the SFT encoder renders them.
         var sft = new ConversationEncoder(Tokenizer, Llama3ChatTemplate.Llama2Vocabulary);
-        var fullChosen = sft.Encode([.. Prompt, new("assistant", "Paris.")])!.InputIds;
-        var fullRejected = sft.Encode([.. Prompt, new("assistant", "It is Lyon, I think.")])!.InputIds;
+        var fullChosen = sft.Encode([.. _prompt, new("assistant", "Paris.")])!.InputIds;
+        var fullRejected = sft.Encode([.. _prompt, new("assistant", "It is Lyon, I think.")])!.InputIds;
         Assert.Equal(fullChosen, (int[])[.. e.PromptIds, .. e.ChosenIds]);
         Assert.Equal(fullRejected, (int[])[.. e.PromptIds, .. e.RejectedIds]);
         Assert.Equal(fullChosen[..e.PromptIds.Length], e.PromptIds);
@@ -36,7 +36,7 @@ public class PreferenceEncoderTests
     public void Head_is_bos_and_the_first_header()
     {
         var encoder = new PreferenceEncoder(Tokenizer);
-        var e = encoder.Encode(Prompt, "a", "b");
+        var e = encoder.Encode(_prompt, "a", "b");
         int head = encoder.HeadLength(e.PromptIds);
         Assert.Equal(Id("<|end_header_id|>"), e.PromptIds[head - 1]);
         Assert.Equal([Tokenizer.BosId, Id("<|start_header_id|>")], e.PromptIds[..2]);
@@ -64,7 +64,7 @@ public class PreferenceEncoderTests
     public void A_prompt_that_fits_with_its_responses_is_kept_whole()
     {
         var options = new PreferenceOptions { MaxLength = 200, MaxPromptLength = 10 };
-        var e = new PreferenceEncoder(Tokenizer, options).Encode(Prompt, "Paris.", "Lyon.");
+        var e = new PreferenceEncoder(Tokenizer, options).Encode(_prompt, "Paris.", "Lyon.");
         Assert.True(e.PromptIds.Length > 10);
         Assert.False(e.Truncated);
     }
@@ -94,8 +94,8 @@ public class PreferenceEncoderTests
     public void Responses_are_cut_to_max_length()
     {
         string reply = string.Join(" ", Enumerable.Range(0, 80).Select(i => "w" + i));
-        var full = new PreferenceEncoder(Tokenizer).Encode(Prompt, reply, "short");
-        var e = new PreferenceEncoder(Tokenizer, new PreferenceOptions { MaxLength = full.PromptIds.Length + 10, MaxPromptLength = full.PromptIds.Length }).Encode(Prompt, reply, "short");
+        var full = new PreferenceEncoder(Tokenizer).Encode(_prompt, reply, "short");
+        var e = new PreferenceEncoder(Tokenizer, new PreferenceOptions { MaxLength = full.PromptIds.Length + 10, MaxPromptLength = full.PromptIds.Length }).Encode(_prompt, reply, "short");
         Assert.Equal(full.PromptIds, e.PromptIds);
         Assert.Equal(full.ChosenIds[..10], e.ChosenIds);
         Assert.Equal(full.RejectedIds, e.RejectedIds);

@@ -7,7 +7,7 @@ namespace Prem.Llm.Tests.Data.Prepare;
 
 public class CorpusPreparerTests
 {
-    private static readonly ByteTokenizer Tok = new();
+    private static readonly ByteTokenizer _tok = new();
 
     private static PrepareOptions Options(string input, string output, int workers = 1) => new()
     {
@@ -38,8 +38,8 @@ public class CorpusPreparerTests
     {
         using var tmp = new TempFolder();
         var expected = TestCorpus.WriteMixedFolder(tmp.Sub("in"));
-        var one = new CorpusPreparer(Tok, Options(tmp.Sub("in"), tmp.Sub("w1"), workers: 1)).Run();
-        var two = new CorpusPreparer(Tok, Options(tmp.Sub("in"), tmp.Sub("w2"), workers: 2)).Run();
+        var one = new CorpusPreparer(_tok, Options(tmp.Sub("in"), tmp.Sub("w1"), workers: 1)).Run();
+        var two = new CorpusPreparer(_tok, Options(tmp.Sub("in"), tmp.Sub("w2"), workers: 2)).Run();
 
         var a = OutputFiles(tmp.Sub("w1"));
         var b = OutputFiles(tmp.Sub("w2"));
@@ -48,7 +48,7 @@ public class CorpusPreparerTests
         Assert.Equal(one.ToJson(), two.ToJson());
 
         // Content: every document of every format, in folder order, as BOS + bytes + EOS.
-        Assert.Equal(expected.Select(Tok.Document), ReadSplit(tmp.Sub("w1"), "train"));
+        Assert.Equal(expected.Select(_tok.Document), ReadSplit(tmp.Sub("w1"), "train"));
         Assert.Equal(expected.Count, one.Documents);
         Assert.Equal(expected.Sum(t => Encoding.UTF8.GetByteCount(t) + 2L), one.Tokens);
         Assert.Equal(TokenPacker.WindowCount(one.Tokens, 64), one.Sequences);
@@ -63,12 +63,12 @@ public class CorpusPreparerTests
     {
         using var tmp = new TempFolder();
         TestCorpus.WriteMixedFolder(tmp.Sub("in"));
-        var whole = new CorpusPreparer(Tok, Options(tmp.Sub("in"), tmp.Sub("whole")) with { ValFraction = 0.2 }).Run();
+        var whole = new CorpusPreparer(_tok, Options(tmp.Sub("in"), tmp.Sub("whole")) with { ValFraction = 0.2 }).Run();
 
         using var cts = new CancellationTokenSource();
         var stopAfterThree = new SyncProgress(p => { if (p.Chunks == 3) cts.Cancel(); });
         var options = Options(tmp.Sub("in"), tmp.Sub("resumed"), workers: 2) with { ValFraction = 0.2 };
-        Assert.ThrowsAny<OperationCanceledException>(() => new CorpusPreparer(Tok, options).Run(stopAfterThree, cts.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => new CorpusPreparer(_tok, options).Run(stopAfterThree, cts.Token));
         var partial = PrepareManifest.Load(tmp.Sub("resumed"));
         Assert.False(partial.Complete);
         Assert.Equal(3, partial.ChunksDone);
@@ -76,7 +76,7 @@ public class CorpusPreparerTests
         File.WriteAllBytes(tmp.Sub("resumed/train-000003.bin.tmp"), [1, 2, 3]);
 
         var seen = new List<PrepareProgress>();
-        var resumed = new CorpusPreparer(Tok, options).Run(new SyncProgress(seen.Add));
+        var resumed = new CorpusPreparer(_tok, options).Run(new SyncProgress(seen.Add));
         Assert.Equal(3, resumed.ResumedChunks);
         Assert.Equal(4, seen[0].Chunks);
 
@@ -93,13 +93,13 @@ public class CorpusPreparerTests
     {
         using var tmp = new TempFolder();
         TestCorpus.WriteMixedFolder(tmp.Sub("in"), perFile: 5);
-        var first = new CorpusPreparer(Tok, Options(tmp.Sub("in"), tmp.Sub("out"))).Run();
+        var first = new CorpusPreparer(_tok, Options(tmp.Sub("in"), tmp.Sub("out"))).Run();
         var before = OutputFiles(tmp.Sub("out"));
-        var again = new CorpusPreparer(Tok, Options(tmp.Sub("in"), tmp.Sub("out"))).Run();
+        var again = new CorpusPreparer(_tok, Options(tmp.Sub("in"), tmp.Sub("out"))).Run();
         Assert.Equal(first.Tokens, again.Tokens);
         Assert.Equal(before.Keys.Order(), OutputFiles(tmp.Sub("out")).Keys.Order());
 
-        var e = Assert.Throws<DataFormatException>(() => new CorpusPreparer(Tok, Options(tmp.Sub("in"), tmp.Sub("out")) with { Seed = 6 }).Run());
+        var e = Assert.Throws<DataFormatException>(() => new CorpusPreparer(_tok, Options(tmp.Sub("in"), tmp.Sub("out")) with { Seed = 6 }).Run());
         Assert.Contains("seed", e.Message);
     }
 
@@ -109,11 +109,11 @@ public class CorpusPreparerTests
         using var tmp = new TempFolder();
         var texts = Enumerable.Range(0, 400).Select(TestCorpus.Prose).ToList();
         TestCorpus.WriteJsonl(tmp.Sub("in.jsonl"), texts.Select(t => TestCorpus.JsonLine(t)));
-        var s = new CorpusPreparer(Tok, Options(tmp.Sub("in.jsonl"), tmp.Sub("out")) with { ValFraction = 0.25, RecordsPerShard = 100 }).Run();
+        var s = new CorpusPreparer(_tok, Options(tmp.Sub("in.jsonl"), tmp.Sub("out")) with { ValFraction = 0.25, RecordsPerShard = 100 }).Run();
 
         var isVal = Enumerable.Range(0, texts.Count).Select(i => StableHash.Unit(5, i) < 0.25).ToArray();
-        Assert.Equal(texts.Where((_, i) => isVal[i]).Select(Tok.Document), ReadSplit(tmp.Sub("out"), "val"));
-        Assert.Equal(texts.Where((_, i) => !isVal[i]).Select(Tok.Document), ReadSplit(tmp.Sub("out"), "train"));
+        Assert.Equal(texts.Where((_, i) => isVal[i]).Select(_tok.Document), ReadSplit(tmp.Sub("out"), "val"));
+        Assert.Equal(texts.Where((_, i) => !isVal[i]).Select(_tok.Document), ReadSplit(tmp.Sub("out"), "train"));
         Assert.InRange(s.Splits["val"].Documents, 70, 130);
     }
 
@@ -124,7 +124,7 @@ public class CorpusPreparerTests
         var lines = Enumerable.Range(0, 30).Select(i => TestCorpus.JsonLine(TestCorpus.Prose(i))).ToList();
         lines[17] = "{\"text\": \"unterminated";
         TestCorpus.WriteJsonl(tmp.Sub("in/x.jsonl.zst"), lines);
-        var e = Assert.Throws<DataFormatException>(() => new CorpusPreparer(Tok, Options(tmp.Sub("in"), tmp.Sub("out"), 2)).Run());
+        var e = Assert.Throws<DataFormatException>(() => new CorpusPreparer(_tok, Options(tmp.Sub("in"), tmp.Sub("out"), 2)).Run());
         Assert.EndsWith("x.jsonl.zst", e.FilePath);
         Assert.Equal(18, e.Line);
         Assert.Contains("x.jsonl.zst:18:", e.Message);
@@ -141,7 +141,7 @@ public class CorpusPreparerTests
             TestCorpus.JsonLine("int main() {\n  int x = 1;\n  return x;\n}"), TestCorpus.JsonLine("another prose document here."),
         ];
         TestCorpus.WriteJsonl(tmp.Sub("in.jsonl"), lines);
-        var s = new CorpusPreparer(Tok, Options(tmp.Sub("in.jsonl"), tmp.Sub("out")) with { SkipBadLines = true, DropCode = true, MinTokens = 10 }).Run();
+        var s = new CorpusPreparer(_tok, Options(tmp.Sub("in.jsonl"), tmp.Sub("out")) with { SkipBadLines = true, DropCode = true, MinTokens = 10 }).Run();
         Assert.Equal(2, s.Documents);
         Assert.Equal(8, s.Records);
         Assert.Equal(new SortedDictionary<string, long>

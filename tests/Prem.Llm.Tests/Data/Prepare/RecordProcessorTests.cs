@@ -7,24 +7,24 @@ namespace Prem.Llm.Tests.Data.Prepare;
 
 public class RecordProcessorTests
 {
-    private static readonly ByteTokenizer Tok = new();
+    private static readonly ByteTokenizer _tok = new();
 
     private static CorpusRecord Json(string line) => new("f.jsonl", 3, CorpusFileKind.Jsonl, line);
 
     [Fact]
     public void Document_is_bos_tokens_eos()
     {
-        var r = new RecordProcessor(Tok).Process(Json("{\"text\":\"héllo\",\"id\":1}"));
+        var r = new RecordProcessor(_tok).Process(Json("{\"text\":\"héllo\",\"id\":1}"));
         Assert.Null(r.SkipReason);
-        Assert.Equal(Tok.Document("héllo"), r.Tokens);
+        Assert.Equal(_tok.Document("héllo"), r.Tokens);
         Assert.Equal(Encoding.UTF8.GetByteCount("{\"text\":\"héllo\",\"id\":1}"), r.TextBytes);
     }
 
     [Fact]
     public void Text_field_name_is_configurable_and_plain_text_is_taken_whole()
     {
-        Assert.Equal(Tok.Document("abc"), new RecordProcessor(Tok, "content").Process(Json("{\"content\":\"abc\"}")).Tokens);
-        Assert.Equal(Tok.Document("a\nb"), new RecordProcessor(Tok).Process(new CorpusRecord("f.txt", 1, CorpusFileKind.Text, "a\nb")).Tokens);
+        Assert.Equal(_tok.Document("abc"), new RecordProcessor(_tok, "content").Process(Json("{\"content\":\"abc\"}")).Tokens);
+        Assert.Equal(_tok.Document("a\nb"), new RecordProcessor(_tok).Process(new CorpusRecord("f.txt", 1, CorpusFileKind.Text, "a\nb")).Tokens);
     }
 
     [Theory]
@@ -36,7 +36,7 @@ public class RecordProcessorTests
     [InlineData("{\"text\":\"  \\n \"}", SkipReasons.Empty)]
     public void Malformed_and_empty_records_are_classified(string line, string reason)
     {
-        var r = new RecordProcessor(Tok).Process(Json(line));
+        var r = new RecordProcessor(_tok).Process(Json(line));
         Assert.Null(r.Tokens);
         Assert.Equal(reason, r.SkipReason);
         Assert.Equal(SkipReasons.IsBadLine(reason), r.Message is not null);
@@ -45,7 +45,7 @@ public class RecordProcessorTests
     [Fact]
     public void Minimum_length_counts_text_tokens_only()
     {
-        var p = new RecordProcessor(Tok, minTokens: 4);
+        var p = new RecordProcessor(_tok, minTokens: 4);
         Assert.Equal(SkipReasons.TooShort, p.Process(Json("{\"text\":\"abc\"}")).SkipReason);
         Assert.Equal(6, p.Process(Json("{\"text\":\"abcd\"}")).Tokens!.Length);
     }
@@ -55,8 +55,8 @@ public class RecordProcessorTests
     {
         var code = "int main() {\n  return 0;\n}\n";
         var rec = new CorpusRecord("f.txt", 1, CorpusFileKind.Text, code);
-        Assert.Equal(SkipReasons.Code, new RecordProcessor(Tok, dropCode: true).Process(rec).SkipReason);
-        Assert.NotNull(new RecordProcessor(Tok).Process(rec).Tokens);
+        Assert.Equal(SkipReasons.Code, new RecordProcessor(_tok, dropCode: true).Process(rec).SkipReason);
+        Assert.NotNull(new RecordProcessor(_tok).Process(rec).Tokens);
     }
 
     [Fact]
