@@ -1,7 +1,7 @@
 namespace Prem.Llm.Recipes;
 
 /// <summary>Where training runs (Lightning's <c>trainer.accelerator</c>).</summary>
-public enum Accelerator
+internal enum Accelerator
 {
     /// <summary>The best available device (the CPU in this version).</summary>
     Auto,

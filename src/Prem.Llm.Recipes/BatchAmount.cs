@@ -4,7 +4,7 @@ namespace Prem.Llm.Recipes;
 /// Lightning's way of giving a number of batches: an integer is a count, a number with a point is a
 /// fraction of an epoch's batches (so <c>1.0</c> means all and <c>1</c> means one batch).
 /// </summary>
-public readonly record struct BatchAmount
+internal readonly record struct BatchAmount
 {
     private BatchAmount(long? count, double? fraction)
     {

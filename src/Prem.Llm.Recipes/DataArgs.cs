@@ -1,7 +1,7 @@
 namespace Prem.Llm.Recipes;
 
 /// <summary>The Prem-1B recipe's <c>data</c> section.</summary>
-public sealed record DataArgs
+internal sealed record DataArgs
 {
     /// <summary>
     /// Training data (train_path): for pretraining a <c>prem prepare</c> output folder (its "train"

@@ -8,7 +8,7 @@ namespace Prem.Llm.Recipes;
 /// values where it gives them and TRL/HF TrainingArguments' otherwise (AdamW β (0.9, 0.999), no weight
 /// decay, clip 1.0). Read one with <see cref="RecipeYaml.LoadDpo"/> or build it in code.
 /// </summary>
-public sealed record DpoRecipe
+internal sealed record DpoRecipe
 {
     /// <summary>model_name_or_path: the policy's starting point (a local HF folder, usually the SFT model).</summary>
     public required string ModelNameOrPath { get; init; }

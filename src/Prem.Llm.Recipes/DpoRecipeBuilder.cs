@@ -18,9 +18,20 @@ public static class DpoRecipeBuilder
     /// <summary>The cache file's name inside the output folder.</summary>
     public const string ReferenceCacheFile = "reference-logps.bin";
 
+    /// <summary>
+    /// Reads the YAML DPO recipe at <paramref name="path"/> (the Prem-1B recipe's TRL / alignment-handbook keys),
+    /// applies the <c>key=value</c> <paramref name="overrides"/>, and builds policy, reference, data, objective and options.
+    /// </summary>
+    /// <param name="path">The recipe file.</param>
+    /// <param name="overrides">Dotted <c>key=value</c> settings applied over the file (as <c>--set</c>).</param>
+    /// <param name="host">Logging, communicator and attention backends of the host process.</param>
+    /// <exception cref="RecipeException">A key, value or path in the recipe is wrong (named with its line).</exception>
+    public static RecipeRun Load(string path, IEnumerable<string>? overrides = null, RecipeHost? host = null) =>
+        Build(RecipeYaml.LoadDpo(path, overrides), host);
+
     /// <summary>Builds policy, reference, data, objective and options for <paramref name="recipe"/>.</summary>
     /// <exception cref="RecipeException">A path in the recipe does not exist.</exception>
-    public static RecipeRun Build(DpoRecipe recipe, RecipeHost? host = null)
+    internal static RecipeRun Build(DpoRecipe recipe, RecipeHost? host = null)
     {
         ArgumentNullException.ThrowIfNull(recipe);
         host ??= new RecipeHost();

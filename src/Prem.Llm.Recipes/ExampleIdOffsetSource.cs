@@ -8,7 +8,7 @@ namespace Prem.Llm.Recipes;
 /// Shifts the example ids of another source's batches by a constant, so validation pairs get ids
 /// after the training pairs' and one cached reference file can hold both.
 /// </summary>
-public sealed class ExampleIdOffsetSource(IBatchSource inner, long offset) : IBatchSource
+internal sealed class ExampleIdOffsetSource(IBatchSource inner, long offset) : IBatchSource
 {
     /// <inheritdoc />
     public long? BatchesPerEpoch => inner.BatchesPerEpoch;

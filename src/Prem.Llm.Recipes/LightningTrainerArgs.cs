@@ -3,7 +3,7 @@ using Prem.Llm.Training;
 namespace Prem.Llm.Recipes;
 
 /// <summary>The Prem-1B recipe's <c>trainer</c> section (PyTorch Lightning's Trainer arguments); defaults are the Prem-1B recipe's.</summary>
-public sealed record LightningTrainerArgs
+internal sealed record LightningTrainerArgs
 {
     /// <summary>accelerator: auto | cpu | cuda.</summary>
     public Accelerator Accelerator { get; init; } = Accelerator.Auto;

@@ -5,7 +5,7 @@ using Prem.Llm.Training;
 namespace Prem.Llm.Recipes;
 
 /// <summary>Ends each epoch of another source after at most <c>limit</c> micro-batches (Lightning's <c>limit_train_batches</c>).</summary>
-public sealed class LimitedBatchSource : IBatchSource
+internal sealed class LimitedBatchSource : IBatchSource
 {
     private readonly IBatchSource _inner;
     private readonly long _limit;

@@ -3,7 +3,7 @@ using Prem.Llm.Modeling;
 namespace Prem.Llm.Recipes;
 
 /// <summary>The Prem-1B recipe's <c>model.model_args</c>: which model to start from and how to run it.</summary>
-public sealed record ModelArgs
+internal sealed record ModelArgs
 {
     /// <summary>A local HF model folder to start from (model_name); null when <see cref="Config"/> is given.</summary>
     public string? ModelName { get; init; }

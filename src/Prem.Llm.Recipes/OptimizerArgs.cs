@@ -1,7 +1,7 @@
 namespace Prem.Llm.Recipes;
 
 /// <summary>The Prem-1B recipe's <c>model.optimizer_args</c> (AdamW); defaults are the Prem-1B recipe's pretraining values.</summary>
-public sealed record OptimizerArgs
+internal sealed record OptimizerArgs
 {
     /// <summary>Peak learning rate (lr).</summary>
     public double Lr { get; init; } = 4e-4;

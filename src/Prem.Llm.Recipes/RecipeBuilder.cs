@@ -12,9 +12,21 @@ namespace Prem.Llm.Recipes;
 /// </summary>
 public static class RecipeBuilder
 {
+    /// <summary>
+    /// Reads the YAML recipe at <paramref name="path"/> (the Prem-1B recipe's Lightning keys), applies the
+    /// <c>key=value</c> <paramref name="overrides"/>, and builds model, tokenizer, data, objective and options.
+    /// </summary>
+    /// <param name="path">The recipe file.</param>
+    /// <param name="kind">Pretraining or SFT.</param>
+    /// <param name="overrides">Dotted <c>key=value</c> settings applied over the file (as <c>--set</c>).</param>
+    /// <param name="host">Logging, communicator and attention backends of the host process.</param>
+    /// <exception cref="RecipeException">A key, value or path in the recipe is wrong (named with its line), or the pieces do not fit together.</exception>
+    public static RecipeRun Load(string path, RecipeKind kind, IEnumerable<string>? overrides = null, RecipeHost? host = null) =>
+        Build(RecipeYaml.LoadTraining(path, kind, overrides), host);
+
     /// <summary>Builds model, tokenizer, data, objective and options for <paramref name="recipe"/>.</summary>
     /// <exception cref="RecipeException">A path in the recipe does not exist, or the pieces do not fit together.</exception>
-    public static RecipeRun Build(TrainingRecipe recipe, RecipeHost? host = null)
+    internal static RecipeRun Build(TrainingRecipe recipe, RecipeHost? host = null)
     {
         ArgumentNullException.ThrowIfNull(recipe);
         host ??= new RecipeHost();

@@ -9,7 +9,7 @@ namespace Prem.Llm.Recipes;
 /// Overrides (<c>key.path=value</c>, as from <c>--set</c>) are applied to the parsed tree before binding.
 /// Relative paths in a recipe are taken relative to the current folder, as the Python tools do.
 /// </summary>
-public static class RecipeYaml
+internal static class RecipeYaml
 {
     /// <summary>Reads a pretraining or SFT recipe (the Prem-1B recipe's Lightning-style shape) from <paramref name="path"/>.</summary>
     public static TrainingRecipe LoadTraining(string path, RecipeKind kind, IEnumerable<string>? overrides = null) =>

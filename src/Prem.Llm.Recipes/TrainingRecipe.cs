@@ -8,7 +8,7 @@ namespace Prem.Llm.Recipes;
 /// <see cref="RecipeYaml.LoadTraining"/>, or build it in code; <see cref="RecipeBuilder"/> turns it into
 /// a model, data and <see cref="TrainerOptions"/>.
 /// </summary>
-public sealed record TrainingRecipe
+internal sealed record TrainingRecipe
 {
     /// <summary>Pretraining or SFT.</summary>
     public RecipeKind Kind { get; init; }

@@ -8,7 +8,7 @@ namespace Prem.Llm.Recipes;
 /// is checked exactly like the file's own value. The value is read as YAML (a scalar, or a flow node
 /// such as <c>[0.9, 0.95]</c>); missing intermediate mappings are created.
 /// </summary>
-public static class YamlOverrides
+internal static class YamlOverrides
 {
     /// <summary>Splits <c>key.path=value</c> into its key segments and value text.</summary>
     /// <exception cref="RecipeException">No '=', an empty key or an empty key segment.</exception>

@@ -4,7 +4,7 @@ using Prem.Llm.Training;
 namespace Prem.Llm.Reporting;
 
 /// <summary>One-line renderings of <see cref="TrainingUpdate"/>s, shared by the live bar and plain logs.</summary>
-public static class TrainingLineFormatter
+internal static class TrainingLineFormatter
 {
     /// <summary>E.g. <c>step 10/100 | loss 2.3456 | lr 4.00e-04 | 1,234 tok/s | eta 00:01:23</c>.</summary>
     public static string Format(TrainingUpdate u)

@@ -9,7 +9,7 @@ namespace Prem.Llm.Cuda.Tests;
 /// score matrix, an explicit mask, softmax and a matmul, in float64 with TorchSharp (whose autograd
 /// gives the reference gradients).
 /// </summary>
-public static class EagerAttention
+internal static class EagerAttention
 {
     /// <summary>Output [TotalQ, HeadsQ, D] and gradients of Σ O ∘ dO, all float64, from float32 inputs.</summary>
     public static (double[] O, double[] Lse, double[] Dq, double[] Dk, double[] Dv) Run(

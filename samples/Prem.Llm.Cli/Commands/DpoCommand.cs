@@ -8,5 +8,5 @@ public static class DpoCommand
 {
     /// <summary>The command definition.</summary>
     public static Command Create() => RecipeCommand.Create("dpo", "Align with DPO from a YAML recipe (the Prem-1B recipe's TRL / alignment-handbook keys)",
-        (path, sets, host) => DpoRecipeBuilder.Build(RecipeYaml.LoadDpo(path, sets), host));
+        (path, sets, host) => DpoRecipeBuilder.Load(path, sets, host));
 }

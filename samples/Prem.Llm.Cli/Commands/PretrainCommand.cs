@@ -8,5 +8,5 @@ public static class PretrainCommand
 {
     /// <summary>The command definition.</summary>
     public static Command Create() => RecipeCommand.Create("pretrain", "Pretrain (or continue pretraining) from a YAML recipe (the Prem-1B recipe's Lightning keys)",
-        (path, sets, host) => RecipeBuilder.Build(RecipeYaml.LoadTraining(path, RecipeKind.Pretrain, sets), host));
+        (path, sets, host) => RecipeBuilder.Load(path, RecipeKind.Pretrain, sets, host));
 }

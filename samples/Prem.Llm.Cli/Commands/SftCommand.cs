@@ -8,5 +8,5 @@ public static class SftCommand
 {
     /// <summary>The command definition.</summary>
     public static Command Create() => RecipeCommand.Create("sft", "Fine-tune on chat conversations from a YAML recipe (the Prem-1B recipe's Lightning keys)",
-        (path, sets, host) => RecipeBuilder.Build(RecipeYaml.LoadTraining(path, RecipeKind.Sft, sets), host));
+        (path, sets, host) => RecipeBuilder.Load(path, RecipeKind.Sft, sets, host));
 }

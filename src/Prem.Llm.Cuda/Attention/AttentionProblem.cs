@@ -10,7 +10,7 @@ namespace Prem.Llm.Cuda.Attention;
 /// sequence b owns tokens CuSeqlensQ[b] .. CuSeqlensQ[b + 1] − 1 of the queries and likewise of the keys.
 /// Query head h reads KV head h / (HeadsQ / HeadsKv).
 /// </remarks>
-public sealed record AttentionProblem
+internal sealed record AttentionProblem
 {
     /// <summary>Creates and validates a problem.</summary>
     /// <exception cref="Runtime.CudaException">A field is out of range; the message names it.</exception>

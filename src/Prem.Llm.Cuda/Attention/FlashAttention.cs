@@ -6,7 +6,7 @@ namespace Prem.Llm.Cuda.Attention;
 /// The raw-pointer flash-attention API: compiles (or loads from the cache) the kernels for the context's
 /// device, validates a call and launches forward or backward on a stream.
 /// </summary>
-public sealed class FlashAttention : IDisposable
+internal sealed class FlashAttention : IDisposable
 {
     readonly CudaContext _context;
     readonly CudaModule _module;

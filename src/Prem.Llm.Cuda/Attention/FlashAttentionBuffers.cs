@@ -1,7 +1,7 @@
 namespace Prem.Llm.Cuda.Attention;
 
 /// <summary>Element type of Q, K, V, O and the gradients.</summary>
-public enum FlashAttentionDtype
+internal enum FlashAttentionDtype
 {
     /// <summary>bfloat16.</summary>
     BFloat16,
@@ -15,7 +15,7 @@ public enum FlashAttentionDtype
 /// fp32 [HeadsQ, TotalQ]; DQAccum is fp32 [TotalQ, HeadsQ, HeadDim]. Gradient fields are only read by
 /// the backward pass. For packed sequences CuSeqlensQ/K point to int32 copies of the problem's offsets.
 /// </summary>
-public readonly record struct FlashAttentionBuffers
+internal readonly record struct FlashAttentionBuffers
 {
     /// <summary>Queries.</summary>
     public ulong Q { get; init; }

@@ -4,7 +4,7 @@ namespace Prem.Llm.Cuda.Attention;
 /// <param name="Grid">Blocks in x, y, z.</param>
 /// <param name="Block">Threads in x (y = z = 1).</param>
 /// <param name="SharedBytes">Dynamic shared memory per block.</param>
-public readonly record struct LaunchGeometry((uint X, uint Y, uint Z) Grid, uint Block, uint SharedBytes)
+internal readonly record struct LaunchGeometry((uint X, uint Y, uint Z) Grid, uint Block, uint SharedBytes)
 {
     /// <summary>Rows per tile in both kernels (BLOCK_M = BLOCK_N in flash_common.cu).</summary>
     public const int BlockRows = 64;

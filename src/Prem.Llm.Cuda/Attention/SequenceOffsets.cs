@@ -6,7 +6,7 @@ namespace Prem.Llm.Cuda.Attention;
 /// Turns the model's packed-row description (a document id per token) into the variable-length
 /// kernel's cumulative sequence offsets over the flattened [batch · length] tokens.
 /// </summary>
-public static class SequenceOffsets
+internal static class SequenceOffsets
 {
     /// <summary>
     /// Offsets of the documents in <paramref name="documentIds"/> ([batch, length] row-major): a new

@@ -7,7 +7,7 @@ namespace Prem.Llm.Cuda.Attention;
 /// <param name="Batch">Elements between sequences (unused for packed sequences, which use offsets).</param>
 /// <param name="Row">Elements between consecutive tokens.</param>
 /// <param name="Head">Elements between heads.</param>
-public readonly record struct TensorStrides(long Batch, long Row, long Head)
+internal readonly record struct TensorStrides(long Batch, long Row, long Head)
 {
     /// <summary>Strides of a contiguous [batch, length, heads, headDim] tensor.</summary>
     public static TensorStrides TokenMajor(int length, int heads, int headDim) => new((long)length * heads * headDim, (long)heads * headDim, headDim);

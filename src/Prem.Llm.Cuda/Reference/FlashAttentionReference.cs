@@ -12,7 +12,7 @@ namespace Prem.Llm.Cuda.Reference;
 /// </summary>
 /// <remarks>Tensors are [tokens, heads, headDim] row-major (see <see cref="AttentionProblem"/>); LSE is
 /// [HeadsQ, TotalQ] in natural-log units of the scaled scores.</remarks>
-public static class FlashAttentionReference
+internal static class FlashAttentionReference
 {
     const float Log2E = 1.4426950408889634f;
     const float Ln2 = 0.6931471805599453f;

@@ -9,7 +9,7 @@ namespace Prem.Llm.Cuda.Reference;
 /// first, then per (sequence, KV head, key block) a walk over the group's query heads and query blocks
 /// (from the diagonal on, when causal) that recomputes P from the LSE and accumulates dK, dV and dQ.
 /// </summary>
-public static class FlashAttentionReferenceBackward
+internal static class FlashAttentionReferenceBackward
 {
     const float Log2E = 1.4426950408889634f;
 

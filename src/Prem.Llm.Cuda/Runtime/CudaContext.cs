@@ -6,7 +6,7 @@ namespace Prem.Llm.Cuda.Runtime;
 /// A device's primary context (the one libtorch uses, so our launches share its memory and default
 /// stream), made current on the calling thread.
 /// </summary>
-public sealed class CudaContext : IDisposable
+internal sealed class CudaContext : IDisposable
 {
     IntPtr _context;
 

@@ -5,7 +5,7 @@ namespace Prem.Llm.Cuda.Runtime;
 /// e.g. <c>CUDA_ERROR_ILLEGAL_ADDRESS</c>), a kernel that does not compile (with NVRTC's log), or
 /// arguments the kernels cannot take (naming the argument and the expected shape).
 /// </summary>
-public sealed class CudaException : Exception
+internal sealed class CudaException : Exception
 {
     /// <summary>Creates the exception with a message and, for API failures, the status code and its name.</summary>
     public CudaException(string message, int status = 0, string? errorName = null, Exception? inner = null)

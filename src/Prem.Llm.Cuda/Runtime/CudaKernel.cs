@@ -3,7 +3,7 @@ using Prem.Llm.Native;
 namespace Prem.Llm.Cuda.Runtime;
 
 /// <summary>One kernel of a <see cref="CudaModule"/>, launched with a single by-value struct argument.</summary>
-public sealed class CudaKernel
+internal sealed class CudaKernel
 {
     readonly IntPtr _function;
     uint _sharedLimit = 48 * 1024;

@@ -3,7 +3,7 @@ using Prem.Llm.Native;
 namespace Prem.Llm.Cuda.Runtime;
 
 /// <summary>A loaded module (compiled program) and the kernels in it.</summary>
-public sealed class CudaModule : IDisposable
+internal sealed class CudaModule : IDisposable
 {
     readonly CudaModuleHandle _module;
     readonly Dictionary<string, CudaKernel> _kernels = new(StringComparer.Ordinal);

@@ -4,7 +4,7 @@ using Prem.Llm.Native;
 namespace Prem.Llm.Cuda.Runtime;
 
 /// <summary>Raw device memory, for callers without TorchSharp's CUDA build (e.g. the GPU harness).</summary>
-public sealed class DeviceBuffer : IDisposable
+internal sealed class DeviceBuffer : IDisposable
 {
     DeviceBuffer(ulong pointer, long bytes)
     {

@@ -9,7 +9,7 @@ namespace Prem.Llm.Cuda.Runtime;
 /// <param name="SpillStoreBytes">Bytes spilled to local memory (stores).</param>
 /// <param name="SpillLoadBytes">Bytes reloaded from local memory.</param>
 /// <param name="StackBytes">Stack frame per thread.</param>
-public sealed partial record KernelResourceUsage(string Kernel, int Registers, int SpillStoreBytes, int SpillLoadBytes, int StackBytes)
+internal sealed partial record KernelResourceUsage(string Kernel, int Registers, int SpillStoreBytes, int SpillLoadBytes, int StackBytes)
 {
     /// <summary>Reads ptxas's "Compiling entry function", "N bytes stack frame, N bytes spill stores,
     /// N bytes spill loads" and "Used N registers" lines from an NVRTC log.</summary>

@@ -7,7 +7,7 @@ namespace Prem.Llm.Cuda.Runtime;
 /// The CUDA sources embedded in this assembly. The flash-attention program is three files compiled as
 /// one translation unit (NVRTC gets no include path): common helpers, the forward and the backward.
 /// </summary>
-public static class KernelSource
+internal static class KernelSource
 {
     /// <summary>The embedded files of the flash-attention program, in compile order.</summary>
     public static IReadOnlyList<string> FlashAttentionFiles { get; } = ["flash_common.cu", "flash_forward.cu", "flash_backward.cu"];

@@ -9,10 +9,10 @@ namespace Prem.Llm.Cuda.Runtime;
 /// <param name="Ptx">The intermediate PTX text.</param>
 /// <param name="Log">NVRTC's program log (warnings, and ptxas's resource report when asked for).</param>
 /// <param name="Architecture">Target, e.g. "sm_80" or "sm_90a".</param>
-public sealed record CompiledProgram(byte[] Cubin, string Ptx, string Log, string Architecture);
+internal sealed record CompiledProgram(byte[] Cubin, string Ptx, string Log, string Architecture);
 
 /// <summary>Compiles CUDA C++ with NVRTC for one architecture. Needs NVRTC, not a GPU.</summary>
-public static class NvrtcCompiler
+internal static class NvrtcCompiler
 {
     /// <summary>Options every compile gets: C++17, optimised device code, no debug info,
     /// and ptxas's per-kernel register/spill report in the log.</summary>

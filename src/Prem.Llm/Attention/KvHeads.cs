@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace Prem.Llm.Attention;
 
 /// <summary>Grouped-query helpers for backends that need one KV head per query head.</summary>
-public static class KvHeads
+internal static class KvHeads
 {
     /// <summary>
     /// Repeats each KV head <paramref name="groups"/> times along dim 1, so query head h meets KV head

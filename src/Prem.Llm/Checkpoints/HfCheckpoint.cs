@@ -8,7 +8,7 @@ namespace Prem.Llm.Checkpoints;
 /// says which stored keys a model may leave unused; <c>LlamaForCausalLM.FromPretrained</c> and
 /// <c>SavePretrained</c> build on it.
 /// </summary>
-public static class HfCheckpoint
+internal static class HfCheckpoint
 {
     /// <summary>HF's default shard limit for <c>save_pretrained</c> (5 GB).</summary>
     public const long DefaultMaxShardBytes = 5_000_000_000;

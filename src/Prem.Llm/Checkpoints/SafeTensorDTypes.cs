@@ -3,7 +3,7 @@ using TorchSharp;
 namespace Prem.Llm.Checkpoints;
 
 /// <summary>Conversions between <see cref="SafeTensorDType"/>, header names and TorchSharp scalar types.</summary>
-public static class SafeTensorDTypes
+internal static class SafeTensorDTypes
 {
     /// <summary>Bytes per element of <paramref name="dtype"/>.</summary>
     public static int ElementSize(this SafeTensorDType dtype) => dtype switch

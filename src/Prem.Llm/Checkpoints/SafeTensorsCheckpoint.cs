@@ -8,7 +8,7 @@ namespace Prem.Llm.Checkpoints;
 /// <c>model-00001-of-0000N.safetensors</c> listed by <c>model.safetensors.index.json</c>. Opening
 /// validates every shard header and the index; tensors are then read one at a time by name.
 /// </summary>
-public sealed partial class SafeTensorsCheckpoint : IDisposable
+internal sealed partial class SafeTensorsCheckpoint : IDisposable
 {
     /// <summary>The single-file checkpoint name HuggingFace uses.</summary>
     public const string SingleFileName = "model.safetensors";

@@ -8,7 +8,7 @@ namespace Prem.Llm.Checkpoints;
 /// Reading is hardened like <see cref="SafeTensorsFile"/>: size limit, duplicate keys refused, and
 /// shard names must be plain file names, so an index cannot point outside its folder.
 /// </summary>
-public sealed class SafeTensorsIndex
+internal sealed class SafeTensorsIndex
 {
     /// <summary>The index file name HuggingFace uses.</summary>
     public const string FileName = "model.safetensors.index.json";

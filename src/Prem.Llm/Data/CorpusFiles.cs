@@ -10,7 +10,7 @@ namespace Prem.Llm.Data;
 /// Supported: <c>.jsonl</c>, <c>.txt</c>, <c>.text</c>, <c>.md</c>, each optionally compressed as
 /// <c>.gz</c> (gzip) or <c>.zst</c>/<c>.zstd</c> (Zstandard).
 /// </summary>
-public static class CorpusFiles
+internal static class CorpusFiles
 {
     /// <summary>The corpus files under <paramref name="input"/> (a file or a folder), in processing order.</summary>
     /// <exception cref="DataFormatException">The input is missing, empty, or holds an unsupported file.</exception>

@@ -8,7 +8,7 @@ namespace Prem.Llm.Data;
 /// text files give one record per file or per blank-line-separated block (<see cref="TextFileSplit"/>).
 /// Read and decompression failures become <see cref="DataFormatException"/>s naming the file.
 /// </summary>
-public static class CorpusReader
+internal static class CorpusReader
 {
     /// <summary>Lazily reads every record of <paramref name="files"/>.</summary>
     public static IEnumerable<CorpusRecord> Read(IEnumerable<string> files, TextFileSplit split = TextFileSplit.WholeFile)

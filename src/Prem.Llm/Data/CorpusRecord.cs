@@ -8,4 +8,4 @@ namespace Prem.Llm.Data;
 /// <param name="Line">1-based line where the record starts.</param>
 /// <param name="Kind">How <paramref name="Content"/> is to be read.</param>
 /// <param name="Content">The JSON line or the document text.</param>
-public readonly record struct CorpusRecord(string FilePath, long Line, CorpusFileKind Kind, string Content);
+internal readonly record struct CorpusRecord(string FilePath, long Line, CorpusFileKind Kind, string Content);

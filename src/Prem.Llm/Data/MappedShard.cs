@@ -3,7 +3,7 @@ using System.IO.MemoryMappedFiles;
 namespace Prem.Llm.Data;
 
 /// <summary>One token file mapped read-only into memory; tokens are copied out as int64.</summary>
-public sealed unsafe class MappedShard : IDisposable
+internal sealed unsafe class MappedShard : IDisposable
 {
     private readonly MemoryMappedFile _file;
     private readonly MemoryMappedViewAccessor _view;

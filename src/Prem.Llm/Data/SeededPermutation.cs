@@ -4,7 +4,7 @@ namespace Prem.Llm.Data;
 /// The per-epoch shuffle shared by the loaders: a Fisher–Yates permutation of [0, count) driven by
 /// <see cref="StableHash"/> of (seed, epoch), so every machine and .NET version gets the same order.
 /// </summary>
-public static class SeededPermutation
+internal static class SeededPermutation
 {
     /// <summary>A permutation of [0, <paramref name="count"/>) for (<paramref name="seed"/>, <paramref name="epoch"/>).</summary>
     public static int[] Create(int count, long seed, long epoch)

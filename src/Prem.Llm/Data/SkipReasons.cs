@@ -1,7 +1,7 @@
 namespace Prem.Llm.Data;
 
 /// <summary>The reasons a record does not become a document; the keys of the skip counts.</summary>
-public static class SkipReasons
+internal static class SkipReasons
 {
     /// <summary>The line is not valid JSON, or not a JSON object. A bad line.</summary>
     public const string BadJson = "bad_json";

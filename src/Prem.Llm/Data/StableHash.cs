@@ -5,7 +5,7 @@ namespace Prem.Llm.Data;
 /// <see cref="HashCode"/> is randomised per process and <see cref="Random"/>'s seeded sequence is not
 /// a documented contract; splits and shuffles must be the same on every machine and .NET version.
 /// </summary>
-public static class StableHash
+internal static class StableHash
 {
     /// <summary>Mixes <paramref name="x"/> into a well-distributed 64-bit value.</summary>
     public static ulong Mix(ulong x)

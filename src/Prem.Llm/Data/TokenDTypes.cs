@@ -1,7 +1,7 @@
 namespace Prem.Llm.Data;
 
 /// <summary>Helpers for <see cref="TokenDType"/>.</summary>
-public static class TokenDTypes
+internal static class TokenDTypes
 {
     /// <summary>The smallest type that holds every id of a vocabulary of <paramref name="vocabSize"/> ids.</summary>
     public static TokenDType ForVocabulary(int vocabSize)

@@ -14,7 +14,7 @@ namespace Prem.Llm.Data;
 /// token except the first is a target exactly once (nanoGPT-style contiguous batches).
 /// </para>
 /// </summary>
-public static class TokenPacker
+internal static class TokenPacker
 {
     /// <summary>Distance in tokens between the starts of consecutive windows.</summary>
     public static long Stride(int seqLen, bool overlap)

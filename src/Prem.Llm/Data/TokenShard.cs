@@ -10,7 +10,7 @@ namespace Prem.Llm.Data;
 /// then n + 1 int64 token offsets: document i spans tokens [offset[i], offset[i+1]).
 /// Files are written under a temporary name and renamed, so a crash never leaves a half shard.
 /// </summary>
-public static class TokenShard
+internal static class TokenShard
 {
     private static ReadOnlySpan<byte> Magic => "PREMIDX1"u8;
 

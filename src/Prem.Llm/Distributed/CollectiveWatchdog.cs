@@ -9,7 +9,7 @@ namespace Prem.Llm.Distributed;
 /// backend's abort (MPI_Abort, ncclCommAbort). If the abort itself does not end the process within
 /// the grace period, the process exits with code 124.
 /// </summary>
-public sealed class CollectiveWatchdog : IDisposable
+internal sealed class CollectiveWatchdog : IDisposable
 {
     private readonly object _gate = new();
     private readonly Thread _thread;

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace Prem.Llm.Distributed;
 
 /// <summary>Averages and small conveniences over <see cref="ICommunicator"/>.</summary>
-public static class CommunicatorExtensions
+internal static class CommunicatorExtensions
 {
     /// <summary>Replaces <paramref name="buffer"/> by its mean over all ranks.</summary>
     public static void AllReduceAverage(this ICommunicator communicator, Span<float> buffer)

@@ -11,7 +11,7 @@ namespace Prem.Llm.Distributed;
 /// registration order: equal on two ranks exactly when their weights are bit-identical (up to hash
 /// collisions). Cheaper to compare across ranks than the weights themselves.
 /// </summary>
-public static class ParameterChecksum
+internal static class ParameterChecksum
 {
     /// <summary>The checksum of <paramref name="module"/>'s parameters.</summary>
     public static ulong Compute(nn.Module module)

@@ -5,7 +5,7 @@ namespace Prem.Llm.Distributed;
 /// bar, metrics and checkpoints), every other rank to <c>rank{r}.log</c> in a folder, so N ranks do
 /// not interleave N copies of the same lines and each rank's last words survive a crash.
 /// </summary>
-public static class RankLog
+internal static class RankLog
 {
     /// <summary>The log writer of <paramref name="rank"/>: <paramref name="console"/> for rank 0, else a file in <paramref name="folder"/>.</summary>
     /// <param name="rank">This rank.</param>

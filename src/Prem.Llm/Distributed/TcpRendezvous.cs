@@ -13,7 +13,7 @@ namespace Prem.Llm.Distributed;
 /// 128-byte unique id). Any mismatch or a rank missing at the deadline ends every rank that got
 /// through with the same clear error, so nobody hangs.
 /// </summary>
-public static class TcpRendezvous
+internal static class TcpRendezvous
 {
     private const uint Magic = 0x50524456; // "PRDV"
     private static readonly TimeSpan _retryDelay = TimeSpan.FromMilliseconds(50);

@@ -9,7 +9,7 @@ namespace Prem.Llm.Evaluation;
 /// so a causal model's real positions do not see it), one <c>log_softmax</c>, and the continuation
 /// positions gathered. Also the fallback for models without a KV cache.
 /// </summary>
-public sealed class CausalLmScorer : ILogLikelihoodScorer
+internal sealed class CausalLmScorer : ILogLikelihoodScorer
 {
     private readonly Func<Tensor, Tensor> _model;
     private readonly int _batchSize;

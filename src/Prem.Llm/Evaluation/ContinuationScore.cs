@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace Prem.Llm.Evaluation;
 
 /// <summary>Turns the log-probabilities at a continuation's positions into a <see cref="LogLikelihood"/>.</summary>
-public static class ContinuationScore
+internal static class ContinuationScore
 {
     /// <summary>
     /// <paramref name="logProbs"/> <c>[n, vocab]</c>: row i is the distribution that predicts

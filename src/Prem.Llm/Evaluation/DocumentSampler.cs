@@ -7,7 +7,7 @@ namespace Prem.Llm.Evaluation;
 /// lm-eval's <c>--limit</c> does; with a seed it takes a uniform random subset of N, kept in file order,
 /// the same on every machine and .NET version (own SplitMix64, not <see cref="Random"/>).
 /// </summary>
-public static class DocumentSampler
+internal static class DocumentSampler
 {
     /// <summary>The indices (ascending) of the documents to evaluate out of <paramref name="count"/>.</summary>
     public static int[] Select(int count, int? limit, ulong? seed = null)

@@ -5,7 +5,7 @@ namespace Prem.Llm.Evaluation;
 /// documents and its standard error the sample standard deviation over √n; a group's score is the
 /// size-weighted mean of its leaf tasks and its standard error the pooled sample standard error.
 /// </summary>
-public static class EvalStatistics
+internal static class EvalStatistics
 {
     /// <summary><c>mean</c>: the arithmetic mean.</summary>
     public static double Mean(IReadOnlyList<double> values)

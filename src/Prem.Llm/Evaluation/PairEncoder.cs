@@ -10,7 +10,7 @@ namespace Prem.Llm.Evaluation;
 /// <c>whole[len(ctx):]</c>. <c>encode</c> adds the tokenizer's default special tokens (BOS for Llama).
 /// An empty context becomes the prefix token (BOS) before the continuation encoded without specials.
 /// </summary>
-public sealed class PairEncoder
+internal sealed class PairEncoder
 {
     private readonly ITextTokenizer _tokenizer;
     private readonly bool _addBos;

@@ -6,7 +6,7 @@ namespace Prem.Llm.Evaluation;
 /// Writes one JSON line per request so any reported number can be traced: task, document id, choice,
 /// gold, context and continuation strings, their token ids, log-likelihood, is-greedy, truncation.
 /// </summary>
-public static class RequestDump
+internal static class RequestDump
 {
     /// <summary>Writes the requests of <paramref name="tasks"/>, in run order, to <paramref name="path"/>.</summary>
     public static void Write(string path, IReadOnlyList<TaskResult> tasks, IReadOnlyList<(string Context, string Continuation)> strings, IReadOnlyList<TokenizedRequest> requests, int maxLength)

@@ -7,7 +7,7 @@ namespace Prem.Llm.Evaluation;
 /// of at most <c>maxLength</c> input tokens that together predict every token exactly once; the
 /// first window is conditioned on a prefix token (BOS), each later one on the tokens just before it.
 /// </summary>
-public static class RollingLogLikelihood
+internal static class RollingLogLikelihood
 {
     /// <summary>
     /// The windows of <c>get_rolling_token_windows</c> followed by <c>make_disjoint_window</c>, as

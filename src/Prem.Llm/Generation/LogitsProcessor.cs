@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace Prem.Llm.Generation;
 
 /// <summary>Turns the last position's logits into the next token, as HF's logits processors and warpers do.</summary>
-public static class LogitsProcessor
+internal static class LogitsProcessor
 {
     /// <summary>
     /// HF's repetition penalty on float32 logits [batch, vocab]: every id in <paramref name="seen"/>

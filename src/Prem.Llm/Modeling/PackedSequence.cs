@@ -7,7 +7,7 @@ namespace Prem.Llm.Modeling;
 /// Helpers for packed rows (several documents in one row): document ids from lengths, and positions
 /// that restart at 0 where a new document begins.
 /// </summary>
-public static class PackedSequence
+internal static class PackedSequence
 {
     /// <summary>
     /// Document ids [batch, seq] (int64) from each row's document lengths; every row's lengths must

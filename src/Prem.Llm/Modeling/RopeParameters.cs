@@ -6,7 +6,7 @@ namespace Prem.Llm.Modeling;
 /// RoPE inverse frequencies and attention factor for each HF scaling type, following
 /// transformers' <c>modeling_rope_utils</c> definitions (computed here in double precision).
 /// </summary>
-public static class RopeParameters
+internal static class RopeParameters
 {
     /// <summary>
     /// Inverse frequencies (head_dim / 2 values) and the cos/sin multiplier for <paramref name="config"/>.

@@ -7,7 +7,7 @@ namespace Prem.Llm.Objectives;
 /// The per-pair DPO losses. With policy log-probs πc, πr and reference log-probs ρc, ρr of the
 /// chosen and rejected responses, h = (πc − πr) − (ρc − ρr); the rewards are β(πc − ρc) and β(πr − ρr).
 /// </summary>
-public static class DpoLoss
+internal static class DpoLoss
 {
     /// <summary>Per-pair losses [pairs] for <paramref name="type"/>.</summary>
     /// <param name="type">The variant.</param>

@@ -13,7 +13,7 @@ namespace Prem.Llm.Objectives;
 /// chunk), just in the forward. Off the CPU, or for other dtypes, LibTorch ops do the row work.
 /// Written by hand because LibTorch has no fused linear cross-entropy and TorchSharp no autocast.
 /// </summary>
-public static class LinearCrossEntropy
+internal static class LinearCrossEntropy
 {
     /// <summary>Rows of logits materialised at once (× vocabulary values in the compute dtype).</summary>
     public const int DefaultChunkRows = 256;

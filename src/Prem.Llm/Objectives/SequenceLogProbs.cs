@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace Prem.Llm.Objectives;
 
 /// <summary>Per-row log-probabilities of the labelled tokens, as DPO needs them.</summary>
-public static class SequenceLogProbs
+internal static class SequenceLogProbs
 {
     /// <summary>
     /// <see cref="Compute(LlamaForCausalLM, Tensor, Tensor, Tensor?)"/> over the rows of <paramref name="rows"/>,

@@ -6,14 +6,14 @@ namespace Prem.Llm.Text;
 /// <param name="Token">The added token, or null for ordinary text.</param>
 /// <param name="Start">Start of the ordinary text in the input (for a token: where the match began).</param>
 /// <param name="Length">Length of the ordinary text (for a token: the matched length, stripped whitespace included).</param>
-public readonly record struct TextSplit(AddedToken? Token, int Start, int Length);
+internal readonly record struct TextSplit(AddedToken? Token, int Start, int Length);
 
 /// <summary>
 /// Splits text at added-token strings the way HF's tokenizers do before encoding: leftmost match
 /// first, the longest token when several start at the same place, with lstrip/rstrip honoured.
 /// Only <see cref="ITextTokenizer"/> callers that ask for HF's behaviour use this; plain encoding never does.
 /// </summary>
-public sealed class AddedTokenSplitter
+internal sealed class AddedTokenSplitter
 {
     readonly Dictionary<char, AddedToken[]> _byFirstChar;
     readonly SearchValues<char> _firstChars;

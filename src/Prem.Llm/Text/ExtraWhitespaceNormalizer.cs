@@ -9,7 +9,7 @@ namespace Prem.Llm.Text;
 /// whitespace-only text yields nothing. Microsoft.ML.Tokenizers 2.0.1's SentencePieceNormalizer gets
 /// this case wrong (a one-character input such as "0" normalises to ""), so it is written out here.
 /// </summary>
-public static class ExtraWhitespaceNormalizer
+internal static class ExtraWhitespaceNormalizer
 {
     /// <summary>Normalises <paramref name="text"/>: spaces escaped to "▁", dummy prefix when asked.</summary>
     public static string Normalize(string text, bool addDummyPrefix)

@@ -7,7 +7,7 @@ namespace Prem.Llm.Text;
 /// read from <c>tokenizer_config.json</c>, <c>added_tokens.json</c> and <c>special_tokens_map.json</c>
 /// (each optional). Like HF, <c>special_tokens_map.json</c> overrides <c>tokenizer_config.json</c>.
 /// </summary>
-public sealed class HfTokenizerConfig
+internal sealed class HfTokenizerConfig
 {
     /// <summary>Added tokens by id (later files win for the same id).</summary>
     public IReadOnlyList<AddedToken> AddedTokens { get; init; } = [];

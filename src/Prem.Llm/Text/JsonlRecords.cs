@@ -6,7 +6,7 @@ namespace Prem.Llm.Text;
 /// Reads the common JSONL record shapes (<c>{"text"}</c>, <c>{"messages"}</c>) with errors that name the
 /// file, line and field. Shared by the tokenize command and the data pipelines.
 /// </summary>
-public static class JsonlRecords
+internal static class JsonlRecords
 {
     /// <summary>The string <c>text</c> field of a record.</summary>
     public static string ReadText(JsonElement record, string file, long line)

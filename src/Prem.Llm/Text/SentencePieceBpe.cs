@@ -8,7 +8,7 @@ namespace Prem.Llm.Text;
 /// Microsoft.ML.Tokenizers' LlamaTokenizer breaks such ties rightmost-first and so gives other ids
 /// on runs like "aaaaaaaa" or code indentation; that is why this loop exists.
 /// </summary>
-public sealed class SentencePieceBpe
+internal sealed class SentencePieceBpe
 {
     readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _mergeable;
     readonly float[] _scores;

@@ -3,7 +3,7 @@ using Google.Protobuf;
 namespace Prem.Llm.Text;
 
 /// <summary>The type of a SentencePiece vocabulary entry (sentencepiece_model.proto).</summary>
-public enum SentencePieceType
+internal enum SentencePieceType
 {
     /// <summary>An ordinary piece that BPE merges may produce.</summary>
     Normal = 1,
@@ -23,14 +23,14 @@ public enum SentencePieceType
 /// <param name="Piece">The piece text, with "▁" standing for a space.</param>
 /// <param name="Score">The merge score (higher merges first).</param>
 /// <param name="Type">The entry type.</param>
-public readonly record struct SentencePieceEntry(string Piece, float Score, SentencePieceType Type);
+internal readonly record struct SentencePieceEntry(string Piece, float Score, SentencePieceType Type);
 
 /// <summary>
 /// The parts of a SentencePiece <c>tokenizer.model</c> (a serialized <c>ModelProto</c>) that encoding
 /// needs. Microsoft.ML.Tokenizers reads the same file but keeps pieces, scores and the spec fields
 /// internal, so we read the protobuf wire format here with Google.Protobuf's reader.
 /// </summary>
-public sealed class SentencePieceModelProto
+internal sealed class SentencePieceModelProto
 {
     /// <summary>All vocabulary entries; the index is the id.</summary>
     public required IReadOnlyList<SentencePieceEntry> Pieces { get; init; }

@@ -11,7 +11,7 @@ namespace Prem.Llm.Text;
 /// <see cref="ExtraWhitespaceNormalizer"/> when remove_extra_whitespaces is on); the merges are
 /// <see cref="SentencePieceBpe"/> (leftmost tie-break), cached per whitespace-delimited word.
 /// </summary>
-public sealed class SentencePieceTextTokenizer : TextTokenizerBase
+internal sealed class SentencePieceTextTokenizer : TextTokenizerBase
 {
     // Longer words are rare and would only bloat the cache; the cap keeps memory bounded on any corpus.
     const int MaxCachedWordLength = 64;
@@ -127,7 +127,7 @@ public sealed class SentencePieceTextTokenizer : TextTokenizerBase
     protected override int? VocabularyTokenToId(string token) => _pieceToId.TryGetValue(token, out int id) ? id : null;
 
     /// <inheritdoc/>
-    protected override TokenByteTable BuildByteTable()
+    private protected override TokenByteTable BuildByteTable()
     {
         var bytes = new byte[VocabSize][];
         var special = new bool[VocabSize];

@@ -35,7 +35,7 @@ public abstract class TextTokenizerBase : ITextTokenizer
     public int? PadId { get; protected init; }
 
     /// <summary>The decode table; built on first use.</summary>
-    public TokenByteTable ByteTable => _table ??= BuildByteTable();
+    internal TokenByteTable ByteTable => _table ??= BuildByteTable();
 
     /// <inheritdoc/>
     public IReadOnlyList<int> Encode(string text, bool addBos = false, bool addEos = false)
@@ -106,7 +106,7 @@ public abstract class TextTokenizerBase : ITextTokenizer
     protected abstract int? VocabularyTokenToId(string token);
 
     /// <summary>Builds the bytes for every id, added tokens included.</summary>
-    protected abstract TokenByteTable BuildByteTable();
+    private protected abstract TokenByteTable BuildByteTable();
 
     /// <summary>Resolves a special token string (e.g. "&lt;s&gt;") to its id, or throws naming <paramref name="source"/>.</summary>
     protected int ResolveSpecial(string token, string source, string field) =>

@@ -11,7 +11,7 @@ namespace Prem.Llm.Text;
 /// tokenizer is built without special tokens, so text never turns into control tokens; specials are
 /// placed by id or through <see cref="TextTokenizerBase.EncodeWithSpecialTokens"/>.
 /// </summary>
-public sealed partial class TiktokenTextTokenizer : TextTokenizerBase
+internal sealed partial class TiktokenTextTokenizer : TextTokenizerBase
 {
     /// <summary>Llama-3's pre-tokenizer pattern (cl100k-style with \p{L}/\p{N} classes).</summary>
     public const string Llama3Pattern =
@@ -74,7 +74,7 @@ public sealed partial class TiktokenTextTokenizer : TextTokenizerBase
     protected override int? VocabularyTokenToId(string token) => _textToRank.Value.TryGetValue(token, out int id) ? id : null;
 
     /// <inheritdoc/>
-    protected override TokenByteTable BuildByteTable()
+    private protected override TokenByteTable BuildByteTable()
     {
         var bytes = new byte[VocabSize][];
         var special = new bool[VocabSize];

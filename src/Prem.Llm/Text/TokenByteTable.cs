@@ -7,7 +7,7 @@ namespace Prem.Llm.Text;
 /// UTF-8 decode, so byte-fallback pieces split across ids join up; with <see cref="StripLeadingSpace"/>
 /// one leading space of the whole text is dropped (HF's Llama decoder: Replace, ByteFallback, Fuse, Strip).
 /// </summary>
-public sealed class TokenByteTable
+internal sealed class TokenByteTable
 {
     static readonly UTF8Encoding _utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
     readonly byte[][] _bytes;

@@ -12,7 +12,7 @@ namespace Prem.Llm.Training;
 /// recomputation is identical to the original forward and the gradients equal the plain ones.
 /// TorchSharp has no <c>torch.utils.checkpoint</c>; this is a custom autograd function.
 /// </summary>
-public static class ActivationCheckpoint
+internal static class ActivationCheckpoint
 {
     /// <summary>Turns checkpointing on or off for every layer of <paramref name="model"/>.</summary>
     public static void Enable(LlamaForCausalLM model, bool on) =>

@@ -15,7 +15,7 @@ namespace Prem.Llm.Training;
 /// the oldest checkpoints beyond the keep limit are deleted; a crash at any point leaves the previous
 /// checkpoint intact and <c>latest</c> pointing at a complete one.
 /// </summary>
-public sealed class CheckpointStore
+internal sealed class CheckpointStore
 {
     private const string Prefix = "step-";
     private const string LatestFile = "latest";

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace Prem.Llm.Training;
 
 /// <summary>Global-norm gradient clipping, as <c>torch.nn.utils.clip_grad_norm_</c>.</summary>
-public static class GradientClipping
+internal static class GradientClipping
 {
     /// <summary>
     /// The L2 norm of all gradients together (float32), and, when <paramref name="maxNorm"/> is positive

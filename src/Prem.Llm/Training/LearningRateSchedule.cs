@@ -4,7 +4,7 @@ namespace Prem.Llm.Training;
 /// Linear warmup from 0 over the first ⌈fraction × total⌉ steps, then <see cref="LearningRateDecay"/> to
 /// <c>minLr</c> at the last step. A pure function of the step, so it needs no state to resume.
 /// </summary>
-public sealed class LearningRateSchedule
+internal sealed class LearningRateSchedule
 {
     /// <summary>Creates a schedule.</summary>
     /// <param name="peakLr">The learning rate after warmup.</param>

@@ -10,7 +10,7 @@ namespace Prem.Llm.Training;
 /// metrics) and validations (<c>val/loss</c>, <c>val/perplexity</c>). Each line is flushed so a
 /// crashed run keeps what it logged.
 /// </summary>
-public sealed class MetricsJsonlWriter : IProgress<TrainingUpdate>, IDisposable
+internal sealed class MetricsJsonlWriter : IProgress<TrainingUpdate>, IDisposable
 {
     private readonly StreamWriter _writer;
 

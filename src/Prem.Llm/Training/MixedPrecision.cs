@@ -11,7 +11,7 @@ namespace Prem.Llm.Training;
 /// and each optimizer step writes the updated master weights back, rounded to bf16
 /// (<see cref="AttachOptimizer"/>). For the other precisions the working model is the master model itself.
 /// </summary>
-public sealed class MixedPrecision : IDisposable
+internal sealed class MixedPrecision : IDisposable
 {
     private readonly List<(string Name, Tensor Master, Tensor Work)> _pairs = [];
     // Float32 gradient buffers kept across steps: a fresh 32 MB buffer per step for the embedding and

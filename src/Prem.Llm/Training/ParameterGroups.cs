@@ -7,7 +7,7 @@ namespace Prem.Llm.Training;
 /// Splits a model's parameters into AdamW's decay and no-decay groups as nanoGPT and HF do: matrices
 /// decay; norm weights and biases (1-d) and the token embedding do not, unless asked.
 /// </summary>
-public static class ParameterGroups
+internal static class ParameterGroups
 {
     /// <summary>(decayed, not decayed) named parameters of <paramref name="model"/>.</summary>
     public static (List<(string Name, Parameter Param)> Decay, List<(string Name, Parameter Param)> NoDecay) Split(

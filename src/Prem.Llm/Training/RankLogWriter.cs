@@ -8,7 +8,7 @@ namespace Prem.Llm.Training;
 /// plain line per reported step, validation and checkpoint, so a rank's last words survive a crash.
 /// The values are the global ones, the same as rank 0 reports.
 /// </summary>
-public sealed class RankLogWriter : IProgress<TrainingUpdate>, IDisposable
+internal sealed class RankLogWriter : IProgress<TrainingUpdate>, IDisposable
 {
     private readonly TextWriter _writer;
     private readonly string _prefix;

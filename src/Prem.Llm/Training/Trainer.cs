@@ -86,11 +86,11 @@ public sealed class Trainer : IDisposable
     /// <summary>The optimizer (over the master weights).</summary>
     public AdamW Optimizer { get; }
     /// <summary>The learning-rate schedule.</summary>
-    public LearningRateSchedule Schedule { get; }
+    internal LearningRateSchedule Schedule { get; }
     /// <summary>The model being trained (master weights).</summary>
     public LlamaForCausalLM Model => _precision.Master;
     /// <summary>Checkpoint folder management, when an output folder is set.</summary>
-    public CheckpointStore? Checkpoints => _store;
+    internal CheckpointStore? Checkpoints => _store;
     /// <summary>The data-parallel group (a single-process one when none was given).</summary>
     public ICommunicator Communicator => _ranks.Communicator;
     /// <summary>True on rank 0, the rank that writes checkpoints, metrics and progress.</summary>

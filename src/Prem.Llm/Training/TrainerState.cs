@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace Prem.Llm.Training;
 
 /// <summary>The loop's counters, saved in <c>trainer_state.json</c> of each checkpoint.</summary>
-public sealed record TrainerState
+internal sealed record TrainerState
 {
     /// <summary>Optimizer steps completed (including skipped ones).</summary>
     public long Step { get; init; }

@@ -4,7 +4,7 @@ using Prem.Llm.Text;
 namespace Prem.Llm.Tests.Text;
 
 /// <summary>Paths to the tokenizer fixtures in tests/Prem.Llm.Tests/Data/tokenizers and shared loaded tokenizers.</summary>
-public static class TextTestData
+internal static class TextTestData
 {
     static readonly Lazy<string> _root = new(() =>
     {

@@ -13,7 +13,7 @@ namespace Prem.Llm.Data;
 /// <c>truncation_mode="keep_end"</c>), see <see cref="Truncate"/>.
 /// </para>
 /// </summary>
-public sealed class PreferenceEncoder
+internal sealed class PreferenceEncoder
 {
     private readonly ConversationEncoder _encoder;
     private readonly int? _endHeaderId;

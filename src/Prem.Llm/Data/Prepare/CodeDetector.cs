@@ -17,7 +17,7 @@ namespace Prem.Llm.Data.Prepare;
 /// Lowercase keywords only: prose sentences start with capitals, and a wrapped prose line starting with
 /// "for" or "if" is not taken as code unless it ends in ":" or ";".
 /// </summary>
-public static class CodeDetector
+internal static class CodeDetector
 {
     /// <summary>Minimum number of code-like lines before a text can count as code by line share.</summary>
     public const int MinCodeLines = 2;

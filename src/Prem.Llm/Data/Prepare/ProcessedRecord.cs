@@ -8,4 +8,4 @@ namespace Prem.Llm.Data.Prepare;
 /// <param name="SkipReason">One of <see cref="SkipReasons"/>, or null when kept.</param>
 /// <param name="Message">What was wrong, for bad lines.</param>
 /// <param name="TextBytes">UTF-8 size of the record's raw content (for throughput).</param>
-public readonly record struct ProcessedRecord(int[]? Tokens, string? SkipReason, string? Message, long TextBytes);
+internal readonly record struct ProcessedRecord(int[]? Tokens, string? SkipReason, string? Message, long TextBytes);

@@ -9,7 +9,7 @@ namespace Prem.Llm.Data.Prepare;
 /// length) and tokenizes as BOS + tokens + EOS. Stateless and thread-safe as long as the tokenizer's
 /// <see cref="ITextTokenizer.Encode"/> is (the corpus preparer calls it from several threads).
 /// </summary>
-public sealed class RecordProcessor
+internal sealed class RecordProcessor
 {
     private readonly ITextTokenizer _tokenizer;
     private readonly string _textField;

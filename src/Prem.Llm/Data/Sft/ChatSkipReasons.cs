@@ -5,7 +5,7 @@ namespace Prem.Llm.Data;
 /// pretraining (<see cref="SkipReasons.BadJson"/>, <see cref="SkipReasons.MissingField"/>,
 /// <see cref="SkipReasons.WrongType"/>).
 /// </summary>
-public static class ChatSkipReasons
+internal static class ChatSkipReasons
 {
     /// <summary>The conversation cannot be encoded: unknown role, empty, no assistant turn.</summary>
     public const string InvalidConversation = "invalid_conversation";

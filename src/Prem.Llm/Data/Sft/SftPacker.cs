@@ -8,7 +8,7 @@ namespace Prem.Llm.Data;
 /// crosses examples either: labels are aligned with inputs and every example starts with BOS, whose label
 /// is −100, so the shifted target of an example's last token is ignored.
 /// </summary>
-public static class SftPacker
+internal static class SftPacker
 {
     /// <summary>The packed rows (unpadded; the collator pads the last one of a batch).</summary>
     /// <exception cref="ArgumentException">An example longer than <paramref name="rowLength"/>.</exception>

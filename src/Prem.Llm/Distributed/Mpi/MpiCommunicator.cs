@@ -8,7 +8,7 @@ namespace Prem.Llm.Distributed.Mpi;
 /// to return errors instead of aborting so that failures become <see cref="DistributedException"/>s
 /// that name the rank. A <see cref="CollectiveWatchdog"/> calls MPI_Abort when a collective hangs.
 /// </summary>
-public sealed unsafe class MpiCommunicator : Communicator
+internal sealed unsafe class MpiCommunicator : Communicator
 {
     /// <summary>Environment variable naming the MPI library file to load instead of probing.</summary>
     public const string LibraryVariable = "PREM_MPI_LIBRARY";

@@ -1,7 +1,7 @@
 namespace Prem.Llm.Distributed.Mpi;
 
 /// <summary>The two ABI families of MPI libraries on Linux.</summary>
-public enum MpiFamily
+internal enum MpiFamily
 {
     /// <summary>Open MPI: handles are addresses of exported globals (<c>ompi_mpi_comm_world</c>...).</summary>
     OpenMpi,

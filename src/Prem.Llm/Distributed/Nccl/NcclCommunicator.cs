@@ -11,7 +11,7 @@ namespace Prem.Llm.Distributed.Nccl;
 /// legacy default stream (the one TorchSharp uses) and is waited for under a watchdog that calls
 /// ncclCommAbort when it hangs. Host spans go through a device copy.
 /// </summary>
-public sealed class NcclCommunicator : Communicator
+internal sealed class NcclCommunicator : Communicator
 {
     /// <summary>Environment variable naming the NCCL library file to load.</summary>
     public const string LibraryVariable = "PREM_NCCL_LIBRARY";

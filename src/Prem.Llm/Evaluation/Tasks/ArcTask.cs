@@ -7,7 +7,7 @@ namespace Prem.Llm.Evaluation.Tasks;
 /// <c>"Question: {question}\nAnswer:"</c>, choices <c>choices.text</c>, gold
 /// <c>choices.label.index(answerKey)</c>; metrics acc and acc_norm.
 /// </summary>
-public sealed class ArcTask : EvalTask
+internal sealed class ArcTask : EvalTask
 {
     private ArcTask(string name, string datasetName)
     {

@@ -10,7 +10,7 @@ namespace Prem.Llm.Evaluation.Tasks;
 /// <c>preprocess(ending)</c>, gold <c>int(label)</c>; acc and acc_norm. No copy of the data ships
 /// with the project (see <c>data/eval/hellaswag/README.md</c>); rows are the Hugging Face fields.
 /// </summary>
-public sealed partial class HellaSwagTask : EvalTask
+internal sealed partial class HellaSwagTask : EvalTask
 {
     /// <summary>The <c>hellaswag</c> task.</summary>
     public static HellaSwagTask Instance { get; } = new();

@@ -6,7 +6,7 @@ namespace Prem.Llm.Evaluation.Tasks;
 /// Typed field access on one data-file row. Errors are <see cref="FormatException"/>s naming the
 /// field; <see cref="TaskDataLoader"/> turns them into <see cref="EvaluationException"/>s with file and line.
 /// </summary>
-public static class JsonRow
+internal static class JsonRow
 {
     /// <summary>A required string field.</summary>
     public static string GetString(JsonElement row, string field)

@@ -5,7 +5,7 @@ namespace Prem.Llm.Evaluation.Tasks;
 /// <c>lm_eval/tasks/mmlu/default/mmlu_&lt;subject&gt;.yaml</c>): <c>stem</c>, <c>humanities</c>,
 /// <c>social_sciences</c> or <c>other</c>.
 /// </summary>
-public static class MmluSubjects
+internal static class MmluSubjects
 {
     /// <summary>The four categories, in lm-eval's group order (<c>_mmlu.yaml</c>).</summary>
     public static IReadOnlyList<string> Categories { get; } = ["stem", "other", "social_sciences", "humanities"];

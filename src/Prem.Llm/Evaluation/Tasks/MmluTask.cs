@@ -9,7 +9,7 @@ namespace Prem.Llm.Evaluation.Tasks;
 /// about {subject with spaces}.\n\n"</c> + <c>"{question.strip()}\nA. …\nB. …\nC. …\nD. …\nAnswer:"</c>;
 /// choices <c>" A"</c>…<c>" D"</c>; gold <c>answer</c>; acc only. All subjects share one data file.
 /// </summary>
-public sealed class MmluTask : EvalTask
+internal sealed class MmluTask : EvalTask
 {
     private static readonly string[] _letters = ["A", "B", "C", "D"];
 

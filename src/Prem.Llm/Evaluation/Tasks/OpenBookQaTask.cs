@@ -7,7 +7,7 @@ namespace Prem.Llm.Evaluation.Tasks;
 /// OpenBookQA main (<c>lm_eval/tasks/openbookqa/openbookqa.yaml</c>): the raw <c>question_stem</c>
 /// is the context (no wrapper), gold <c>choices.label.index(answerKey.lstrip())</c>; acc and acc_norm.
 /// </summary>
-public sealed class OpenBookQaTask : EvalTask
+internal sealed class OpenBookQaTask : EvalTask
 {
     /// <summary>The <c>openbookqa</c> task.</summary>
     public static OpenBookQaTask Instance { get; } = new();

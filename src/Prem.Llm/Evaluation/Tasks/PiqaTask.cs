@@ -6,7 +6,7 @@ namespace Prem.Llm.Evaluation.Tasks;
 /// PIQA validation (<c>lm_eval/tasks/piqa/piqa.yaml</c>): context <c>"Question: {goal}\nAnswer:"</c>,
 /// choices <c>[sol1, sol2]</c> raw (trailing spaces are scored), gold <c>label</c>; acc and acc_norm.
 /// </summary>
-public sealed class PiqaTask : EvalTask
+internal sealed class PiqaTask : EvalTask
 {
     /// <summary>The <c>piqa</c> task.</summary>
     public static PiqaTask Instance { get; } = new();

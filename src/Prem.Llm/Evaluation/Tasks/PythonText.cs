@@ -7,7 +7,7 @@ namespace Prem.Llm.Evaluation.Tasks;
 /// <see cref="PythonStrip"/>), with Python's semantics: <c>len()</c> counts code points, not UTF-16
 /// units, and <c>capitalize()</c> title-cases the first character.
 /// </summary>
-public static class PythonText
+internal static class PythonText
 {
     /// <summary>Python's <c>len(str)</c>: the number of Unicode code points.</summary>
     public static int CodePointLength(string text)

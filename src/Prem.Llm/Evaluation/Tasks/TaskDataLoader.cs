@@ -7,7 +7,7 @@ namespace Prem.Llm.Evaluation.Tasks;
 /// tasks (MMLU) is read once. Missing files and malformed rows throw <see cref="EvaluationException"/>
 /// with the file and 1-based line; no row is skipped.
 /// </summary>
-public static class TaskDataLoader
+internal static class TaskDataLoader
 {
     /// <summary>
     /// The documents of each task in file order, read from <c>Path.Combine(dataDir, task.DataFile)</c>.

@@ -8,7 +8,7 @@ namespace Prem.Llm.Evaluation.Tasks;
 /// option is substituted into the context <c>sentence[:idx] + option</c>, and the shared
 /// continuation <c>" " + sentence[idx+1:].strip()</c> is scored under each; acc only.
 /// </summary>
-public sealed class WinograndeTask : EvalTask
+internal sealed class WinograndeTask : EvalTask
 {
     /// <summary>The <c>winogrande</c> task.</summary>
     public static WinograndeTask Instance { get; } = new();
