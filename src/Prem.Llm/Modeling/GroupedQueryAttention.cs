@@ -11,9 +11,14 @@ namespace Prem.Llm.Modeling;
 /// </summary>
 public sealed class GroupedQueryAttention : nn.Module
 {
+    // State-dict names are HF's (ComponentName), not the fields'.
+    [TorchSharp.Utils.ComponentName(Name = "q_proj")]
     private readonly Linear _q_proj;
+    [TorchSharp.Utils.ComponentName(Name = "k_proj")]
     private readonly Linear _k_proj;
+    [TorchSharp.Utils.ComponentName(Name = "v_proj")]
     private readonly Linear _v_proj;
+    [TorchSharp.Utils.ComponentName(Name = "o_proj")]
     private readonly Linear _o_proj;
     private readonly int _layerIndex;
     private readonly int _heads;

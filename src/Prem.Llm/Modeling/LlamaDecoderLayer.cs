@@ -7,9 +7,14 @@ namespace Prem.Llm.Modeling;
 /// <summary>One pre-norm decoder block: x + attn(norm(x)), then + mlp(norm(·)).</summary>
 public sealed class LlamaDecoderLayer : nn.Module
 {
+    // State-dict names are HF's (ComponentName), not the fields'.
+    [TorchSharp.Utils.ComponentName(Name = "self_attn")]
     private readonly GroupedQueryAttention _self_attn;
+    [TorchSharp.Utils.ComponentName(Name = "mlp")]
     private readonly SwiGluMlp _mlp;
+    [TorchSharp.Utils.ComponentName(Name = "input_layernorm")]
     private readonly RmsNorm _input_layernorm;
+    [TorchSharp.Utils.ComponentName(Name = "post_attention_layernorm")]
     private readonly RmsNorm _post_attention_layernorm;
 
     /// <summary>Creates layer <paramref name="layerIndex"/>.</summary>

@@ -12,7 +12,10 @@ namespace Prem.Llm.Modeling;
 /// </summary>
 public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
 {
+    // State-dict names are HF's (ComponentName), not the fields'.
+    [TorchSharp.Utils.ComponentName(Name = "model")]
     private readonly LlamaModel _model;
+    [TorchSharp.Utils.ComponentName(Name = "lm_head")]
     private readonly Linear? _lm_head;
     private IAttentionBackend _backend;
 

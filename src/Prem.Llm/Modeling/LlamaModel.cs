@@ -11,8 +11,12 @@ namespace Prem.Llm.Modeling;
 /// </summary>
 public sealed class LlamaModel : nn.Module
 {
+    // State-dict names are HF's (ComponentName), not the fields'.
+    [TorchSharp.Utils.ComponentName(Name = "embed_tokens")]
     private readonly Embedding _embed_tokens;
+    [TorchSharp.Utils.ComponentName(Name = "layers")]
     private readonly ModuleList<LlamaDecoderLayer> _layers;
+    [TorchSharp.Utils.ComponentName(Name = "norm")]
     private readonly RmsNorm _norm;
     private readonly RotaryEmbedding _rotary;
     private readonly IReadOnlyList<LlamaDecoderLayer> _layerList;

@@ -10,6 +10,8 @@ namespace Prem.Llm.Modeling;
 /// </summary>
 public sealed class RmsNorm : nn.Module<Tensor, Tensor>
 {
+    // State-dict names are HF's (ComponentName), not the fields'.
+    [TorchSharp.Utils.ComponentName(Name = "weight")]
     private readonly Parameter _weight;
     private readonly double _eps;
 

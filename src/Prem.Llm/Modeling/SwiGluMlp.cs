@@ -7,8 +7,12 @@ namespace Prem.Llm.Modeling;
 /// <summary>The Llama feed-forward block: down(silu(gate(x)) · up(x)).</summary>
 public sealed class SwiGluMlp : nn.Module<Tensor, Tensor>
 {
+    // State-dict names are HF's (ComponentName), not the fields'.
+    [TorchSharp.Utils.ComponentName(Name = "gate_proj")]
     private readonly Linear _gate_proj;
+    [TorchSharp.Utils.ComponentName(Name = "up_proj")]
     private readonly Linear _up_proj;
+    [TorchSharp.Utils.ComponentName(Name = "down_proj")]
     private readonly Linear _down_proj;
 
     /// <summary>Creates the block for <paramref name="config"/>.</summary>
