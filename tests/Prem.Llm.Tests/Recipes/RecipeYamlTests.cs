@@ -9,9 +9,9 @@ public class RecipeYamlTests
     static readonly string[] _out = ["output_dir=runs/x"];
 
     [Fact]
-    public void The_seeds_pretraining_block_means_the_seeds_trainer_options()
+    public void The_recipes_pretraining_block_means_its_trainer_options()
     {
-        var recipe = RecipeYaml.ParseTraining(SeedRecipes.Pretrain, RecipeKind.Pretrain, _out);
+        var recipe = RecipeYaml.ParseTraining(Prem1BRecipes.Pretrain, RecipeKind.Pretrain, _out);
         var o = recipe.ToTrainerOptions(trainBatchesPerEpoch: 1_000_000, valBatchesPerEpoch: 500);
         Assert.Equal(4e-4, o.Optimizer.LearningRate);
         Assert.Equal(0.9, o.Optimizer.Beta1);
@@ -44,9 +44,9 @@ public class RecipeYamlTests
     }
 
     [Fact]
-    public void The_seeds_dpo_block_means_the_seeds_trainer_and_objective_settings()
+    public void The_recipes_dpo_block_means_its_trainer_and_objective_settings()
     {
-        var recipe = RecipeYaml.ParseDpo(SeedRecipes.Dpo, ["model_name_or_path=m", "train_path=t.jsonl", "output_dir=o"]);
+        var recipe = RecipeYaml.ParseDpo(Prem1BRecipes.Dpo, ["model_name_or_path=m", "train_path=t.jsonl", "output_dir=o"]);
         Assert.Equal(0.01, recipe.Beta);
         Assert.Equal(DpoLossType.Sigmoid, recipe.LossType);
         Assert.Equal(8192, recipe.MaxLength);
@@ -62,7 +62,7 @@ public class RecipeYamlTests
         Assert.Equal(42, o.Seed);
         Assert.Equal(TrainingPrecision.Bf16Mixed, o.Precision.Mode);
         Assert.True(o.Precision.ActivationCheckpointing);
-        // HF TrainingArguments' AdamW defaults where the seed gives none.
+        // HF TrainingArguments' AdamW defaults where the Prem-1B recipe gives none.
         Assert.Equal(0.999, o.Optimizer.Beta2);
         Assert.Equal(0.0, o.Optimizer.WeightDecay);
     }
@@ -70,10 +70,10 @@ public class RecipeYamlTests
     [Theory]
     [InlineData("prem-1b-pretrain.yaml", RecipeKind.Pretrain, 4e-4, 2)]
     [InlineData("prem-1b-sft.yaml", RecipeKind.Sft, 5e-5, 3)]
-    public void The_sample_configs_keep_the_seeds_values(string file, RecipeKind kind, double lr, int epochs)
+    public void The_sample_configs_keep_the_recipes_values(string file, RecipeKind kind, double lr, int epochs)
     {
         var recipe = RecipeYaml.LoadTraining(Path.Combine(AppContext.BaseDirectory, "configs", file), kind);
-        var seed = RecipeYaml.ParseTraining(SeedRecipes.Pretrain, RecipeKind.Pretrain, _out);
+        var seed = RecipeYaml.ParseTraining(Prem1BRecipes.Pretrain, RecipeKind.Pretrain, _out);
         Assert.Equal(lr, recipe.Optimizer.Lr);
         Assert.Equal(epochs, recipe.Trainer.MaxEpochs);
         Assert.Equal(seed.Trainer with { MaxEpochs = epochs }, recipe.Trainer);
@@ -85,7 +85,7 @@ public class RecipeYamlTests
     public void The_sample_dpo_config_is_the_seeds_block()
     {
         var sample = RecipeYaml.LoadDpo(Path.Combine(AppContext.BaseDirectory, "configs", "prem-1b-dpo.yaml"));
-        var seed = RecipeYaml.ParseDpo(SeedRecipes.Dpo, ["model_name_or_path=m", "train_path=t", "output_dir=o"]);
+        var seed = RecipeYaml.ParseDpo(Prem1BRecipes.Dpo, ["model_name_or_path=m", "train_path=t", "output_dir=o"]);
         Assert.Equal(seed with { ModelNameOrPath = sample.ModelNameOrPath, TrainPath = sample.TrainPath, OutputDir = sample.OutputDir }, sample);
     }
 
@@ -98,7 +98,7 @@ public class RecipeYamlTests
     [InlineData("bf16-true", TrainingPrecision.Bf16)]
     public void Precision_names_map_to_the_trainers(string name, TrainingPrecision expected)
     {
-        var recipe = RecipeYaml.ParseTraining(SeedRecipes.Pretrain, RecipeKind.Pretrain, [.. _out, $"trainer.precision={name}"]);
+        var recipe = RecipeYaml.ParseTraining(Prem1BRecipes.Pretrain, RecipeKind.Pretrain, [.. _out, $"trainer.precision={name}"]);
         Assert.Equal(expected, recipe.Trainer.Precision);
     }
 
@@ -108,15 +108,15 @@ public class RecipeYamlTests
     [InlineData("3", 3)]
     public void Limit_val_batches_is_all_a_fraction_or_a_count(string value, int? expected)
     {
-        var recipe = RecipeYaml.ParseTraining(SeedRecipes.Pretrain, RecipeKind.Pretrain, [.. _out, $"trainer.limit_val_batches={value}"]);
+        var recipe = RecipeYaml.ParseTraining(Prem1BRecipes.Pretrain, RecipeKind.Pretrain, [.. _out, $"trainer.limit_val_batches={value}"]);
         Assert.Equal(expected, recipe.ToTrainerOptions(1000, valBatchesPerEpoch: 100).LimitValidationBatches);
     }
 
     [Fact]
     public void Flash_attention_false_and_an_explicit_backend_are_honoured()
     {
-        Assert.Equal("sdpa", RecipeYaml.ParseTraining(SeedRecipes.Pretrain, RecipeKind.Pretrain, [.. _out, "model.model_args.flash_attention=false"]).Model.Attention);
-        var eager = RecipeYaml.ParseTraining(SeedRecipes.Pretrain, RecipeKind.Pretrain, [.. _out, "model.model_args.flash_attention=false", "model.model_args.attention=eager"]);
+        Assert.Equal("sdpa", RecipeYaml.ParseTraining(Prem1BRecipes.Pretrain, RecipeKind.Pretrain, [.. _out, "model.model_args.flash_attention=false"]).Model.Attention);
+        var eager = RecipeYaml.ParseTraining(Prem1BRecipes.Pretrain, RecipeKind.Pretrain, [.. _out, "model.model_args.flash_attention=false", "model.model_args.attention=eager"]);
         Assert.Equal("eager", eager.Model.Attention);
     }
 
@@ -143,7 +143,7 @@ public class RecipeYamlTests
     [Fact]
     public void Max_steps_minus_one_means_no_limit_as_in_lightning()
     {
-        var recipe = RecipeYaml.ParseTraining(SeedRecipes.Pretrain, RecipeKind.Pretrain, [.. _out, "trainer.max_steps=-1"]);
+        var recipe = RecipeYaml.ParseTraining(Prem1BRecipes.Pretrain, RecipeKind.Pretrain, [.. _out, "trainer.max_steps=-1"]);
         Assert.Null(recipe.Trainer.MaxSteps);
     }
 }

@@ -7,7 +7,7 @@ public class YamlOverridesTests
     [Fact]
     public void Overrides_replace_nested_values_and_create_missing_sections()
     {
-        var recipe = RecipeYaml.ParseTraining(SeedRecipes.Pretrain, RecipeKind.Pretrain,
+        var recipe = RecipeYaml.ParseTraining(Prem1BRecipes.Pretrain, RecipeKind.Pretrain,
             ["output_dir=o", "trainer.max_epochs=1", "model.optimizer_args.betas=[0.8, 0.99]", "model.lr_scheduler_args.min_lr=1e-5", "trainer.max_steps=7"]);
         Assert.Equal(1, recipe.Trainer.MaxEpochs);
         Assert.Equal(0.8, recipe.Optimizer.Beta1);
@@ -29,9 +29,9 @@ public class YamlOverridesTests
     [Fact]
     public void An_override_with_a_bad_value_is_reported_as_from_set()
     {
-        var e = Assert.Throws<RecipeException>(() => RecipeYaml.ParseTraining(SeedRecipes.Pretrain, RecipeKind.Pretrain, ["output_dir=o", "trainer.max_epochs=x"], "f.yaml"));
+        var e = Assert.Throws<RecipeException>(() => RecipeYaml.ParseTraining(Prem1BRecipes.Pretrain, RecipeKind.Pretrain, ["output_dir=o", "trainer.max_epochs=x"], "f.yaml"));
         Assert.Equal("--set: trainer.max_epochs: expected an integer, got \"x\"", e.Message);
-        var unknown = Assert.Throws<RecipeException>(() => RecipeYaml.ParseTraining(SeedRecipes.Pretrain, RecipeKind.Pretrain, ["output_dir=o", "trainer.max_epoch=1"], "f.yaml"));
+        var unknown = Assert.Throws<RecipeException>(() => RecipeYaml.ParseTraining(Prem1BRecipes.Pretrain, RecipeKind.Pretrain, ["output_dir=o", "trainer.max_epoch=1"], "f.yaml"));
         Assert.Equal("--set: trainer.max_epoch: unknown key", unknown.Message);
     }
 
@@ -51,14 +51,14 @@ public class YamlOverridesTests
     [Fact]
     public void Setting_below_a_scalar_names_the_scalar()
     {
-        var e = Assert.Throws<RecipeException>(() => RecipeYaml.ParseTraining(SeedRecipes.Pretrain, RecipeKind.Pretrain, ["output_dir=o", "trainer.precision.x=1"]));
+        var e = Assert.Throws<RecipeException>(() => RecipeYaml.ParseTraining(Prem1BRecipes.Pretrain, RecipeKind.Pretrain, ["output_dir=o", "trainer.precision.x=1"]));
         Assert.Equal("--set: trainer.precision.x: trainer.precision is not a mapping, so it has no key \"x\"", e.Message);
     }
 
     [Fact]
     public void A_value_that_is_not_yaml_is_named()
     {
-        var e = Assert.Throws<RecipeException>(() => RecipeYaml.ParseTraining(SeedRecipes.Pretrain, RecipeKind.Pretrain, ["output_dir=o", "model.optimizer_args.betas=[0.9, "]));
+        var e = Assert.Throws<RecipeException>(() => RecipeYaml.ParseTraining(Prem1BRecipes.Pretrain, RecipeKind.Pretrain, ["output_dir=o", "model.optimizer_args.betas=[0.9, "]));
         Assert.StartsWith("--set: model.optimizer_args.betas: the value \"[0.9, \" is not valid YAML", e.Message);
     }
 

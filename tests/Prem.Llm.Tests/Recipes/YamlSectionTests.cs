@@ -24,7 +24,7 @@ public class YamlSectionTests
     [InlineData("data:", "dataa:", "dataa")]
     public void An_unknown_key_at_any_level_is_named_with_its_line(string original, string misspelt, string path)
     {
-        string yaml = SeedRecipes.Pretrain.Replace(original, misspelt);
+        string yaml = Prem1BRecipes.Pretrain.Replace(original, misspelt);
         // A misspelt section leaves its required parent incomplete; add the real one back so only the typo is wrong.
         if (path == "dataa") yaml += "\ndata: {train_path: d}";
         var e = Fails(yaml);
@@ -48,7 +48,7 @@ public class YamlSectionTests
     [InlineData("trainer:", "trainer: fast", "trainer", "expected a mapping of keys, got \"fast\"")]
     public void A_wrong_type_or_value_is_named_with_its_line(string original, string bad, string path, string problem)
     {
-        string yaml = SeedRecipes.Pretrain.Replace(original, bad);
+        string yaml = Prem1BRecipes.Pretrain.Replace(original, bad);
         if (path == "trainer") yaml = yaml[..yaml.IndexOf("trainer: fast", StringComparison.Ordinal)] + "trainer: fast\n";
         var e = Fails(yaml);
         Assert.Equal($"seed.yaml:{LineOf(yaml, bad.Trim())}: {path}: {problem}", e.Message);
@@ -57,7 +57,7 @@ public class YamlSectionTests
     [Fact]
     public void A_wrong_list_item_names_its_index()
     {
-        string yaml = SeedRecipes.Pretrain.Replace("[0.9, 0.95]", "[0.9, high]");
+        string yaml = Prem1BRecipes.Pretrain.Replace("[0.9, 0.95]", "[0.9, high]");
         var e = Fails(yaml);
         Assert.Equal($"seed.yaml:{LineOf(yaml, "high")}: model.optimizer_args.betas[1]: expected a number, got \"high\"", e.Message);
     }
@@ -67,7 +67,7 @@ public class YamlSectionTests
     [InlineData("    model_name: TinyLlama/TinyLlama-1.1B-intermediate-step-1431k-3T\n", "model.model_args.model_name", "model_args:")]
     public void A_missing_required_key_is_named_at_its_parents_line(string removed, string path, string parentLine)
     {
-        string yaml = SeedRecipes.Pretrain.Replace(removed, "");
+        string yaml = Prem1BRecipes.Pretrain.Replace(removed, "");
         var e = Fails(yaml);
         Assert.Equal(path, e.KeyPath);
         Assert.EndsWith($"{path}: required key missing", e.Message);
@@ -77,14 +77,14 @@ public class YamlSectionTests
     [Fact]
     public void A_missing_output_dir_is_an_error()
     {
-        var e = Assert.Throws<RecipeException>(() => RecipeYaml.ParseTraining(SeedRecipes.Pretrain, RecipeKind.Pretrain, null, "seed.yaml"));
+        var e = Assert.Throws<RecipeException>(() => RecipeYaml.ParseTraining(Prem1BRecipes.Pretrain, RecipeKind.Pretrain, null, "seed.yaml"));
         Assert.Equal("seed.yaml:1: output_dir: required key missing", e.Message);
     }
 
     [Fact]
     public void Model_name_and_config_together_are_refused()
     {
-        var e = Fails(SeedRecipes.Pretrain, "model.model_args.config={hidden_size: 8}");
+        var e = Fails(Prem1BRecipes.Pretrain, "model.model_args.config={hidden_size: 8}");
         Assert.Equal("model.model_args.config", e.KeyPath);
         Assert.Contains("not both", e.Message);
     }
@@ -113,7 +113,7 @@ public class YamlSectionTests
     [Fact]
     public void Contradicting_attention_settings_are_refused()
     {
-        var e = Fails(SeedRecipes.Pretrain, "model.model_args.attention=sdpa");
+        var e = Fails(Prem1BRecipes.Pretrain, "model.model_args.attention=sdpa");
         Assert.Equal("--set: model.model_args.attention: \"sdpa\" contradicts flash_attention: true", e.Message);
     }
 
@@ -143,9 +143,9 @@ public class YamlSectionTests
     [InlineData("max_prompt_length: 9000", "max_prompt_length", "must be less than max_length (8192), got 9000")]
     public void Dpo_errors_name_the_flat_key_and_line(string line, string path, string problem)
     {
-        // Replace the seed's own line for the key, or add the line when the seed has no such key.
+        // Replace the recipe's own line for the key, or add the line when the recipe has no such key.
         string key = line[..line.IndexOf(':')];
-        var lines = SeedRecipes.Dpo.Split('\n').ToList();
+        var lines = Prem1BRecipes.Dpo.Split('\n').ToList();
         int at = lines.FindIndex(l => l.StartsWith(key + ":", StringComparison.Ordinal));
         if (at >= 0) lines[at] = line; else lines.Add(line);
         string yaml = string.Join('\n', lines) + "\nmodel_name_or_path: m\ntrain_path: t\noutput_dir: o";
@@ -156,7 +156,7 @@ public class YamlSectionTests
     [Fact]
     public void An_unknown_key_inside_gradient_checkpointing_kwargs_is_named()
     {
-        string yaml = SeedRecipes.Dpo.Replace("  use_reentrant: False", "  use_reentrant: False\n  preserve_rng: true") + "\nmodel_name_or_path: m\ntrain_path: t\noutput_dir: o";
+        string yaml = Prem1BRecipes.Dpo.Replace("  use_reentrant: False", "  use_reentrant: False\n  preserve_rng: true") + "\nmodel_name_or_path: m\ntrain_path: t\noutput_dir: o";
         var e = Assert.Throws<RecipeException>(() => RecipeYaml.ParseDpo(yaml, null, "dpo.yaml"));
         Assert.Equal($"dpo.yaml:{LineOf(yaml, "preserve_rng")}: gradient_checkpointing_kwargs.preserve_rng: unknown key", e.Message);
     }
@@ -164,7 +164,7 @@ public class YamlSectionTests
     [Fact]
     public void A_missing_dpo_model_is_named()
     {
-        var e = Assert.Throws<RecipeException>(() => RecipeYaml.ParseDpo(SeedRecipes.Dpo, ["train_path=t", "output_dir=o"], "dpo.yaml"));
+        var e = Assert.Throws<RecipeException>(() => RecipeYaml.ParseDpo(Prem1BRecipes.Dpo, ["train_path=t", "output_dir=o"], "dpo.yaml"));
         Assert.Equal("dpo.yaml:1: model_name_or_path: required key missing", e.Message);
     }
 }

@@ -39,7 +39,7 @@ public class SftDatasetTests : IDisposable
         var e = Assert.Single(ds.Examples);
         Assert.Equal(["Hello! How can I help?<|eot_id|>", "Sundar Pichai<|eot_id|>"], TrainedSpans(e));
         Assert.Equal(Tokenizer.BosId, e.InputIds[0]);
-        // The seed's default system prompt is the first message (the decoder shows the segments' "▁" prefixes as spaces).
+        // The Prem-1B recipe's default system prompt is the first message (the decoder shows the segments' "▁" prefixes as spaces).
         string text = Tokenizer.Decode(e.InputIds, skipSpecialTokens: false);
         Assert.StartsWith("<s><|start_header_id|> system<|end_header_id|>", text);
         Assert.Contains(SftOptions.SeedSystemPrompt + "<|eot_id|><|start_header_id|> user", text);

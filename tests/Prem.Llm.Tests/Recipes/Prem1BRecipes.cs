@@ -1,7 +1,7 @@
 namespace Prem.Llm.Tests.Recipes;
 
-/// <summary>The seed's YAML blocks, copied verbatim from shared/SEED.md (the Prem-1B blog post's configs).</summary>
-internal static class SeedRecipes
+/// <summary>The Prem-1B recipe's YAML blocks, copied verbatim from the blog post that introduced Prem-1B.</summary>
+internal static class Prem1BRecipes
 {
     public const string Pretrain = """
         model:
