@@ -25,7 +25,8 @@ public static class RecipeCommand
             Description = "Override a key: --set trainer.max_epochs=1 (repeatable; the value is YAML)",
             AllowMultipleArgumentsPerToken = false,
         };
-        var command = new Command(name, description) { config, set };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Start over in an output_dir an earlier run used, deleting its checkpoints, metrics and final model" };
+        var command = new Command(name, description) { config, set, overwrite };
         command.SetAction(CliAction.Of((parse, stdout) =>
         {
             // Under mpirun, srun or a torchrun-style launcher every rank runs this; alone, one process.
@@ -33,16 +34,26 @@ public static class RecipeCommand
             var host = new RecipeHost { Log = parse.InvocationConfiguration.Error, Communicator = communicator };
             try
             {
-                using var run = build(parse.GetValue(config)!, parse.GetValue(set) ?? [], host);
+                string[] sets = parse.GetValue(set) ?? [];
+                if (parse.GetValue(overwrite)) sets = [.. sets, "overwrite=true"];
+                using var run = build(parse.GetValue(config)!, sets, host);
                 string outputDir = run.Options.Checkpoint.OutputDir!;
+                // Ctrl-C or SIGTERM: stop after this step with a checkpoint; a second one exits at once.
+                using var interrupt = new RecipeInterrupt(run, parse.InvocationConfiguration.Error);
                 if (communicator.Rank != 0)
                 {
                     run.Run();   // the trainer logs other ranks to output_dir/logs/rank{r}.log
-                    return 0;
+                    return interrupt.Requested ? RecipeInterrupt.ExitCode : 0;
                 }
                 bool plain = !ReferenceEquals(stdout, Console.Out);
                 var result = ConsoleTrainingReporter.Run(
                     p => run.Run(TrainingProgress.Combine(p, TrainingCurvePlot.Writer(outputDir))), forcePlain: plain, plainWriter: stdout);
+                if (result.Stopped)
+                {
+                    stdout.WriteLine($"stopped at step {result.Steps}; checkpoint in {result.CheckpointDirectory}");
+                    stdout.WriteLine($"resume with: {RecipeInterrupt.ResumeCommand(name, parse.GetValue(config)!, parse.GetValue(set) ?? [])}");
+                    return RecipeInterrupt.ExitCode;
+                }
                 stdout.WriteLine($"done: {result.Steps} steps, final model in {result.ExportDirectory}");
                 return 0;
             }

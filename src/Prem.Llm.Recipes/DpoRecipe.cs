@@ -24,6 +24,8 @@ internal sealed record DpoRecipe
     public required string OutputDir { get; init; }
     /// <summary>resume_from: a checkpoint folder or "latest".</summary>
     public string? ResumeFrom { get; init; }
+    /// <summary>overwrite (or the CLI's --overwrite): start over in a used output_dir, deleting its earlier run.</summary>
+    public bool Overwrite { get; init; }
 
     /// <summary>beta: the DPO temperature.</summary>
     public double Beta { get; init; } = 0.01;
@@ -73,8 +75,8 @@ internal sealed record DpoRecipe
     public bool Bf16 { get; init; } = true;
     /// <summary>logging_steps.</summary>
     public int LoggingSteps { get; init; } = 1;
-    /// <summary>save_steps: checkpoint every this many steps; null saves at the end only.</summary>
-    public int? SaveSteps { get; init; }
+    /// <summary>save_steps: checkpoint every this many steps (500 unless set, as in HF); null saves at the end only.</summary>
+    public int? SaveSteps { get; init; } = 500;
     /// <summary>eval_steps: validate every this many steps; null validates at the end only.</summary>
     public int? EvalSteps { get; init; }
     /// <summary>Attention backend ("eager", "sdpa", "flash"; attn_implementation in YAML).</summary>
@@ -91,7 +93,7 @@ internal sealed record DpoRecipe
         Schedule = new ScheduleOptions { WarmupFraction = WarmupRatio, Decay = LrSchedulerType, MinLearningRate = 0, MaxEpochs = NumTrainEpochs, MaxSteps = MaxSteps },
         Precision = new PrecisionOptions { Mode = Bf16 ? TrainingPrecision.Bf16Mixed : TrainingPrecision.Float32, ActivationCheckpointing = GradientCheckpointing },
         // The trainer exports the final model (output_dir/final); the builder adds the tokenizer.
-        Checkpoint = new CheckpointOptions { OutputDir = OutputDir, ResumeFrom = ResumeFrom, SaveEveryNSteps = SaveSteps },
+        Checkpoint = new CheckpointOptions { OutputDir = OutputDir, ResumeFrom = ResumeFrom, Overwrite = Overwrite, SaveEveryNSteps = SaveSteps },
         AccumulationSteps = GradientAccumulationSteps, LogEveryNSteps = LoggingSteps, ValidateEveryNSteps = EvalSteps, Seed = Seed,
     };
 }

@@ -77,7 +77,7 @@ public static class DpoRecipeBuilder
                 reference = new ModelReferenceLogProbs(frozen);
             }
             var objective = new DpoObjective(reference, recipe.Beta, recipe.LossType, recipe.LabelSmoothing);
-            return new RecipeRun(policy, objective, train, validation, options, attention, owned, host.Communicator);
+            return new RecipeRun(policy, objective, train, validation, options, attention, owned, host.Communicator, host.Log);
         }
         catch
         {

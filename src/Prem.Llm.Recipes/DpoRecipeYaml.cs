@@ -32,6 +32,7 @@ internal static class DpoRecipeYaml
             Tokenizer = s.String("tokenizer"),
             OutputDir = s.String("output_dir") ?? throw s.Missing("output_dir"),
             ResumeFrom = s.String("resume_from"),
+            Overwrite = s.Bool("overwrite") ?? false,
             Beta = Beta(s) ?? d.Beta,
             LossType = s.Choice("loss_type", RecipeChoices.DpoLoss) ?? d.LossType,
             LabelSmoothing = labelSmoothing ?? d.LabelSmoothing,
@@ -55,7 +56,7 @@ internal static class DpoRecipeYaml
             Seed = s.Long("seed") ?? d.Seed,
             Bf16 = s.Bool("bf16") ?? d.Bf16,
             LoggingSteps = TrainingRecipeYaml.Positive(s, "logging_steps") ?? d.LoggingSteps,
-            SaveSteps = TrainingRecipeYaml.Positive(s, "save_steps"),
+            SaveSteps = TrainingRecipeYaml.Positive(s, "save_steps") ?? d.SaveSteps,
             EvalSteps = TrainingRecipeYaml.Positive(s, "eval_steps"),
             Attention = RecipeChoices.Pick(s, "attn_implementation", RecipeChoices.Attention) ?? d.Attention,
         };

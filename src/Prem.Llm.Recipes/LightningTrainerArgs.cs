@@ -38,6 +38,9 @@ internal sealed record LightningTrainerArgs
     public bool GradientCheckpointing { get; init; }
     /// <summary>seed: fixes init (from scratch), data order and dropout.</summary>
     public long Seed { get; init; } = 42;
-    /// <summary>save_every_n_steps (a Prem.Llm addition): checkpoint every this many steps; null saves at the end only.</summary>
+    /// <summary>save_every_n_steps (a Prem.Llm addition): checkpoint every this many steps (a YAML recipe that does not set it gets 500); null saves at the end only.</summary>
     public int? SaveEveryNSteps { get; init; }
+
+    /// <summary>The save_every_n_steps a YAML recipe gets when it does not set one.</summary>
+    internal const int DefaultSaveEveryNSteps = 500;
 }

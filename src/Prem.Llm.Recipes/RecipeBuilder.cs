@@ -58,7 +58,7 @@ public static class RecipeBuilder
             if (vocab is int v && v > model.Config.VocabSize)
                 throw new RecipeException(null, args.ModelName is null ? "model.model_args.config.vocab_size" : "model.model_args.model_name",
                     $"the model's vocabulary ({model.Config.VocabSize}) is smaller than the data's tokenizer ({v})");
-            return new RecipeRun(model, new CausalLmObjective(), train, validation, options, attention, owned, host.Communicator);
+            return new RecipeRun(model, new CausalLmObjective(), train, validation, options, attention, owned, host.Communicator, host.Log);
         }
         catch
         {

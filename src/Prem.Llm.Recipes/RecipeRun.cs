@@ -13,11 +13,16 @@ namespace Prem.Llm.Recipes;
 public sealed class RecipeRun : IDisposable
 {
     private readonly List<IDisposable> _owned;
+    private readonly TextWriter? _log;
+    private readonly Lock _stopLock = new();
+    private Trainer? _trainer;
+    private bool _stopRequested;
 
     internal RecipeRun(LlamaForCausalLM model, IObjective objective, IBatchSource train, IBatchSource? validation,
         TrainerOptions options, string attention, List<IDisposable> owned,
-        Distributed.ICommunicator communicator)
+        Distributed.ICommunicator communicator, TextWriter? log = null)
     {
+        _log = log;
         Communicator = communicator;
         Model = model;
         Objective = objective;
@@ -56,8 +61,28 @@ public sealed class RecipeRun : IDisposable
     public TrainingResult Run(IProgress<TrainingUpdate>? progress = null, CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(Options.Checkpoint.OutputDir!);
-        using var trainer = new Trainer(Model, Objective, Train, Options, Validation, Communicator);
-        return trainer.Run(progress, cancellationToken);
+        using var trainer = new Trainer(Model, Objective, Train, Options, Validation, Communicator) { Log = _log };
+        lock (_stopLock)
+        {
+            _trainer = trainer;
+            if (_stopRequested) trainer.RequestStop();
+        }
+        try { return trainer.Run(progress, cancellationToken); }
+        finally { lock (_stopLock) _trainer = null; }
+    }
+
+    /// <summary>
+    /// Asks <see cref="Run"/> to stop at the end of the current optimizer step and write a checkpoint
+    /// (see <see cref="Trainer.RequestStop"/>); a request made before training starts stops after the first step.
+    /// Safe to call from any thread (a signal handler).
+    /// </summary>
+    public void RequestStop()
+    {
+        lock (_stopLock)
+        {
+            _stopRequested = true;
+            _trainer?.RequestStop();
+        }
     }
 
     /// <summary>Disposes the model, any reference model and the data sets.</summary>

@@ -26,6 +26,8 @@ internal sealed record TrainingRecipe
     public required string OutputDir { get; init; }
     /// <summary>resume_from: a checkpoint folder or "latest"; null starts fresh.</summary>
     public string? ResumeFrom { get; init; }
+    /// <summary>overwrite (or the CLI's --overwrite): start over in a used output_dir, deleting its earlier run.</summary>
+    public bool Overwrite { get; init; }
 
     /// <summary>
     /// The trainer options this recipe means, for an epoch of <paramref name="trainBatchesPerEpoch"/>
@@ -60,7 +62,7 @@ internal sealed record TrainingRecipe
             // The trainer exports the final model (output_dir/final) in model_args.dtype; the builder adds the tokenizer.
             Checkpoint = new CheckpointOptions
             {
-                OutputDir = OutputDir, ResumeFrom = ResumeFrom, SaveEveryNSteps = t.SaveEveryNSteps,
+                OutputDir = OutputDir, ResumeFrom = ResumeFrom, Overwrite = Overwrite, SaveEveryNSteps = t.SaveEveryNSteps,
                 ExportDtype = RecipeModels.ExportDtype(Model.Dtype),
             },
             AccumulationSteps = accumulate, LogEveryNSteps = t.LogEveryNSteps,

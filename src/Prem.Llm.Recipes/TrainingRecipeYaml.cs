@@ -17,6 +17,7 @@ internal static class TrainingRecipeYaml
             Kind = kind, Model = model, Optimizer = optimizer, Scheduler = scheduler, Data = data, Trainer = trainer,
             OutputDir = root.String("output_dir") ?? throw root.Missing("output_dir"),
             ResumeFrom = root.String("resume_from"),
+            Overwrite = root.Bool("overwrite") ?? false,
         };
         root.RejectUnknown();
         return recipe;
@@ -115,7 +116,7 @@ internal static class TrainingRecipeYaml
                 : s.Has("reload_dataloaders_every_n_epochs") ? throw s.Error("reload_dataloaders_every_n_epochs", "must be ≥ 0") : 0,
             GradientCheckpointing = s.Bool("gradient_checkpointing") ?? d.GradientCheckpointing,
             Seed = s.Long("seed") ?? d.Seed,
-            SaveEveryNSteps = Positive(s, "save_every_n_steps"),
+            SaveEveryNSteps = Positive(s, "save_every_n_steps") ?? LightningTrainerArgs.DefaultSaveEveryNSteps,
         };
         if (args.LimitTrainBatches.Count == 0 || args.LimitTrainBatches.FractionOfEpoch == 0)
             throw s.Error("limit_train_batches", "must leave at least one batch");

@@ -14,8 +14,19 @@ public sealed record CheckpointOptions
     public int? SaveEveryNSteps { get; init; }
     /// <summary>Checkpoints kept; older ones are deleted after each successful save.</summary>
     public int KeepLastCheckpoints { get; init; } = 3;
-    /// <summary>A checkpoint folder, or "latest" for the newest in the output folder; null starts fresh.</summary>
+    /// <summary>
+    /// A checkpoint folder; "latest" for the newest in the output folder (an error when there is none); "auto" for the
+    /// newest when there is one and a fresh start otherwise (restart scripts need no logic); null starts fresh.
+    /// </summary>
     public string? ResumeFrom { get; init; }
+    /// <summary>
+    /// Lets a run that does not resume start in an output folder an earlier run used (metrics.jsonl or checkpoints),
+    /// deleting that run's checkpoints, metrics and final model; false refuses such a folder.
+    /// </summary>
+    public bool Overwrite { get; init; }
+
+    /// <summary>The <see cref="ResumeFrom"/> value that resumes when a checkpoint exists and starts fresh otherwise.</summary>
+    internal const string ResumeAuto = "auto";
     /// <summary>Write the final model as an HF folder (<c>OutputDir/final</c>) when an output folder is set.</summary>
     public bool ExportFinalModel { get; init; } = true;
     /// <summary>A tokenizer folder (or a single tokenizer file) whose tokenizer files are copied next to the exported model; null copies none.</summary>

@@ -48,12 +48,31 @@ internal sealed class CheckpointStore
             .Where(d => long.TryParse(System.IO.Path.GetFileName(d)[Prefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out _))
             .Order(StringComparer.Ordinal).ToList();
 
+    /// <summary>The folder of the checkpoint of <paramref name="step"/>.</summary>
+    public string CheckpointFolder(long step) => System.IO.Path.Combine(Directory, Prefix + step.ToString("D8", CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// Deletes the hidden temporary folders (<c>.step-NNNNNNNN.&lt;guid&gt;.tmp</c>) of saves that a killed process
+    /// left behind, and returns their paths. Call it only when no save is running.
+    /// </summary>
+    public IReadOnlyList<string> RemoveStaleTemporaries()
+    {
+        if (!System.IO.Directory.Exists(Directory)) return [];
+        var stale = System.IO.Directory.GetDirectories(Directory, "." + Prefix + "*.tmp").Order(StringComparer.Ordinal).ToList();
+        foreach (var folder in stale) System.IO.Directory.Delete(folder, recursive: true);
+        return stale;
+    }
+
+    /// <summary>The newest complete checkpoint (as "latest" resolves it), or null when there is none.</summary>
+    public string? TryResolveLatest() =>
+        File.Exists(System.IO.Path.Combine(Directory, LatestFile)) || List().Count > 0 ? ResolveLatestOrNull() : null;
+
     /// <summary>Writes a checkpoint for <paramref name="state"/>.Step and returns its folder.</summary>
     public string Save(LlamaForCausalLM model, AdamW optimizer, TrainerState state)
     {
         System.IO.Directory.CreateDirectory(Directory);
         string name = Prefix + state.Step.ToString("D8", CultureInfo.InvariantCulture);
-        string final = System.IO.Path.Combine(Directory, name);
+        string final = CheckpointFolder(state.Step);
         string temp = System.IO.Path.Combine(Directory, $".{name}.{Guid.NewGuid():N}.tmp");
         try
         {
@@ -91,6 +110,11 @@ internal sealed class CheckpointStore
                 throw new TrainingException($"not a training checkpoint (no {StateFile})", resumeFrom);
             return resumeFrom;
         }
+        return ResolveLatestOrNull() ?? throw new TrainingException("no checkpoint to resume from", Directory);
+    }
+
+    private string? ResolveLatestOrNull()
+    {
         var latest = System.IO.Path.Combine(Directory, LatestFile);
         if (File.Exists(latest))
         {
@@ -98,8 +122,7 @@ internal sealed class CheckpointStore
             if (File.Exists(System.IO.Path.Combine(folder, StateFile))) return folder;
         }
         // The pointer is missing or stale (crash between rename and pointer update): take the newest complete folder.
-        var newest = List().LastOrDefault(d => File.Exists(System.IO.Path.Combine(d, StateFile)));
-        return newest ?? throw new TrainingException("no checkpoint to resume from", Directory);
+        return List().LastOrDefault(d => File.Exists(System.IO.Path.Combine(d, StateFile)));
     }
 
     /// <summary>Loads weights and optimizer state from <paramref name="folder"/> and returns the loop state.</summary>

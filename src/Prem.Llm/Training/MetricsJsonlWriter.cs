@@ -14,10 +14,14 @@ internal sealed class MetricsJsonlWriter : IProgress<TrainingUpdate>, IDisposabl
 {
     private readonly StreamWriter _writer;
 
-    /// <summary>Opens (appending) <paramref name="path"/>.</summary>
-    public MetricsJsonlWriter(string path)
+    /// <summary>
+    /// Opens (appending) <paramref name="path"/>; with <paramref name="keepThroughStep"/>, first drops the rows past that step
+    /// (a resumed run rewrites them; 0 empties the file) and any torn last line, so the steps never go backwards.
+    /// </summary>
+    public MetricsJsonlWriter(string path, long? keepThroughStep = null)
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+        if (keepThroughStep is long keep && File.Exists(path)) Truncate(path, keep);
         _writer = new StreamWriter(path, append: true) { AutoFlush = true };
         Path = path;
     }
@@ -44,6 +48,22 @@ internal sealed class MetricsJsonlWriter : IProgress<TrainingUpdate>, IDisposabl
             line["skipped_steps"] = value.SkippedSteps;
         else return;
         _writer.WriteLine(line.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
+    }
+
+    static void Truncate(string path, long keepThroughStep)
+    {
+        var kept = new List<string>();
+        foreach (var line in File.ReadLines(path))
+        {
+            long? step = null;
+            try { step = JsonNode.Parse(line)?["step"]?.GetValue<long>(); }
+            catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException) { }
+            if (step is not long s || s > keepThroughStep) break;
+            kept.Add(line);
+        }
+        string temp = path + ".tmp";
+        File.WriteAllLines(temp, kept);
+        File.Move(temp, path, overwrite: true);
     }
 
     // JSON has no NaN or infinity: write them as strings so the line stays valid.

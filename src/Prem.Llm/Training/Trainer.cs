@@ -36,6 +36,7 @@ public sealed class Trainer : IDisposable
     private long _tokensSeen;
     private int _epoch;
     private int _skipped;
+    private volatile bool _stopRequested;
 
     /// <summary>Prepares a run.</summary>
     /// <param name="model">The model to train (float32 for Float32 and Bf16Mixed, bfloat16 for Bf16); updated in place.</param>
@@ -95,6 +96,17 @@ public sealed class Trainer : IDisposable
     public ICommunicator Communicator => _ranks.Communicator;
     /// <summary>True on rank 0, the rank that writes checkpoints, metrics and progress.</summary>
     public bool IsRoot => _ranks.IsRoot;
+    /// <summary>Receives notices (stale temporary checkpoint folders removed, the folder a run resumes from); null discards them.</summary>
+    public TextWriter? Log { get; set; }
+
+    /// <summary>
+    /// Asks <see cref="Run"/> to stop at the end of the current optimizer step, write a checkpoint (when an
+    /// output folder is set, whatever <see cref="CheckpointOptions.SaveEveryNSteps"/> says) and return with
+    /// <see cref="TrainingResult.Stopped"/> set, without the final validation and export. Unlike cancelling
+    /// <see cref="Run"/>'s token, which abandons the run, nothing is lost. Safe to call from any thread
+    /// (a signal handler); under data parallel a request on any rank stops every rank at the same step.
+    /// </summary>
+    public void RequestStop() => _stopRequested = true;
 
     /// <summary>
     /// Trains to <see cref="TotalSteps"/> (resuming first when <see cref="CheckpointOptions.ResumeFrom"/>
@@ -106,14 +118,17 @@ public sealed class Trainer : IDisposable
     {
         // Rank 0 owns the metrics file and the progress; the others keep a plain log of their own.
         string? outputDir = Options.Checkpoint.OutputDir;
-        using var metrics = outputDir is null || !IsRoot ? null : new MetricsJsonlWriter(Path.Combine(outputDir, "metrics.jsonl"));
+        manual_seed(Options.Seed);
+        PrepareRunFolder();
+        bool resumed = Options.Checkpoint.ResumeFrom is { } resumeFrom && Resume(resumeFrom);
+        if (!resumed) _train.StartEpoch(_epoch = 0, Options.Seed);
+        // A resumed run continues the metrics of the step it resumed from: rows past it (logged after that checkpoint) go.
+        using var metrics = outputDir is null || !IsRoot ? null
+            : new MetricsJsonlWriter(Path.Combine(outputDir, "metrics.jsonl"), resumed ? Step : 0);
         using var rankLog = outputDir is null || IsRoot ? null : new RankLogWriter(RankLog.Open(Communicator.Rank, Path.Combine(outputDir, "logs")), Communicator);
         var sinks = (IsRoot ? new IProgress<TrainingUpdate>?[] { progress, metrics } : [rankLog]).Where(p => p is not null).Select(p => p!).ToList();
         void Report(TrainingUpdate u) { foreach (var s in sinks) s.Report(u); }
 
-        manual_seed(Options.Seed);
-        if (Options.Checkpoint.ResumeFrom is { } resumeFrom) Resume(resumeFrom);
-        else _train.StartEpoch(_epoch = 0, Options.Seed);
 
         var losses = new List<double>();
         var clock = Stopwatch.StartNew();
@@ -143,6 +158,12 @@ public sealed class Trainer : IDisposable
             if (outcome.Skipped || Step % Options.LogEveryNSteps == 0 || Step == TotalSteps) Report(update);
             if (Options.ValidateEveryNSteps is int every && Step % every == 0 && Step < TotalSteps && _validation is not null)
                 Report(ValidationUpdate(Validate()));
+            if (Step < TotalSteps && _ranks.AnyRank(_stopRequested))
+            {
+                // A stop request: checkpoint this step and return; the final validation and export wait for the resumed run.
+                string? checkpoint = SaveCheckpoint(Report);
+                return new TrainingResult(Step, _skipped, losses, null, null) { Stopped = true, CheckpointDirectory = checkpoint };
+            }
             if (Options.Checkpoint.SaveEveryNSteps is int save && Step % save == 0 && Step < TotalSteps) SaveCheckpoint(Report);
         }
 
@@ -152,16 +173,16 @@ public sealed class Trainer : IDisposable
             final = Validate();
             Report(ValidationUpdate(final));
         }
-        string? export = null;
+        string? export = null, lastCheckpoint = null;
         if (_store is not null)
         {
-            SaveCheckpoint(Report);
+            lastCheckpoint = SaveCheckpoint(Report);
             export = Options.Checkpoint.ExportFinalModel ? Path.Combine(outputDir!, "final") : null;
             if (export is not null && IsRoot) ModelExporter.Export(Model, export, Options.Checkpoint.TokenizerDirectory, Options.Checkpoint.ExportDtype);
             _ranks.Barrier();
         }
         Report(new TrainingUpdate { Kind = TrainingUpdateKind.Finished, Step = Step, TotalSteps = TotalSteps, Epoch = _epoch, Elapsed = clock.Elapsed, SkippedSteps = _skipped });
-        return new TrainingResult(Step, _skipped, losses, final, export);
+        return new TrainingResult(Step, _skipped, losses, final, export) { CheckpointDirectory = lastCheckpoint };
     }
 
     /// <summary>The per-unit mean loss over the validation source (at most <see cref="TrainerOptions.LimitValidationBatches"/> batches).</summary>
@@ -283,9 +304,9 @@ public sealed class Trainer : IDisposable
         Metrics = new Dictionary<string, double> { ["loss"] = v.Loss, ["perplexity"] = v.Perplexity },
     };
 
-    private void SaveCheckpoint(Action<TrainingUpdate> report)
+    private string? SaveCheckpoint(Action<TrainingUpdate> report)
     {
-        if (_store is null) return;
+        if (_store is null) return null;
         string? folder = null;
         if (IsRoot)
         {
@@ -301,19 +322,67 @@ public sealed class Trainer : IDisposable
         // No rank runs ahead of a checkpoint that is still being written (nor exits before it is complete).
         _ranks.Barrier();
         report(new TrainingUpdate { Kind = TrainingUpdateKind.Checkpoint, Step = Step, TotalSteps = TotalSteps, Epoch = _epoch, Path = folder, SkippedSteps = _skipped });
+        return folder ?? _store.CheckpointFolder(Step);
     }
 
-    private void Resume(string resumeFrom)
+    /// <summary>
+    /// Rank 0 readies the run folder: removes the temporary folders of saves that were killed, and refuses a
+    /// folder an earlier run used (metrics or checkpoints) unless the run resumes or <see cref="CheckpointOptions.Overwrite"/>
+    /// is set, in which case the earlier metrics, checkpoints and final model are deleted.
+    /// </summary>
+    private void PrepareRunFolder()
+    {
+        if (Options.Checkpoint.OutputDir is not { } outputDir || _store is null) return;
+        string error = "";
+        if (IsRoot)
+        {
+            try
+            {
+                var removed = _store.RemoveStaleTemporaries();
+                if (removed.Count > 0)
+                    Log?.WriteLine($"notice: removed {removed.Count} unfinished checkpoint folder{(removed.Count == 1 ? "" : "s")} left by an interrupted save: {string.Join(", ", removed.Select(Path.GetFileName))}");
+                var c = Options.Checkpoint;
+                string metricsPath = Path.Combine(outputDir, "metrics.jsonl"), finalPath = Path.Combine(outputDir, "final");
+                bool used = _store.List().Count > 0 || (File.Exists(metricsPath) && new FileInfo(metricsPath).Length > 0);
+                if (used && c.ResumeFrom is null)
+                {
+                    if (!c.Overwrite)
+                        throw new TrainingException("this run folder already holds a run (metrics.jsonl or checkpoints): resume it (resume_from: auto or latest), " +
+                            "choose another output folder, or start over with --overwrite (Checkpoint.Overwrite), which deletes its checkpoints, metrics and final model", outputDir);
+                    if (Directory.Exists(_store.Directory)) Directory.Delete(_store.Directory, recursive: true);
+                    if (Directory.Exists(finalPath)) Directory.Delete(finalPath, recursive: true);
+                    File.Delete(metricsPath);
+                }
+            }
+            catch (Exception e) when (_ranks.Distributed && e is TrainingException or IOException) { error = "\0" + e.Message; }
+        }
+        error = _ranks.FromRoot(error);
+        if (error.StartsWith('\0')) throw new TrainingException($"rank {Communicator.Rank}/{Communicator.Size}: rank 0 cannot use the run folder: {error[1..]}");
+    }
+
+    /// <summary>Loads the checkpoint <paramref name="resumeFrom"/> names; false when it is "auto" and there is none yet.</summary>
+    private bool Resume(string resumeFrom)
     {
         // Rank 0 decides which folder "latest" means, so every rank loads the same checkpoint.
         string resolved = "";
         if (IsRoot)
         {
-            try { resolved = _store?.Resolve(resumeFrom) ?? new CheckpointStore(resumeFrom, 1).Resolve(resumeFrom); }
+            try
+            {
+                resolved = resumeFrom == CheckpointOptions.ResumeAuto
+                    ? _store?.TryResolveLatest() ?? ""
+                    : _store?.Resolve(resumeFrom) ?? new CheckpointStore(resumeFrom, 1).Resolve(resumeFrom);
+            }
             catch (TrainingException e) when (_ranks.Distributed) { resolved = "\0" + e.Message; }
         }
         var folder = _ranks.FromRoot(resolved);
         if (folder.StartsWith('\0')) throw new TrainingException($"rank {Communicator.Rank}/{Communicator.Size}: rank 0 cannot resume: {folder[1..]}");
+        if (folder.Length == 0)
+        {
+            Log?.WriteLine("notice: resume_from: auto found no checkpoint; starting a new run.");
+            return false;
+        }
+        Log?.WriteLine($"notice: resuming from {folder}");
         var state = CheckpointStore.Load(folder, Model, Optimizer);
         _ranks.VerifyWeights(Model);
         _precision.PushWeights();
@@ -327,6 +396,7 @@ public sealed class Trainer : IDisposable
             using var rng = tensor(Convert.FromBase64String(state.RngState));
             set_rng_state(rng);
         }
+        return true;
     }
 
     private static byte[] RngBytes()

@@ -60,7 +60,7 @@ public sealed record TrainerOptions
         var c = Checkpoint!;
         Check(c.SaveEveryNSteps is null or >= 1, "Checkpoint.SaveEveryNSteps", "must be ≥ 1");
         Check(c.KeepLastCheckpoints >= 1, "Checkpoint.KeepLastCheckpoints", "must be ≥ 1");
-        Check(c.ResumeFrom is null || c.OutputDir is not null || c.ResumeFrom != "latest", "Checkpoint.ResumeFrom", "\"latest\" needs a Checkpoint.OutputDir");
+        Check(c.ResumeFrom is null || c.OutputDir is not null || c.ResumeFrom is not ("latest" or CheckpointOptions.ResumeAuto), "Checkpoint.ResumeFrom", $"\"{c.ResumeFrom}\" needs a Checkpoint.OutputDir");
         Check(MaxNonFiniteSteps >= 0, nameof(MaxNonFiniteSteps), "must be ≥ 0");
         Check(GradientBucketBytes >= 4, nameof(GradientBucketBytes), "must be ≥ 4");
         Check(Threads is null or >= 1, nameof(Threads), "must be ≥ 1");
