@@ -32,7 +32,8 @@ public static class RecipeBuilder
         host ??= new RecipeHost();
         CheckAccelerator(recipe.Trainer.Accelerator);
         var (backend, attention) = host.Attention(recipe.Model.Attention);
-        string? tokenizerDir = recipe.Data.DatasetTokenizer ?? (recipe.Model.ModelName is { } m && HasTokenizer(m) ? m : null);
+        string? tokenizerDir = recipe.Data.DatasetTokenizer ?? (recipe.Model.ModelName is { } m && HasTokenizer(m) ? m : null)
+            ?? (recipe.Kind == RecipeKind.Pretrain && Directory.Exists(PreparedTokenizer(recipe.Data.TrainPath)) ? PreparedTokenizer(recipe.Data.TrainPath) : null);
         var owned = new List<IDisposable>();
         try
         {
@@ -53,7 +54,7 @@ public static class RecipeBuilder
             var args = recipe.Model;
             var model = args.ModelName is { } folder
                 ? RecipeModels.FromFolder(folder, "model.model_args.model_name", args.MaxPositionEmbeddings, dtype, backend)
-                : RecipeModels.FromConfig(args.Config!, args.MaxPositionEmbeddings, dtype, backend, options.Seed);
+                : RecipeModels.FromConfig(WithSpecialTokens(args.Config!, recipe, tokenizerDir), args.MaxPositionEmbeddings, dtype, backend, options.Seed);
             owned.Insert(0, model);
             if (vocab is int v && v > model.Config.VocabSize)
                 throw new RecipeException(null, args.ModelName is null ? "model.model_args.config.vocab_size" : "model.model_args.model_name",
@@ -65,6 +66,35 @@ public static class RecipeBuilder
             foreach (var d in owned) d.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Where <c>prem prepare</c> copies the tokenizer of a prepared corpus.</summary>
+    static string PreparedTokenizer(string trainPath) => Path.Combine(trainPath, "tokenizer");
+
+    /// <summary>
+    /// A model built from a config block without bos_token_id/eos_token_id takes them from the data (the prepared
+    /// corpus's manifest) or the tokenizer, so the exported config.json names them and generation stops at EOS.
+    /// </summary>
+    static LlamaConfig WithSpecialTokens(LlamaConfig config, TrainingRecipe recipe, string? tokenizerDir)
+    {
+        if (config.BosTokenId is not null && config.EosTokenIds.Count > 0) return config;
+        int bos, eos;
+        if (recipe.Kind == RecipeKind.Pretrain && File.Exists(Path.Combine(recipe.Data.TrainPath, PrepareManifest.FileName)))
+        {
+            var manifest = PrepareManifest.Load(recipe.Data.TrainPath);
+            (bos, eos) = (manifest.BosId, manifest.EosId);
+        }
+        else if (tokenizerDir is not null)
+        {
+            var tokenizer = TokenizerLoader.Load(tokenizerDir);
+            (bos, eos) = (tokenizer.BosId, tokenizer.EosId);
+        }
+        else return config;
+        return config with
+        {
+            BosTokenId = config.BosTokenId ?? (bos >= 0 ? bos : null),
+            EosTokenIds = config.EosTokenIds.Count > 0 || eos < 0 ? config.EosTokenIds : [eos],
+        };
     }
 
     static (IBatchSource, IBatchSource?, int?) PretrainData(DataArgs data, List<IDisposable> owned, RecipeHost host)

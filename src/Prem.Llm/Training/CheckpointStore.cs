@@ -9,7 +9,7 @@ namespace Prem.Llm.Training;
 
 /// <summary>
 /// Training checkpoints under <c>OUTPUT/checkpoints/step-NNNNNNNN/</c>: <c>model.safetensors</c>
-/// (master weights), <c>optimizer.safetensors</c> (AdamW moments), <c>trainer_state.json</c> (step,
+/// (master weights) with <c>config.json</c> and the tokenizer files (so a checkpoint loads as a model folder), <c>optimizer.safetensors</c> (AdamW moments), <c>trainer_state.json</c> (step,
 /// epoch, data position, RNG state…). A checkpoint is written into a hidden temporary folder that
 /// is renamed into place only when complete, then the <c>latest</c> file is replaced atomically, then
 /// the oldest checkpoints beyond the keep limit are deleted; a crash at any point leaves the previous
@@ -37,6 +37,9 @@ internal sealed class CheckpointStore
 
     /// <summary>How many checkpoints are kept.</summary>
     public int KeepLast { get; }
+
+    /// <summary>Tokenizer files copied into every checkpoint, so that each one loads as a model folder with its tokenizer.</summary>
+    public IReadOnlyList<string> TokenizerFiles { get; init; } = [];
 
     /// <summary>Called with each file's name after it is written into the temporary folder (tests inject failures here).</summary>
     internal Action<string>? AfterFileWritten { get; set; }
@@ -85,6 +88,9 @@ internal sealed class CheckpointStore
             var json = JsonSerializer.Serialize(state, new JsonSerializerOptions { WriteIndented = true });
             AtomicFile.Write(System.IO.Path.Combine(temp, StateFile), s => s.Write(System.Text.Encoding.UTF8.GetBytes(json)));
             AfterFileWritten?.Invoke(StateFile);
+            // config.json and the tokenizer make the checkpoint an HF model folder (FromPretrained, prem generate).
+            LlamaConfigJson.Save(model.Config with { TorchDtype = LlamaConfigJson.DtypeName(model.Dtype) }, System.IO.Path.Combine(temp, "config.json"));
+            foreach (var file in TokenizerFiles) File.Copy(file, System.IO.Path.Combine(temp, System.IO.Path.GetFileName(file)), overwrite: true);
             if (System.IO.Directory.Exists(final)) System.IO.Directory.Delete(final, recursive: true);
             System.IO.Directory.Move(temp, final);
         }

@@ -1,4 +1,5 @@
 using Prem.Llm.Modeling;
+using Prem.Llm.Text;
 using static TorchSharp.torch;
 
 namespace Prem.Llm.Training;
@@ -11,15 +12,10 @@ namespace Prem.Llm.Training;
 internal static class ModelExporter
 {
     /// <summary>Tokenizer files copied by name when present; <c>*.tiktoken</c> files are copied too.</summary>
-    internal static readonly IReadOnlyList<string> TokenizerFileNames =
-    [
-        "tokenizer.model", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
-        "added_tokens.json", "generation_config.json",
-    ];
+    internal static IReadOnlyList<string> TokenizerFileNames => TokenizerFileSet.Names;
 
     /// <summary>True for a file name the export copies with the tokenizer.</summary>
-    internal static bool IsTokenizerFile(string fileName) =>
-        TokenizerFileNames.Contains(fileName, StringComparer.Ordinal) || fileName.EndsWith(".tiktoken", StringComparison.Ordinal);
+    internal static bool IsTokenizerFile(string fileName) => TokenizerFileSet.Contains(fileName);
 
     /// <summary>
     /// Writes <paramref name="model"/> into <paramref name="directory"/> in <paramref name="dtype"/> (the weights'
@@ -40,6 +36,6 @@ internal static class ModelExporter
     {
         if (File.Exists(tokenizer)) return [tokenizer];
         if (!Directory.Exists(tokenizer)) throw new TrainingException("tokenizer folder not found", tokenizer);
-        return Directory.EnumerateFiles(tokenizer).Where(f => IsTokenizerFile(Path.GetFileName(f))).Order(StringComparer.Ordinal).ToList();
+        return TokenizerFileSet.In(tokenizer);
     }
 }

@@ -75,7 +75,10 @@ public sealed class Trainer : IDisposable
         Optimizer = ParameterGroups.CreateOptimizer(model, options.Optimizer);
         _precision.AttachOptimizer(Optimizer);
         Schedule = new LearningRateSchedule(options.Optimizer.LearningRate, Math.Max(1, TotalSteps), options.Schedule.WarmupFraction, options.Schedule.Decay, options.Schedule.MinLearningRate);
-        if (options.Checkpoint.OutputDir is { } output) _store = new CheckpointStore(Path.Combine(output, "checkpoints"), options.Checkpoint.KeepLastCheckpoints);
+        if (options.Checkpoint.OutputDir is { } output) _store = new CheckpointStore(Path.Combine(output, "checkpoints"), options.Checkpoint.KeepLastCheckpoints)
+            {
+                TokenizerFiles = options.Checkpoint.TokenizerDirectory is { } tokenizerFiles ? Text.TokenizerFileSet.In(tokenizerFiles) : [],
+            };
     }
 
     /// <summary>The options, validated.</summary>

@@ -32,6 +32,7 @@ public static class PrepareJob
             var clock = Stopwatch.StartNew();
             var progress = new LogProgress(log, clock);
             var summary = new CorpusPreparer(tokenizer, run).Run(progress, cancellationToken);
+            CopyTokenizer(tokenizerPath, options.Output);
             output.WriteLine(summary.ToJson());
             return 0;
         }
@@ -50,6 +51,22 @@ public static class PrepareJob
             log.WriteLine("cancelled; run the same command again to resume");
             return 130;
         }
+    }
+
+    /// <summary>The folder under a prepared corpus that holds a copy of its tokenizer's files.</summary>
+    internal const string TokenizerFolder = "tokenizer";
+
+    /// <summary>
+    /// Copies the tokenizer files into <c>output/tokenizer/</c>, so a run trained on the corpus can export a model
+    /// folder that loads on its own (the pretraining recipe takes the tokenizer from there when none is named).
+    /// </summary>
+    private static void CopyTokenizer(string tokenizerPath, string output)
+    {
+        var files = TokenizerFileSet.In(tokenizerPath);
+        if (files.Count == 0) return;
+        string folder = Path.Combine(output, TokenizerFolder);
+        Directory.CreateDirectory(folder);
+        foreach (var file in files) File.Copy(file, Path.Combine(folder, Path.GetFileName(file)), overwrite: true);
     }
 
     // Writes synchronously: Progress<T> would post to the thread pool and could print after the summary.
