@@ -36,6 +36,7 @@ public static class DpoRecipeBuilder
         ArgumentNullException.ThrowIfNull(recipe);
         host ??= new RecipeHost();
         var (backend, attention) = host.Attention(recipe.Attention);
+        RecipeBuilder.RequireModelFolder(recipe.ModelNameOrPath, "model_name_or_path");
         string tokenizerDir = recipe.Tokenizer ?? recipe.ModelNameOrPath;
         if (recipe.Tokenizer is null && !RecipeBuilder.HasTokenizer(tokenizerDir))
             throw new RecipeException(null, "tokenizer", $"{tokenizerDir} has no tokenizer; set tokenizer");
@@ -45,6 +46,7 @@ public static class DpoRecipeBuilder
         var tokenizer = TokenizerLoader.Load(tokenizerDir);
         var pairs = new PreferenceOptions { MaxLength = recipe.MaxLength, MaxPromptLength = recipe.MaxPromptLength };
         var trainSet = PreferenceDataset.Load(recipe.TrainPath, tokenizer, pairs);
+        RecipeBuilder.RequireOneBatch(trainSet.Examples.Count, recipe.PerDeviceTrainBatchSize, host, recipe.TrainPath, "train_path", "preference pairs");
         var train = new BatchLoader<PreferenceExample, PreferenceBatch>(trainSet.Examples, new PreferenceCollator(trainSet.PadId),
             new BatchLoaderOptions { BatchSize = recipe.PerDeviceTrainBatchSize }.ForRank(host.Communicator));
         IBatchSource? validation = null;
@@ -52,6 +54,7 @@ public static class DpoRecipeBuilder
         if (recipe.ValPath is not null)
         {
             var valSet = PreferenceDataset.Load(recipe.ValPath, tokenizer, pairs);
+            RecipeBuilder.RequireOneBatch(valSet.Examples.Count, recipe.PerDeviceEvalBatchSize ?? recipe.PerDeviceTrainBatchSize, host, recipe.ValPath, "val_path", "preference pairs");
             valPairs = valSet.Examples.Count;
             var loader = new BatchLoaderOptions { BatchSize = recipe.PerDeviceEvalBatchSize ?? recipe.PerDeviceTrainBatchSize, Shuffle = false }.ForRank(host.Communicator);
             // Validation pairs are numbered after the training pairs so one cache holds both.

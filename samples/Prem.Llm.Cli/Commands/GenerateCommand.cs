@@ -42,12 +42,26 @@ public static class GenerateCommand
                 TopP = parse.GetValue(topP), RepetitionPenalty = parse.GetValue(penalty), Seed = parse.GetValue(seed),
                 StopTokenIds = m.Config.EosTokenIds,
             };
+            try
+            {
+                options.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                throw CliError.FromArgument(e, _samplingFlags);
+            }
             var generated = new TextGenerator(m).Generate(promptTokens, options);
             stdout.WriteLine(asIds ? $"{{\"ids\":[{string.Join(",", generated)}]}}" : Continuation(tokenizer!, promptTokens, generated));
             return 0;
         }));
         return command;
     }
+
+    static readonly Dictionary<string, string> _samplingFlags = new()
+    {
+        ["MaxNewTokens"] = "--max-new-tokens", ["Temperature"] = "--temperature", ["TopK"] = "--top-k",
+        ["TopP"] = "--top-p", ["RepetitionPenalty"] = "--repetition-penalty",
+    };
 
     /// <summary>
     /// The text the new tokens add to the prompt. Decoding them alone would drop the first token's

@@ -27,8 +27,9 @@ public static class ScoreCommand
         };
         command.SetAction(CliAction.Of((parse, stdout) =>
         {
-            using var m = ModelFolder.LoadModel(parse.GetValue(model)!, parse.GetValue(backend)!);
             string? outPath = parse.GetValue(output);
+            if (outPath is not null) OutputFile.Check(outPath, "--output");
+            using var m = ModelFolder.LoadModel(parse.GetValue(model)!, parse.GetValue(backend)!);
             using var writer = outPath is null ? null : new StreamWriter(outPath);
             Run(m, ModelFolder.TryLoadTokenizer(parse.GetValue(model)!), parse.GetValue(input)!, writer ?? stdout);
             return 0;
@@ -36,18 +37,23 @@ public static class ScoreCommand
         return command;
     }
 
-    /// <summary>Scores every line of <paramref name="inputPath"/> and writes one JSON line per input line.</summary>
+    /// <summary>
+    /// Scores every line of <paramref name="inputPath"/> and writes one JSON line per input line. An input with no
+    /// records is an error (exit 1), since an empty result is almost always a wrong path.
+    /// </summary>
     public static void Run(LlamaForCausalLM model, ITextTokenizer? tokenizer, string inputPath, TextWriter output)
     {
         if (!File.Exists(inputPath)) throw new CliError($"input file not found: {inputPath}");
-        int lineNumber = 0;
+        int lineNumber = 0, records = 0;
         foreach (string line in File.ReadLines(inputPath))
         {
             lineNumber++;
             if (string.IsNullOrWhiteSpace(line)) continue;
             int[] ids = ParseLine(line, inputPath, lineNumber, tokenizer, model.Config.VocabSize);
             output.WriteLine(Score(model, ids));
+            records++;
         }
+        if (records == 0) throw new CliError($"{inputPath}: no records (the file is empty or all blank); expected one JSON object a line, {{\"ids\": […]}} or {{\"text\": …}}.");
         output.Flush();
     }
 

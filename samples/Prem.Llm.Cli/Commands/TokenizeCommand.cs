@@ -22,35 +22,27 @@ public static class TokenizeCommand
         {
             tokenizer, input, output, bos, eos, show,
         };
-        command.SetAction(parse => Run(parse.GetValue(tokenizer)!, parse.GetValue(input)!, parse.GetValue(output),
-            parse.GetValue(bos), parse.GetValue(eos), parse.GetValue(show), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
+        command.SetAction(CliAction.Of((parse, stdout) => Run(parse.GetValue(tokenizer)!, parse.GetValue(input)!, parse.GetValue(output),
+            parse.GetValue(bos), parse.GetValue(eos), parse.GetValue(show), stdout, parse.InvocationConfiguration.Error)));
         return command;
     }
 
-    /// <summary>Runs the command; returns the exit code (0 ok, 1 bad input). Errors go to <paramref name="error"/>.</summary>
+    /// <summary>
+    /// Runs the command; returns the exit code, 0. Bad input throws (the caller's <see cref="CliAction"/> prints it);
+    /// an input with no records is an error (exit 1), since an empty result is almost always a wrong path or field.
+    /// </summary>
     public static int Run(string tokenizerPath, string inputPath, string? outputPath, bool bos, bool eos, bool show, TextWriter stdout, TextWriter error)
     {
-        try
-        {
-            var runner = new JsonlTokenizer(TokenizerLoader.Load(tokenizerPath)) { AddBos = bos, AddEos = eos };
-            using var reader = OpenInput(inputPath);
-            using var file = outputPath is null ? null : new StreamWriter(outputPath);
-            TextWriter? jsonl = file ?? (show ? null : stdout);
-            Func<string, bool, string>? mark = show && ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected ? AnsiTokenMarks.Mark : null;
-            int records = runner.Run(reader, inputPath, jsonl, show ? stdout : null, mark);
-            error.WriteLine($"tokenized {records} records");
-            return 0;
-        }
-        catch (TextDataException e)
-        {
-            error.WriteLine("error: " + e.Message);
-            return 1;
-        }
-        catch (IOException e)
-        {
-            error.WriteLine("error: " + e.Message);
-            return 1;
-        }
+        if (outputPath is not null) OutputFile.Check(outputPath, "--output");
+        var runner = new JsonlTokenizer(TokenizerLoader.Load(tokenizerPath)) { AddBos = bos, AddEos = eos };
+        using var reader = OpenInput(inputPath);
+        using var file = outputPath is null ? null : new StreamWriter(outputPath);
+        TextWriter? jsonl = file ?? (show ? null : stdout);
+        Func<string, bool, string>? mark = show && ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected ? AnsiTokenMarks.Mark : null;
+        int records = runner.Run(reader, inputPath, jsonl, show ? stdout : null, mark);
+        if (records == 0) throw new CliError($"{inputPath}: no records (the file is empty or all blank); expected one JSON record a line, {{\"text\": …}} or {{\"messages\": […]}}.");
+        error.WriteLine($"tokenized {records} records");
+        return 0;
     }
 
     static StreamReader OpenInput(string path) =>
