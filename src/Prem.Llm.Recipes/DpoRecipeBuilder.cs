@@ -108,13 +108,35 @@ public static class DpoRecipeBuilder
             var batches = EpochBatches(train, recipe.Seed);
             if (validation is not null) batches = batches.Concat(EpochBatches(validation, recipe.Seed));
             bool wasTraining = reference.training;
-            var cache = CachedReferenceLogProbs.Precompute(reference, batches, path, host.Communicator);
+            long? total = train.BatchesPerEpoch + (validation is null ? 0 : validation.BatchesPerEpoch);
+            var log = host.Communicator.Rank == 0 ? host.Log : null;
+            var cache = CachedReferenceLogProbs.Precompute(reference, WithProgress(batches, total, log), path, host.Communicator);
             reference.train(wasTraining);
             return cache;
         }
         finally
         {
             if (!ReferenceEquals(reference, policy)) reference.Dispose();
+        }
+    }
+
+    /// <summary><paramref name="batches"/>, with a line on <paramref name="log"/> at the start and at each further tenth done.</summary>
+    static IEnumerable<PreferenceBatch> WithProgress(IEnumerable<PreferenceBatch> batches, long? total, TextWriter? log)
+    {
+        log?.WriteLine($"reference log-probs: computing for {(total is long t ? $"{t} batches" : "the data")} before step 1 (once; cached for resumes)");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        long done = 0, tenths = 0;
+        foreach (var batch in batches)
+        {
+            yield return batch;
+            done++;
+            if (log is null || total is not > 0) continue;
+            long now = done * 10 / total.Value;
+            if (now > tenths)
+            {
+                tenths = now;
+                log.WriteLine($"reference log-probs: {done}/{total} batches ({now * 10}%, {clock.Elapsed.TotalSeconds:F0} s)");
+            }
         }
     }
 

@@ -127,7 +127,7 @@ public static class RecipeBuilder
     internal static void RequireModelFolder(string path, string keyPath)
     {
         if (!Directory.Exists(path))
-            throw new RecipeException(null, keyPath, $"model folder not found: {path} (expected a Hugging Face folder with config.json and model.safetensors)");
+            throw new RecipeException(null, keyPath, $"model folder not found: {path}");
     }
 
     /// <summary>

@@ -18,7 +18,7 @@ public static class TokenizeCommand
         var bos = new Option<bool>("--bos") { Description = "Prepend BOS to text records." };
         var eos = new Option<bool>("--eos") { Description = "Append EOS to text records." };
         var show = new Option<bool>("--show") { Description = "Print each record's tokens with the trained ones highlighted." };
-        var command = new Command("tokenize", "Tokenize JSONL text or conversations (ids, and labels for conversations).")
+        var command = new Command("tokenize", "Tokenize JSONL text or conversations (ids, and labels for conversations). An input with no records is an error (exit 1).")
         {
             tokenizer, input, output, bos, eos, show,
         };
@@ -45,6 +45,6 @@ public static class TokenizeCommand
         return 0;
     }
 
-    static StreamReader OpenInput(string path) =>
-        File.Exists(path) ? new StreamReader(path) : throw new TextDataException(path, "input file not found.");
+    static StringReader OpenInput(string path) =>
+        File.Exists(path) ? new StringReader(Utf8Input.ReadAllText(path)) : throw new TextDataException(path, "input file not found.");
 }
