@@ -46,4 +46,15 @@ public class ChatReadyCommandTests
             "--set", $"output_dir={Path.Combine(dir, "dpo")}");
         Assert.True(dpo.Exit == 0, dpo.Err);
     }
+
+    [Fact]
+    public void The_tiny_pretrain_config_trains_on_the_shipped_corpus()
+    {
+        string root = RepoRoot(), dir = TestData.TempDirectory();
+        string corpus = Path.Combine(root, "data", "tiny-corpus");
+        var run = CliRun.Prem("pretrain", "--config", Path.Combine(root, "samples", "configs", "tiny-pretrain.yaml"),
+            "--set", $"data.train_path={corpus}", "--set", $"data.val_path={corpus}", "--set", $"output_dir={Path.Combine(dir, "pt")}");
+        Assert.True(run.Exit == 0, run.Err);
+        Assert.Contains("done: 6 steps", run.Out);
+    }
 }
