@@ -7,11 +7,25 @@ namespace Prem.Llm.Cli;
 /// <summary>Reads an input file as UTF-8, failing on bytes that are not (instead of turning them into U+FFFD).</summary>
 public static class Utf8Input
 {
-    /// <summary>The text of <paramref name="path"/>, a UTF-8 byte-order mark dropped; a <see cref="CliError"/> names the first invalid byte's offset.</summary>
-    public static string ReadAllText(string path)
+    /// <summary>
+    /// The text of <paramref name="path"/>, a UTF-8 byte-order mark dropped; a <see cref="CliError"/> names the first
+    /// invalid byte's offset, or with <paramref name="replace"/> each invalid sequence becomes U+FFFD and
+    /// <paramref name="log"/> gets their count.
+    /// </summary>
+    public static string ReadAllText(string path, bool replace = false, TextWriter? log = null)
     {
         byte[] bytes = File.ReadAllBytes(path);
-        if (!Utf8.IsValid(bytes))
+        if (!Utf8.IsValid(bytes) && replace)
+        {
+            int invalid = 0;
+            for (var rest = bytes.AsSpan(); !rest.IsEmpty;)
+            {
+                if (Rune.DecodeFromUtf8(rest, out _, out int consumed) != OperationStatus.Done) invalid++;
+                rest = rest[consumed..];
+            }
+            log?.WriteLine($"prem: note: {path}: {invalid} invalid UTF-8 sequence{(invalid == 1 ? "" : "s")} replaced with U+FFFD (--replace-invalid-utf8).");
+        }
+        else if (!Utf8.IsValid(bytes))
         {
             char[] scratch = ArrayPool<char>.Shared.Rent(bytes.Length);
             try
@@ -30,9 +44,9 @@ public static class Utf8Input
     }
 
     /// <summary>The lines of <paramref name="path"/> (see <see cref="ReadAllText"/>).</summary>
-    public static IEnumerable<string> ReadLines(string path)
+    public static IEnumerable<string> ReadLines(string path, bool replace = false, TextWriter? log = null)
     {
-        using var reader = new StringReader(ReadAllText(path));
+        using var reader = new StringReader(ReadAllText(path, replace, log));
         while (reader.ReadLine() is { } line) yield return line;
     }
 }

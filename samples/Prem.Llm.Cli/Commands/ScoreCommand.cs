@@ -21,13 +21,14 @@ public static class ScoreCommand
         var input = new Option<string>("--input") { Description = "JSONL: {\"ids\":[…]} or {\"text\":…} per line", Required = true };
         var output = new Option<string?>("--output") { Description = "output JSONL (default: standard output)" };
         var backend = new Option<string>("--attention") { Description = "eager or sdpa", DefaultValueFactory = _ => "sdpa" };
+        var replace = new Option<bool>("--replace-invalid-utf8") { Description = "Replace bytes that are not UTF-8 with U+FFFD and report how many (default: an error naming the byte offset)" };
         var truncate = new Option<bool>("--truncate")
         {
             Description = "Cut a sequence longer than the model's window (max_position_embeddings) from the left (default: warn and score past the window)",
         };
         var command = new Command("score", "Score token sequences: log p(ids[t+1] | ids[..t]), argmax, NLL and perplexity. An input with no records is an error (exit 1).")
         {
-            model, input, output, backend, truncate,
+            model, input, output, backend, truncate, replace,
         };
         command.SetAction(CliAction.Of((parse, stdout) =>
         {
@@ -35,7 +36,8 @@ public static class ScoreCommand
             if (outPath is not null) OutputFile.Check(outPath, "--output");
             using var m = ModelFolder.LoadModel(parse.GetValue(model)!, parse.GetValue(backend)!);
             using var writer = outPath is null ? null : new StreamWriter(outPath);
-            Run(m, ModelFolder.TryLoadTokenizer(parse.GetValue(model)!), parse.GetValue(input)!, writer ?? stdout, parse.InvocationConfiguration.Error, parse.GetValue(truncate));
+            Run(m, ModelFolder.TryLoadTokenizer(parse.GetValue(model)!), parse.GetValue(input)!, writer ?? stdout, parse.InvocationConfiguration.Error, parse.GetValue(truncate),
+                parse.GetValue(replace));
             return 0;
         }));
         return command;
@@ -47,11 +49,12 @@ public static class ScoreCommand
     /// model's window is scored whole with a warning on <paramref name="log"/>, or with <paramref name="truncate"/>
     /// cut from the left to the window (its output line holds the ids scored), with a note.
     /// </summary>
-    public static void Run(LlamaForCausalLM model, ITextTokenizer? tokenizer, string inputPath, TextWriter output, TextWriter? log = null, bool truncate = false)
+    public static void Run(LlamaForCausalLM model, ITextTokenizer? tokenizer, string inputPath, TextWriter output, TextWriter? log = null, bool truncate = false,
+        bool replaceInvalidUtf8 = false)
     {
         if (!File.Exists(inputPath)) throw new CliError($"input file not found: {inputPath}");
         int lineNumber = 0, records = 0;
-        foreach (string line in Utf8Input.ReadLines(inputPath))
+        foreach (string line in Utf8Input.ReadLines(inputPath, replaceInvalidUtf8, log))
         {
             lineNumber++;
             if (string.IsNullOrWhiteSpace(line)) continue;

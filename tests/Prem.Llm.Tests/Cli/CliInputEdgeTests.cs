@@ -58,6 +58,12 @@ public class CliInputEdgeTests
         Assert.Equal($"prem: error: {input}: not valid UTF-8 at byte offset {before.Length} (save the file as UTF-8)", tokenize.Err.Trim());
         var score = CliRun.Prem("score", "--model", TestData.Path("stories260K"), "--input", input);
         Assert.Equal(tokenize.Err, score.Err);
+
+        File.WriteAllBytes(input, [.. WithBadByte(before, "\"}\n"), .. WithBadByte("{\"text\":\"x", "\"}\n")]);
+        var replaced = CliRun.Prem("tokenize", "--tokenizer", TestData.Path("stories260K"), "--input", input, "--replace-invalid-utf8");
+        Assert.True(replaced.Exit == 0, replaced.Err);
+        Assert.Contains($"prem: note: {input}: 2 invalid UTF-8 sequences replaced with U+FFFD (--replace-invalid-utf8).", replaced.Err);
+        Assert.Equal(2, replaced.Out.Trim().Split('\n').Length);
     }
 
     [Fact]
