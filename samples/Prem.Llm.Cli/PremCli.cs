@@ -18,6 +18,7 @@ public static class PremCli
         root.Subcommands.Add(PretrainCommand.Create());
         root.Subcommands.Add(SftCommand.Create());
         root.Subcommands.Add(DpoCommand.Create());
+        root.Subcommands.Add(ChatReadyCommand.Create());
         return root;
     }
 

@@ -38,8 +38,10 @@ internal sealed record DpoRecipe
 
     /// <summary>learning_rate.</summary>
     public double LearningRate { get; init; } = 4e-6;
-    /// <summary>lr_scheduler_type: cosine | linear | constant_with_warmup.</summary>
+    /// <summary>lr_scheduler_type: linear | cosine | cosine_with_min_lr | constant | constant_with_warmup.</summary>
     public LearningRateDecay LrSchedulerType { get; init; } = LearningRateDecay.Cosine;
+    /// <summary>cosine_with_min_lr's lr_scheduler_kwargs min_lr (or min_lr_rate × learning_rate); 0 otherwise.</summary>
+    public double MinLearningRate { get; init; }
     /// <summary>warmup_ratio.</summary>
     public double WarmupRatio { get; init; } = 0.1;
     /// <summary>weight_decay.</summary>
@@ -90,7 +92,7 @@ internal sealed record DpoRecipe
             LearningRate = LearningRate, Beta1 = AdamBeta1, Beta2 = AdamBeta2, Epsilon = AdamEpsilon, WeightDecay = WeightDecay,
             GradientClipNorm = MaxGradNorm,
         },
-        Schedule = new ScheduleOptions { WarmupFraction = WarmupRatio, Decay = LrSchedulerType, MinLearningRate = 0, MaxEpochs = NumTrainEpochs, MaxSteps = MaxSteps },
+        Schedule = new ScheduleOptions { WarmupFraction = WarmupRatio, Decay = LrSchedulerType, MinLearningRate = MinLearningRate, MaxEpochs = NumTrainEpochs, MaxSteps = MaxSteps },
         Precision = new PrecisionOptions { Mode = Bf16 ? TrainingPrecision.Bf16Mixed : TrainingPrecision.Float32, ActivationCheckpointing = GradientCheckpointing },
         // The trainer exports the final model (output_dir/final); the builder adds the tokenizer.
         Checkpoint = new CheckpointOptions { OutputDir = OutputDir, ResumeFrom = ResumeFrom, Overwrite = Overwrite, SaveEveryNSteps = SaveSteps },

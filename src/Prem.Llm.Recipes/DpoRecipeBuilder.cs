@@ -36,6 +36,7 @@ public static class DpoRecipeBuilder
         ArgumentNullException.ThrowIfNull(recipe);
         host ??= new RecipeHost();
         var (backend, attention) = host.Attention(recipe.Attention);
+        RecipeBuilder.RequireModelFolder(recipe.ModelNameOrPath, "model_name_or_path");
         string tokenizerDir = recipe.Tokenizer ?? recipe.ModelNameOrPath;
         if (recipe.Tokenizer is null && !RecipeBuilder.HasTokenizer(tokenizerDir))
             throw new RecipeException(null, "tokenizer", $"{tokenizerDir} has no tokenizer; set tokenizer");
@@ -45,6 +46,7 @@ public static class DpoRecipeBuilder
         var tokenizer = TokenizerLoader.Load(tokenizerDir);
         var pairs = new PreferenceOptions { MaxLength = recipe.MaxLength, MaxPromptLength = recipe.MaxPromptLength };
         var trainSet = PreferenceDataset.Load(recipe.TrainPath, tokenizer, pairs);
+        RecipeBuilder.RequireOneBatch(trainSet.Examples.Count, recipe.PerDeviceTrainBatchSize, host, recipe.TrainPath, "train_path", "preference pairs");
         var train = new BatchLoader<PreferenceExample, PreferenceBatch>(trainSet.Examples, new PreferenceCollator(trainSet.PadId),
             new BatchLoaderOptions { BatchSize = recipe.PerDeviceTrainBatchSize }.ForRank(host.Communicator));
         IBatchSource? validation = null;
@@ -52,6 +54,7 @@ public static class DpoRecipeBuilder
         if (recipe.ValPath is not null)
         {
             var valSet = PreferenceDataset.Load(recipe.ValPath, tokenizer, pairs);
+            RecipeBuilder.RequireOneBatch(valSet.Examples.Count, recipe.PerDeviceEvalBatchSize ?? recipe.PerDeviceTrainBatchSize, host, recipe.ValPath, "val_path", "preference pairs");
             valPairs = valSet.Examples.Count;
             var loader = new BatchLoaderOptions { BatchSize = recipe.PerDeviceEvalBatchSize ?? recipe.PerDeviceTrainBatchSize, Shuffle = false }.ForRank(host.Communicator);
             // Validation pairs are numbered after the training pairs so one cache holds both.
@@ -105,13 +108,35 @@ public static class DpoRecipeBuilder
             var batches = EpochBatches(train, recipe.Seed);
             if (validation is not null) batches = batches.Concat(EpochBatches(validation, recipe.Seed));
             bool wasTraining = reference.training;
-            var cache = CachedReferenceLogProbs.Precompute(reference, batches, path, host.Communicator);
+            long? total = train.BatchesPerEpoch + (validation is null ? 0 : validation.BatchesPerEpoch);
+            var log = host.Communicator.Rank == 0 ? host.Log : null;
+            var cache = CachedReferenceLogProbs.Precompute(reference, WithProgress(batches, total, log), path, host.Communicator);
             reference.train(wasTraining);
             return cache;
         }
         finally
         {
             if (!ReferenceEquals(reference, policy)) reference.Dispose();
+        }
+    }
+
+    /// <summary><paramref name="batches"/>, with a line on <paramref name="log"/> at the start and at each further tenth done.</summary>
+    static IEnumerable<PreferenceBatch> WithProgress(IEnumerable<PreferenceBatch> batches, long? total, TextWriter? log)
+    {
+        log?.WriteLine($"reference log-probs: computing for {(total is long t ? $"{t} batches" : "the data")} before step 1 (once; cached for resumes)");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        long done = 0, tenths = 0;
+        foreach (var batch in batches)
+        {
+            yield return batch;
+            done++;
+            if (log is null || total is not > 0) continue;
+            long now = done * 10 / total.Value;
+            if (now > tenths)
+            {
+                tenths = now;
+                log.WriteLine($"reference log-probs: {done}/{total} batches ({now * 10}%, {clock.Elapsed.TotalSeconds:F0} s)");
+            }
         }
     }
 

@@ -20,6 +20,11 @@ internal static class DpoRecipeYaml
         if (labelSmoothing is < 0 or >= 0.5) throw s.Error("label_smoothing", $"must be in [0, 0.5), got {labelSmoothing}");
         double? warmup = s.Double("warmup_ratio");
         if (warmup is < 0 or > 1) throw s.Error("warmup_ratio", $"must be in [0, 1], got {warmup}");
+        double learningRate = TrainingRecipeYaml.NonNegative(s, "learning_rate") ?? d.LearningRate;
+        string? scheduler = s.Has("lr_scheduler_type") ? s.String("lr_scheduler_type") : null;
+        var decay = s.Choice("lr_scheduler_type", RecipeChoices.HfScheduler);
+        double minLr = SchedulerMinLr(s, scheduler, learningRate);
+        if (scheduler == "constant") warmup = 0;   // HF's constant schedule has no warmup; constant_with_warmup does
         int maxLength = TrainingRecipeYaml.Positive(s, "max_length") ?? d.MaxLength;
         int maxPrompt = TrainingRecipeYaml.Positive(s, "max_prompt_length") ?? d.MaxPromptLength;
         if (maxPrompt >= maxLength) throw s.Error("max_prompt_length", $"must be less than max_length ({maxLength}), got {maxPrompt}");
@@ -37,8 +42,9 @@ internal static class DpoRecipeYaml
             LossType = s.Choice("loss_type", RecipeChoices.DpoLoss) ?? d.LossType,
             LabelSmoothing = labelSmoothing ?? d.LabelSmoothing,
             PrecomputeRefLogProbs = s.Bool("precompute_ref_log_probs") ?? d.PrecomputeRefLogProbs,
-            LearningRate = TrainingRecipeYaml.NonNegative(s, "learning_rate") ?? d.LearningRate,
-            LrSchedulerType = s.Choice("lr_scheduler_type", RecipeChoices.HfScheduler) ?? d.LrSchedulerType,
+            LearningRate = learningRate,
+            LrSchedulerType = decay ?? d.LrSchedulerType,
+            MinLearningRate = minLr,
             WarmupRatio = warmup ?? d.WarmupRatio,
             WeightDecay = TrainingRecipeYaml.NonNegative(s, "weight_decay") ?? d.WeightDecay,
             AdamBeta1 = Unit(s, "adam_beta1") ?? d.AdamBeta1,
@@ -62,6 +68,24 @@ internal static class DpoRecipeYaml
         };
         s.RejectUnknown();
         return recipe;
+    }
+
+    /// <summary>lr_scheduler_kwargs: cosine_with_min_lr needs min_lr or min_lr_rate (as in HF); the other schedules take none.</summary>
+    static double SchedulerMinLr(YamlSection s, string? scheduler, double learningRate)
+    {
+        var kwargs = s.Section("lr_scheduler_kwargs");
+        if (scheduler != "cosine_with_min_lr")
+        {
+            if (kwargs is not null) throw s.Error("lr_scheduler_kwargs", $"only lr_scheduler_type cosine_with_min_lr takes arguments (min_lr or min_lr_rate), not {scheduler ?? "the default cosine"}");
+            return 0;
+        }
+        double? minLr = kwargs?.Double("min_lr"), rate = kwargs?.Double("min_lr_rate");
+        kwargs?.RejectUnknown();
+        if ((minLr is null) == (rate is null))
+            throw s.Error(kwargs is null ? "lr_scheduler_type" : "lr_scheduler_kwargs", "cosine_with_min_lr needs exactly one of lr_scheduler_kwargs.min_lr and lr_scheduler_kwargs.min_lr_rate");
+        if (minLr is < 0) throw kwargs!.Error("min_lr", $"must be ≥ 0, got {minLr}");
+        if (rate is < 0 or > 1) throw kwargs!.Error("min_lr_rate", $"must be in [0, 1], got {rate}");
+        return minLr ?? rate!.Value * learningRate;
     }
 
     static double? Beta(YamlSection s)

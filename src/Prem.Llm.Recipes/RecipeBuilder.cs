@@ -32,6 +32,7 @@ public static class RecipeBuilder
         host ??= new RecipeHost();
         CheckAccelerator(recipe.Trainer.Accelerator);
         var (backend, attention) = host.Attention(recipe.Model.Attention);
+        if (recipe.Model.ModelName is { } modelFolder) RequireModelFolder(modelFolder, "model.model_args.model_name");
         string? tokenizerDir = recipe.Data.DatasetTokenizer ?? (recipe.Model.ModelName is { } m && HasTokenizer(m) ? m : null)
             ?? (recipe.Kind == RecipeKind.Pretrain && Directory.Exists(PreparedTokenizer(recipe.Data.TrainPath)) ? PreparedTokenizer(recipe.Data.TrainPath) : null);
         var owned = new List<IDisposable>();
@@ -125,11 +126,13 @@ public static class RecipeBuilder
         var tokenizer = TokenizerLoader.Load(tokenizerDir);
         var options = new SftOptions { MaxSeqLength = data.MaxSeqLength ?? new SftOptions().MaxSeqLength };
         var train = SftDataset.Load(data.TrainPath, tokenizer, options);
+        RequireOneBatch(train.Rows.Count, data.BatchSize, host, data.TrainPath, "data.train_path", "conversations");
         IBatchSource? validation = null;
         if (data.ValPath is { } valPath)
         {
             RequireFile(valPath, "data.val_path");
             var valSet = SftDataset.Load(valPath, tokenizer, options);
+            RequireOneBatch(valSet.Rows.Count, data.BatchSize, host, valPath, "data.val_path", "conversations");
             validation = new BatchLoader<SftExample, CausalLmBatch>(valSet.Rows, new SftCollator(valSet.PadId),
                 new BatchLoaderOptions { BatchSize = data.BatchSize, Shuffle = false }.ForRank(host.Communicator));
         }
@@ -149,6 +152,25 @@ public static class RecipeBuilder
     internal static void RequireFile(string path, string keyPath)
     {
         if (!File.Exists(path)) throw new RecipeException(null, keyPath, $"file not found: {path}");
+    }
+
+    internal static void RequireModelFolder(string path, string keyPath)
+    {
+        if (!Directory.Exists(path))
+            throw new RecipeException(null, keyPath, $"model folder not found: {path}");
+    }
+
+    /// <summary>
+    /// Throws naming <paramref name="path"/> when its <paramref name="count"/> usable records do not fill one global
+    /// batch (<paramref name="batchSize"/> × world size): the loader would have no step to run.
+    /// </summary>
+    internal static void RequireOneBatch(long count, int batchSize, RecipeHost host, string path, string keyPath, string records)
+    {
+        long global = (long)batchSize * host.Communicator.Size;
+        if (batchSize > 0 && count < global)
+            throw new RecipeException(null, keyPath, count == 0
+                ? $"{path}: no usable {records} (the file is empty, or every record was skipped); one step needs {global} (batch size {batchSize} × {host.Communicator.Size} ranks)"
+                : $"{path}: {count} usable {records}, fewer than one step needs: {global} (batch size {batchSize} × {host.Communicator.Size} ranks)");
     }
 
     static void RequireFolder(string path, string keyPath)

@@ -23,10 +23,14 @@ internal static class RecipeChoices
         ["cosine"] = LearningRateDecay.Cosine, ["linear"] = LearningRateDecay.Linear, ["constant"] = LearningRateDecay.Constant,
     };
 
-    /// <summary>HF's lr_scheduler_type names; warmup (warmup_ratio) applies to each.</summary>
+    /// <summary>
+    /// HF's lr_scheduler_type names as TRL configs spell them. warmup_ratio applies to each but <c>constant</c>
+    /// (HF's constant has no warmup); <c>cosine_with_min_lr</c> decays to lr_scheduler_kwargs' min_lr (or min_lr_rate × lr).
+    /// </summary>
     public static readonly IReadOnlyDictionary<string, LearningRateDecay> HfScheduler = new Dictionary<string, LearningRateDecay>(StringComparer.Ordinal)
     {
-        ["cosine"] = LearningRateDecay.Cosine, ["linear"] = LearningRateDecay.Linear, ["constant_with_warmup"] = LearningRateDecay.Constant,
+        ["linear"] = LearningRateDecay.Linear, ["cosine"] = LearningRateDecay.Cosine, ["cosine_with_min_lr"] = LearningRateDecay.Cosine,
+        ["constant"] = LearningRateDecay.Constant, ["constant_with_warmup"] = LearningRateDecay.Constant,
     };
 
     public static readonly IReadOnlyDictionary<string, DpoLossType> DpoLoss = new Dictionary<string, DpoLossType>(StringComparer.Ordinal)

@@ -1,3 +1,4 @@
+using System.Text;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -33,10 +34,21 @@ internal static class RecipeYaml
         return DpoRecipeYaml.Bind(new YamlSection(root, source, null));
     }
 
+    static readonly UTF8Encoding _strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     static string ReadFile(string path)
     {
         if (!File.Exists(path)) throw new RecipeException(path, null, "config file not found");
-        return File.ReadAllText(path);
+        byte[] bytes = File.ReadAllBytes(path);
+        int start = bytes.AsSpan().StartsWith(Encoding.UTF8.Preamble) ? Encoding.UTF8.Preamble.Length : 0;
+        try
+        {
+            return _strictUtf8.GetString(bytes, start, bytes.Length - start);
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new RecipeException(path, null, $"not valid UTF-8 at byte offset {start + e.Index} (save the file as UTF-8)", e);
+        }
     }
 
     static (YamlMappingNode Root, RecipeSource Source) Tree(string yaml, string file, IEnumerable<string>? overrides)

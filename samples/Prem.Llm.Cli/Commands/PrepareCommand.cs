@@ -35,8 +35,12 @@ public static class PrepareCommand
         {
             tokenizer, input, output, seqLen, workers, valFraction, minTokens, dropCode, seed, textField, skipBad, blankLine, shardRecords,
         };
-        command.SetAction((parse, cancellationToken) =>
+        command.SetAction(CliAction.OfAsync((parse, cancellationToken) =>
         {
+            if (parse.GetValue(seqLen) <= 0) throw new CliError($"--seq-len must be positive, got {parse.GetValue(seqLen)}.");
+            if (parse.GetValue(shardRecords) <= 0) throw new CliError($"--records-per-shard must be positive, got {parse.GetValue(shardRecords)}.");
+            if (parse.GetValue(minTokens) < 0) throw new CliError($"--min-tokens must be ≥ 0, got {parse.GetValue(minTokens)}.");
+            if (!(parse.GetValue(valFraction) is >= 0 and < 1)) throw new CliError($"--val-fraction must be in [0, 1), got {parse.GetValue(valFraction)}.");
             var options = new PrepareOptions
             {
                 Input = parse.GetValue(input)!,
@@ -54,7 +58,7 @@ public static class PrepareCommand
                 RecordsPerShard = parse.GetValue(shardRecords),
             };
             return Task.Run(() => PrepareJob.Run(parse.GetValue(tokenizer)!, loadTokenizer, options, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, cancellationToken));
-        });
+        }));
         return command;
     }
 }

@@ -21,33 +21,57 @@ public static class ScoreCommand
         var input = new Option<string>("--input") { Description = "JSONL: {\"ids\":[…]} or {\"text\":…} per line", Required = true };
         var output = new Option<string?>("--output") { Description = "output JSONL (default: standard output)" };
         var backend = new Option<string>("--attention") { Description = "eager or sdpa", DefaultValueFactory = _ => "sdpa" };
-        var command = new Command("score", "Score token sequences: log p(ids[t+1] | ids[..t]), argmax, NLL and perplexity.")
+        var replace = new Option<bool>("--replace-invalid-utf8") { Description = "Replace bytes that are not UTF-8 with U+FFFD and report how many (default: an error naming the byte offset)" };
+        var truncate = new Option<bool>("--truncate")
         {
-            model, input, output, backend,
+            Description = "Cut a sequence longer than the model's window (max_position_embeddings) from the left (default: warn and score past the window)",
+        };
+        var command = new Command("score", "Score token sequences: log p(ids[t+1] | ids[..t]), argmax, NLL and perplexity. An input with no records is an error (exit 1).")
+        {
+            model, input, output, backend, truncate, replace,
         };
         command.SetAction(CliAction.Of((parse, stdout) =>
         {
-            using var m = ModelFolder.LoadModel(parse.GetValue(model)!, parse.GetValue(backend)!);
             string? outPath = parse.GetValue(output);
+            if (outPath is not null) OutputFile.Check(outPath, "--output");
+            using var m = ModelFolder.LoadModel(parse.GetValue(model)!, parse.GetValue(backend)!);
             using var writer = outPath is null ? null : new StreamWriter(outPath);
-            Run(m, ModelFolder.TryLoadTokenizer(parse.GetValue(model)!), parse.GetValue(input)!, writer ?? stdout);
+            Run(m, ModelFolder.TryLoadTokenizer(parse.GetValue(model)!), parse.GetValue(input)!, writer ?? stdout, parse.InvocationConfiguration.Error, parse.GetValue(truncate),
+                parse.GetValue(replace));
             return 0;
         }));
         return command;
     }
 
-    /// <summary>Scores every line of <paramref name="inputPath"/> and writes one JSON line per input line.</summary>
-    public static void Run(LlamaForCausalLM model, ITextTokenizer? tokenizer, string inputPath, TextWriter output)
+    /// <summary>
+    /// Scores every line of <paramref name="inputPath"/> and writes one JSON line per input line. An input with no
+    /// records is an error (exit 1), since an empty result is almost always a wrong path. A sequence longer than the
+    /// model's window is scored whole with a warning on <paramref name="log"/>, or with <paramref name="truncate"/>
+    /// cut from the left to the window (its output line holds the ids scored), with a note.
+    /// </summary>
+    public static void Run(LlamaForCausalLM model, ITextTokenizer? tokenizer, string inputPath, TextWriter output, TextWriter? log = null, bool truncate = false,
+        bool replaceInvalidUtf8 = false)
     {
         if (!File.Exists(inputPath)) throw new CliError($"input file not found: {inputPath}");
-        int lineNumber = 0;
-        foreach (string line in File.ReadLines(inputPath))
+        int lineNumber = 0, records = 0;
+        foreach (string line in Utf8Input.ReadLines(inputPath, replaceInvalidUtf8, log))
         {
             lineNumber++;
             if (string.IsNullOrWhiteSpace(line)) continue;
             int[] ids = ParseLine(line, inputPath, lineNumber, tokenizer, model.Config.VocabSize);
+            int window = model.Config.MaxPositionEmbeddings;
+            if (ids.Length > window)
+            {
+                int length = ids.Length;
+                if (truncate) ids = ids[^window..];
+                log?.WriteLine(truncate
+                    ? $"prem: note: {inputPath}:{lineNumber}: the sequence ({length} tokens) was cut from the left to its last {window} tokens, the model's window (--truncate)."
+                    : $"prem: warning: {inputPath}:{lineNumber}: the sequence ({ids.Length} tokens) is longer than the model's {window}-token window (max_position_embeddings); scored past it, where the model was not trained (--truncate cuts it from the left).");
+            }
             output.WriteLine(Score(model, ids));
+            records++;
         }
+        if (records == 0) throw new CliError($"{inputPath}: no records (the file is empty or all blank); expected one JSON object a line, {{\"ids\": […]}} or {{\"text\": …}}.");
         output.Flush();
     }
 

@@ -17,42 +17,36 @@ public static class TokenizeCommand
         var output = new Option<string?>("--output") { Description = "Where to write the JSONL result (default: standard output, unless --show)." };
         var bos = new Option<bool>("--bos") { Description = "Prepend BOS to text records." };
         var eos = new Option<bool>("--eos") { Description = "Append EOS to text records." };
+        var replace = new Option<bool>("--replace-invalid-utf8") { Description = "Replace bytes that are not UTF-8 with U+FFFD and report how many (default: an error naming the byte offset)" };
         var show = new Option<bool>("--show") { Description = "Print each record's tokens with the trained ones highlighted." };
-        var command = new Command("tokenize", "Tokenize JSONL text or conversations (ids, and labels for conversations).")
+        var command = new Command("tokenize", "Tokenize JSONL text or conversations (ids, and labels for conversations). An input with no records is an error (exit 1).")
         {
-            tokenizer, input, output, bos, eos, show,
+            tokenizer, input, output, bos, eos, show, replace,
         };
-        command.SetAction(parse => Run(parse.GetValue(tokenizer)!, parse.GetValue(input)!, parse.GetValue(output),
-            parse.GetValue(bos), parse.GetValue(eos), parse.GetValue(show), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
+        command.SetAction(CliAction.Of((parse, stdout) => Run(parse.GetValue(tokenizer)!, parse.GetValue(input)!, parse.GetValue(output),
+            parse.GetValue(bos), parse.GetValue(eos), parse.GetValue(show), stdout, parse.InvocationConfiguration.Error, parse.GetValue(replace))));
         return command;
     }
 
-    /// <summary>Runs the command; returns the exit code (0 ok, 1 bad input). Errors go to <paramref name="error"/>.</summary>
-    public static int Run(string tokenizerPath, string inputPath, string? outputPath, bool bos, bool eos, bool show, TextWriter stdout, TextWriter error)
+    /// <summary>
+    /// Runs the command; returns the exit code, 0. Bad input throws (the caller's <see cref="CliAction"/> prints it);
+    /// an input with no records is an error (exit 1), since an empty result is almost always a wrong path or field.
+    /// </summary>
+    public static int Run(string tokenizerPath, string inputPath, string? outputPath, bool bos, bool eos, bool show, TextWriter stdout, TextWriter error,
+        bool replaceInvalidUtf8 = false)
     {
-        try
-        {
-            var runner = new JsonlTokenizer(TokenizerLoader.Load(tokenizerPath)) { AddBos = bos, AddEos = eos };
-            using var reader = OpenInput(inputPath);
-            using var file = outputPath is null ? null : new StreamWriter(outputPath);
-            TextWriter? jsonl = file ?? (show ? null : stdout);
-            Func<string, bool, string>? mark = show && ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected ? AnsiTokenMarks.Mark : null;
-            int records = runner.Run(reader, inputPath, jsonl, show ? stdout : null, mark);
-            error.WriteLine($"tokenized {records} records");
-            return 0;
-        }
-        catch (TextDataException e)
-        {
-            error.WriteLine("error: " + e.Message);
-            return 1;
-        }
-        catch (IOException e)
-        {
-            error.WriteLine("error: " + e.Message);
-            return 1;
-        }
+        if (outputPath is not null) OutputFile.Check(outputPath, "--output");
+        var runner = new JsonlTokenizer(TokenizerLoader.Load(tokenizerPath)) { AddBos = bos, AddEos = eos };
+        using var reader = OpenInput(inputPath, replaceInvalidUtf8, error);
+        using var file = outputPath is null ? null : new StreamWriter(outputPath);
+        TextWriter? jsonl = file ?? (show ? null : stdout);
+        Func<string, bool, string>? mark = show && ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected ? AnsiTokenMarks.Mark : null;
+        int records = runner.Run(reader, inputPath, jsonl, show ? stdout : null, mark);
+        if (records == 0) throw new CliError($"{inputPath}: no records (the file is empty or all blank); expected one JSON record a line, {{\"text\": …}} or {{\"messages\": […]}}.");
+        error.WriteLine($"tokenized {records} records");
+        return 0;
     }
 
-    static StreamReader OpenInput(string path) =>
-        File.Exists(path) ? new StreamReader(path) : throw new TextDataException(path, "input file not found.");
+    static StringReader OpenInput(string path, bool replace, TextWriter log) =>
+        File.Exists(path) ? new StringReader(Utf8Input.ReadAllText(path, replace, log)) : throw new TextDataException(path, "input file not found.");
 }

@@ -17,7 +17,7 @@ internal static class CorpusReader
         foreach (var path in files)
         {
             var kind = CorpusFiles.KindOf(path);
-            using var reader = new StreamReader(CorpusFiles.Open(path), Encoding.UTF8, detectEncodingFromByteOrderMarks: true, 1 << 16);
+            using var reader = new StreamReader(new Utf8CheckingStream(CorpusFiles.Open(path), path), Encoding.UTF8, detectEncodingFromByteOrderMarks: true, 1 << 16);
             if (kind == CorpusFileKind.Text && split == TextFileSplit.WholeFile)
             {
                 yield return new CorpusRecord(path, 1, kind, Guard(reader.ReadToEnd, path, 1));

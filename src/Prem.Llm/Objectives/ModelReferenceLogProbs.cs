@@ -20,6 +20,8 @@ public sealed class ModelReferenceLogProbs : IReferenceLogProbs
     public (Tensor ChosenSums, Tensor ChosenCounts, Tensor RejectedSums, Tensor RejectedCounts) Get(PreferenceBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        TokenIdCheck.Require(batch, _reference.Config.VocabSize, "reference log-probs batch" + (batch.ExampleIds is { Count: > 0 } e ? $" of examples {e[0]}…{e[^1]}" : ""),
+            m => new ArgumentException(m, nameof(batch)));
         using var noGrad = no_grad();
         var (cs, cc) = SequenceLogProbs.Compute(_reference, batch.Chosen);
         var (rs, rc) = SequenceLogProbs.Compute(_reference, batch.Rejected);

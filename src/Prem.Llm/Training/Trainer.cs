@@ -200,6 +200,7 @@ public sealed class Trainer : IDisposable
         {
             using var batch = _validation.Next();
             if (batch is null) break;
+            TokenIdCheck.Require(batch, _precision.Working.Config.VocabSize, $"validation batch {i + 1}", m => new TrainingException(m));
             using var scope = NewDisposeScope();
             long n = _objective.CountUnits(batch);
             if (n == 0) continue;
@@ -265,6 +266,8 @@ public sealed class Trainer : IDisposable
 
     private StepOutcome TrainStep(IReadOnlyList<TrainingBatch> micro)
     {
+        for (int i = 0; i < micro.Count; i++)
+            TokenIdCheck.Require(micro[i], _precision.Working.Config.VocabSize, $"step {Step + 1}, micro-batch {i + 1}", m => new TrainingException(m));
         using var scope = NewDisposeScope();
         // The units of the whole global batch: every rank's micro-batches are scaled by the same 1/U.
         var (globalUnits, globalTokens) = _ranks.GlobalCounts(micro.Sum(_objective.CountUnits), micro.Sum(b => b.TokenCount));

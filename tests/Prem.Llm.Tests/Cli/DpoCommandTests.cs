@@ -17,6 +17,8 @@ public class DpoCommandTests
         Assert.True(exit == 0, err);
         Assert.Contains("step 3/3 | loss", output);
         Assert.True(File.Exists(Path.Combine(run, DpoRecipeBuilder.ReferenceCacheFile)));
+        Assert.Contains("reference log-probs: computing for", err);
+        Assert.Contains("(100%, ", err);
 
         var steps = StepLines(run);
         Assert.Equal(3, steps.Count);

@@ -136,7 +136,7 @@ public class YamlSectionTests
     [Theory]
     [InlineData("betaa: 0.1", "betaa", "unknown key")]
     [InlineData("loss_type: kto", "loss_type", "expected one of sigmoid, ipo, hinge, robust, got \"kto\"")]
-    [InlineData("lr_scheduler_type: polynomial", "lr_scheduler_type", "expected one of cosine, linear, constant_with_warmup, got \"polynomial\"")]
+    [InlineData("lr_scheduler_type: polynomial", "lr_scheduler_type", "expected one of linear, cosine, cosine_with_min_lr, constant, constant_with_warmup, got \"polynomial\"")]
     [InlineData("optim: sgd", "optim", "expected one of adamw_torch, got \"sgd\"")]
     [InlineData("bf16: maybe", "bf16", "expected true or false, got \"maybe\"")]
     [InlineData("beta: 0", "beta", "must be positive, got 0")]

@@ -38,12 +38,12 @@ public static class PrepareJob
         }
         catch (DataFormatException e)
         {
-            log.WriteLine($"error: {e.Message}");
+            log.WriteLine($"prem: error: {e.Message}");
             return 1;
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
-            log.WriteLine($"error: {e.Message}");
+            log.WriteLine($"prem: error: {e.Message}");
             return 2;
         }
         catch (OperationCanceledException)
