@@ -2,7 +2,9 @@
 # Packs every package (Prem.Llm, Prem.Llm.Cuda, Prem.Llm.Recipes, Prem.Llm.Reporting and the `prem`
 # tool Prem.Llm.Cli) with one version into a local folder feed, checks each package's metadata, builds
 # and runs a fresh project that consumes Prem.Llm from the feed (with its buildTransitive TorchSharp
-# fix) against the golden logits, then installs the tool from the feed and runs it.
+# fix) against the golden logits, does the same for a project that references Prem.Llm.csproj from
+# outside the repository (and checks the PremPatchLibTorchSharp opt-out), then installs the tool from
+# the feed and runs it.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
@@ -81,6 +83,27 @@ cat > "$work/nuget.config" <<XML
 XML
 dotnet run --project "$work/PackSmoke.csproj" -p:PremVersion="$version" -- "$root/tests/Prem.Llm.Tests/Data/tiny-gqa"
 
+# A consumer outside the repository that references Prem.Llm.csproj (not the package) and imports the
+# build step as the README says: its LibTorchSharp is patched, and the opt-out leaves it as shipped.
+mkdir "$work/projref"
+cp "$root/build/pack-smoke/ProjectReferenceSmoke.csproj" "$root/build/pack-smoke/Program.cs" "$work/projref/"
+dotnet build "$work/projref/ProjectReferenceSmoke.csproj" -p:PremRoot="$root" --nologo -v q
+system_has_version=false
+for so in /usr/lib/x86_64-linux-gnu/libstdc++.so.6 /usr/lib64/libstdc++.so.6; do
+  [ -f "$so" ] && grep -qa GLIBCXX_3.4.32 "$so" && system_has_version=true
+done
+projref_lib="$work/projref/bin/Debug/net10.0/linux-x64/libLibTorchSharp.so"
+if command -v readelf >/dev/null && [ "$system_has_version" = false ]; then
+  readelf -V "$projref_lib" > "$work/versions.txt"
+  grep -q "Name: GLIBCXX_3.4.32  Flags: WEAK" "$work/versions.txt" || fail "the ProjectReference consumer's libLibTorchSharp.so is not patched"
+fi
+dotnet "$work/projref/bin/Debug/net10.0/linux-x64/ProjectReferenceSmoke.dll" "$root/tests/Prem.Llm.Tests/Data/tiny-gqa"
+if command -v readelf >/dev/null; then
+  dotnet build "$work/projref/ProjectReferenceSmoke.csproj" -p:PremRoot="$root" -p:PremPatchLibTorchSharp=false --nologo -v q
+  readelf -V "$projref_lib" > "$work/versions.txt"
+  grep -q "Name: GLIBCXX_3.4.32  Flags: none" "$work/versions.txt" || fail "PremPatchLibTorchSharp=false still patched libLibTorchSharp.so"
+fi
+
 # The tool: install from the local feed, as a user would, and run it from outside the repository.
 dotnet tool install --tool-path "$work/tool" --add-source "$work/feed" Prem.Llm.Cli --version "$version"
 cd "$work"
@@ -92,10 +115,6 @@ esac
 # The tool's own copy of libLibTorchSharp.so carries the Debian 12 / Ubuntu 22.04 fix.
 lib=$(find "$work/tool/.store" -name libLibTorchSharp.so | head -n 1)
 [ -n "$lib" ] || fail "the installed tool has no libLibTorchSharp.so"
-system_has_version=false
-for so in /usr/lib/x86_64-linux-gnu/libstdc++.so.6 /usr/lib64/libstdc++.so.6; do
-  [ -f "$so" ] && grep -qa GLIBCXX_3.4.32 "$so" && system_has_version=true
-done
 if command -v readelf >/dev/null && [ "$system_has_version" = false ]; then
   readelf -V "$lib" > "$work/versions.txt"
   grep -q "Name: GLIBCXX_3.4.32  Flags: WEAK" "$work/versions.txt" || fail "the tool's libLibTorchSharp.so is not patched"
