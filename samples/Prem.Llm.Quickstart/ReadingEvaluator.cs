@@ -14,12 +14,12 @@ public sealed class ReadingEvaluator(ITextTokenizer tokenizer, IReadOnlyList<Rea
     const int NewlineId = 3 + '\n';   // byte-fallback piece <0x0A>
 
     /// <summary>Accuracy with plain-text prompts (for a model that has never seen the chat template).</summary>
-    public double PlainAccuracy(LlamaForCausalLM model) => Accuracy(model,
+    public double PlainAccuracy(LlamaForCausalLM model, Action<int>? progress = null) => Accuracy(model,
         questions.Select(q => (IReadOnlyList<int>)tokenizer.Encode($"Context: {q.Passage}\nQuestion: {q.Question}\nAnswer:", addBos: true)).ToList(),
-        [tokenizer.EosId, NewlineId]);
+        [tokenizer.EosId, NewlineId], progress);
 
     /// <summary>Accuracy with chat prompts.</summary>
-    public double ChatAccuracy(LlamaForCausalLM model) => Accuracy(model, questions.Select(ChatPrompt).ToList(), ChatStops);
+    public double ChatAccuracy(LlamaForCausalLM model, Action<int>? progress = null) => Accuracy(model, questions.Select(ChatPrompt).ToList(), ChatStops, progress);
 
     /// <summary>The chat prompt ids of one question (system, user, then the assistant header).</summary>
     public IReadOnlyList<int> ChatPrompt(ReadingQuestion q)
@@ -35,9 +35,18 @@ public sealed class ReadingEvaluator(ITextTokenizer tokenizer, IReadOnlyList<Rea
     /// <summary>The first few wrong answers of the last evaluation: question, expected, given.</summary>
     public IReadOnlyList<(string Question, string Expected, string Given)> Mistakes { get; private set; } = [];
 
-    double Accuracy(LlamaForCausalLM model, List<IReadOnlyList<int>> prompts, int[] stops)
+    /// <summary>Questions answered per batch (progress is reported after each).</summary>
+    public const int BatchSize = 50;
+
+    double Accuracy(LlamaForCausalLM model, List<IReadOnlyList<int>> prompts, int[] stops, Action<int>? progress)
     {
-        var answers = new TextGenerator(model).GenerateBatch(prompts, new SamplingOptions { MaxNewTokens = 24, StopTokenIds = stops });
+        var generator = new TextGenerator(model);
+        var answers = new List<IReadOnlyList<int>>();
+        foreach (var chunk in prompts.Chunk(BatchSize))
+        {
+            answers.AddRange(generator.GenerateBatch(chunk, new SamplingOptions { MaxNewTokens = 24, StopTokenIds = stops }));
+            progress?.Invoke(answers.Count);
+        }
         int correct = 0;
         var mistakes = new List<(string, string, string)>();
         for (int i = 0; i < questions.Count; i++)

@@ -2,7 +2,7 @@ using Prem.Llm.Cuda.Runtime;
 
 namespace Prem.Llm.Cuda.Tests.Runtime;
 
-public class KernelCacheTests
+public class KernelCacheTests : IClassFixture<ToolReport>
 {
     const string Source = "extern \"C\" __global__ void twice(float* x) { x[threadIdx.x] *= 2.f; }";
 
@@ -17,11 +17,10 @@ public class KernelCacheTests
         Assert.NotEqual(key, KernelCache.Key(Source, "sm_80", ["-O3"], "13.0"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void SecondRequestIsServedFromDisk()
     {
-        var (_, error) = CudaAvailability.ProbeNvrtc();
-        Assert.True(error is null, $"{error}. Run build/install-nvrtc.sh.");
+        ToolRequirement.Nvrtc();
         var folder = Directory.CreateTempSubdirectory("kernel-cache").FullName;
         try
         {

@@ -5,8 +5,9 @@ using Prem.Llm.Distributed.Mpi;
 namespace Prem.Llm.Tests.Distributed.Mpi;
 
 // Real multi-process runs: Open MPI's mpirun (installed by build/install-mpi.sh) and Debian's MPICH
-// unpacked into .tools/mpich, each rank a Prem.Llm.MpiHost process with one thread.
-public class MpiCommunicatorTests
+// unpacked into .tools/mpich, each rank a Prem.Llm.MpiHost process with one thread. Without the tools
+// these tests are skipped with the install script to run (failed under CI=true): see ToolRequirement.
+public class MpiCommunicatorTests : IClassFixture<ToolReport>
 {
     private static float[] Floats(JsonElement e, string name) => e.GetProperty(name).EnumerateArray().Select(x => x.GetSingle()).ToArray();
 
@@ -43,10 +44,10 @@ public class MpiCommunicatorTests
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void OpenMpiCollectivesMatchIndependentSums() => CheckCollectives(MpiJob.OpenMpi(2, "allreduce"), 2, "Open MPI");
 
-    [Fact]
+    [SkippableFact]
     public void MpichCollectivesMatchIndependentSums() => CheckCollectives(MpiJob.Mpich(2, "allreduce"), 2, "MPICH");
 
     private static void CheckTraining(MpiJob parallel, MpiJob single)
@@ -68,21 +69,21 @@ public class MpiCommunicatorTests
         Assert.NotEqual(lossesOne[0], lossesOne[^1]);
     }
 
-    [Fact]
+    [SkippableFact]
     public void OpenMpiAdamWTrainingMatchesOneProcessWithTheSameGlobalBatch()
     {
         const string args = "train --optimizer adamw --steps 4 --global-batch 8 --accum 2";
         CheckTraining(MpiJob.OpenMpi(2, args), MpiJob.Single(args));
     }
 
-    [Fact]
+    [SkippableFact]
     public void MpichSgdTrainingMatchesOneProcessWithTheSameGlobalBatch()
     {
         const string args = "train --optimizer sgd --steps 3 --global-batch 4 --accum 1";
         CheckTraining(MpiJob.Mpich(2, args), MpiJob.Single(args));
     }
 
-    [Fact]
+    [SkippableFact]
     public void ARankThatExitsEarlyEndsTheJobNamingIt()
     {
         var job = MpiJob.OpenMpi(2, "allreduce --fail exit-early --timeout 20");
@@ -91,7 +92,7 @@ public class MpiCommunicatorTests
         Assert.True(job.Elapsed < TimeSpan.FromSeconds(20), $"took {job.Elapsed}");
     }
 
-    [Fact]
+    [SkippableFact]
     public void AHungRankIsAbortedByTheWatchdog()
     {
         var job = MpiJob.OpenMpi(2, "allreduce --fail hang --timeout 3");
@@ -100,12 +101,13 @@ public class MpiCommunicatorTests
         Assert.True(job.Elapsed < TimeSpan.FromSeconds(30), $"took {job.Elapsed}");
     }
 
-    [Fact]
+    [SkippableFact]
     public void AWrongWorldSizeFailsOnEveryRank()
     {
         var job = MpiJob.OpenMpi(2, "allreduce --expect-world 3");
         Assert.NotEqual(0, job.ExitCode);
-        Assert.Contains("rank 0/2: the job was configured for 3 ranks but was launched with 2", job.Output);
+        // Every rank checks; whichever reports first ends the job (mpirun may kill the other before it prints).
+        Assert.Matches(@"rank [01]/2: the job was configured for 3 ranks but was launched with 2", job.Output);
     }
 
     [Fact]
@@ -117,9 +119,10 @@ public class MpiCommunicatorTests
         Assert.Contains("/nonexistent/libmpi.so.40", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void MpichHandleConstantsMatchMpiH()
     {
+        ToolRequirement.Mpich();
         var header = File.ReadAllText(Directory.EnumerateFiles(Path.Combine(MpiJob.MpichRoot, "include"), "mpi.h", SearchOption.AllDirectories).First());
         int Define(string name)
         {
