@@ -55,7 +55,8 @@ public static class TrainingCurvePlot
         plot.Axes.Bottom.Label.Text = "step";
         plot.Axes.Left.Label.Text = "loss";
         plot.Axes.Right.Label.Text = "learning rate";
-        plot.ShowLegend();
+        // The legend goes below the axes, outside the data: inside, it covered the last steps of the curves.
+        plot.ShowLegend(ScottPlot.Edge.Bottom);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(pngPath))!);
         plot.SavePng(pngPath, width, height);
     }
