@@ -43,11 +43,12 @@ for p in "${libraries[@]}" Prem.Llm.Cli; do
   has '<readme>README.md</readme>'
   grep -qE '<description>[^<]{20,}</description>' <<<"$nuspec" || fail "$p.nuspec has no description"
   grep -qE '<tags>[^<]+</tags>' <<<"$nuspec" || fail "$p.nuspec has no tags"
-  # SourceLink's repository element: the commit in a git checkout, the URL when it has a remote.
+  # SourceLink's repository element: the commit in a git checkout, the URL when it has a hosted remote.
   if git -C "$root" rev-parse HEAD >/dev/null 2>&1; then
     grep -qE '<repository type="git"[^>]* commit="[0-9a-f]{40}"' <<<"$nuspec" || fail "$p.nuspec has no repository commit"
   fi
-  if [ -n "$(git -C "$root" remote 2>/dev/null)" ]; then
+  # SourceLink only turns a hosted remote (https://, ssh, git@) into a URL; a clone of a local folder has none.
+  if git -C "$root" remote get-url origin 2>/dev/null | grep -qE '^(https?|ssh|git)://|^git@'; then
     grep -qE '<repository type="git"[^>]* url="[^"]+"' <<<"$nuspec" || fail "$p.nuspec has no repository URL"
   fi
   unzip -l "$pkg" > "$work/contents.txt"
