@@ -34,7 +34,7 @@ public static class RecipeBuilder
         var (backend, attention) = host.Attention(recipe.Model.Attention);
         if (recipe.Model.ModelName is { } modelFolder) RequireModelFolder(modelFolder, "model.model_args.model_name");
         string? tokenizerDir = recipe.Data.DatasetTokenizer ?? (recipe.Model.ModelName is { } m && HasTokenizer(m) ? m : null)
-            ?? (recipe.Kind == RecipeKind.Pretrain && Directory.Exists(PreparedTokenizer(recipe.Data.TrainPath)) ? PreparedTokenizer(recipe.Data.TrainPath) : null);
+            ?? (recipe.Kind == RecipeKind.Pretrain ? PreparedTokenizer(recipe.Data.TrainPath) : null);
         var owned = new List<IDisposable>();
         try
         {
@@ -69,8 +69,12 @@ public static class RecipeBuilder
         }
     }
 
-    /// <summary>Where <c>prem prepare</c> copies the tokenizer of a prepared corpus.</summary>
-    static string PreparedTokenizer(string trainPath) => Path.Combine(trainPath, "tokenizer");
+    /// <summary>The tokenizer <c>prem prepare</c> copied beside a prepared corpus, or null when there is none.</summary>
+    static string? PreparedTokenizer(string trainPath)
+    {
+        string folder = Path.Combine(trainPath, "tokenizer");
+        return Directory.Exists(folder) ? folder : null;
+    }
 
     /// <summary>
     /// A model built from a config block without bos_token_id/eos_token_id takes them from the data (the prepared

@@ -11,12 +11,6 @@ namespace Prem.Llm.Training;
 /// </summary>
 internal static class ModelExporter
 {
-    /// <summary>Tokenizer files copied by name when present; <c>*.tiktoken</c> files are copied too.</summary>
-    internal static IReadOnlyList<string> TokenizerFileNames => TokenizerFileSet.Names;
-
-    /// <summary>True for a file name the export copies with the tokenizer.</summary>
-    internal static bool IsTokenizerFile(string fileName) => TokenizerFileSet.Contains(fileName);
-
     /// <summary>
     /// Writes <paramref name="model"/> into <paramref name="directory"/> in <paramref name="dtype"/> (the weights'
     /// dtype when null) and copies the tokenizer files of <paramref name="tokenizer"/> (a folder, or one tokenizer
@@ -34,8 +28,7 @@ internal static class ModelExporter
     /// <exception cref="TrainingException">Neither a folder nor a file.</exception>
     internal static List<string> TokenizerFiles(string tokenizer)
     {
-        if (File.Exists(tokenizer)) return [tokenizer];
-        if (!Directory.Exists(tokenizer)) throw new TrainingException("tokenizer folder not found", tokenizer);
+        if (!File.Exists(tokenizer) && !Directory.Exists(tokenizer)) throw new TrainingException("tokenizer folder not found", tokenizer);
         return TokenizerFileSet.In(tokenizer);
     }
 }
