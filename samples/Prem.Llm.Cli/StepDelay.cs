@@ -1,0 +1,32 @@
+using Prem.Llm.Training;
+
+namespace Prem.Llm.Cli;
+
+/// <summary>
+/// For tests only: <c>PREM_TEST_STEP_DELAY_MS</c> makes each reported training step last that much longer, so a test
+/// can signal a child <c>prem</c> process while it is inside a step (the tiny test models train a step in milliseconds).
+/// </summary>
+internal sealed class StepDelay(TimeSpan delay) : IProgress<TrainingUpdate>
+{
+    /// <summary>The environment variable read by <see cref="FromEnvironment"/>.</summary>
+    public const string Variable = "PREM_TEST_STEP_DELAY_MS";
+
+    /// <summary>The delay the variable asks for, or null when it is unset; a value that is not a whole number ≥ 0 is a <see cref="CliError"/>.</summary>
+    public static StepDelay? FromEnvironment() => Parse(Environment.GetEnvironmentVariable(Variable));
+
+    internal static StepDelay? Parse(string? value)
+    {
+        if (string.IsNullOrEmpty(value)) return null;
+        if (!int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int ms))
+            throw new CliError($"{Variable} must be a whole number of milliseconds, got \"{value}\".");
+        return ms == 0 ? null : new StepDelay(TimeSpan.FromMilliseconds(ms));
+    }
+
+    /// <summary>The delay after each step.</summary>
+    public TimeSpan Delay => delay;
+
+    public void Report(TrainingUpdate value)
+    {
+        if (value.Kind is TrainingUpdateKind.Step or TrainingUpdateKind.SkippedStep) Thread.Sleep(delay);
+    }
+}
