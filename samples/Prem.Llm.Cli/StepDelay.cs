@@ -6,7 +6,7 @@ namespace Prem.Llm.Cli;
 /// For tests only: <c>PREM_TEST_STEP_DELAY_MS</c> makes each reported training step last that much longer, so a test
 /// can signal a child <c>prem</c> process while it is inside a step (the tiny test models train a step in milliseconds).
 /// </summary>
-internal sealed class StepDelay(TimeSpan delay) : IProgress<TrainingUpdate>
+public sealed class StepDelay(TimeSpan delay) : IProgress<TrainingUpdate>
 {
     /// <summary>The environment variable read by <see cref="FromEnvironment"/>.</summary>
     public const string Variable = "PREM_TEST_STEP_DELAY_MS";
@@ -14,7 +14,8 @@ internal sealed class StepDelay(TimeSpan delay) : IProgress<TrainingUpdate>
     /// <summary>The delay the variable asks for, or null when it is unset; a value that is not a whole number ≥ 0 is a <see cref="CliError"/>.</summary>
     public static StepDelay? FromEnvironment() => Parse(Environment.GetEnvironmentVariable(Variable));
 
-    internal static StepDelay? Parse(string? value)
+    /// <summary>The delay <paramref name="value"/> (the variable's text) asks for; null for none (unset, empty or 0).</summary>
+    public static StepDelay? Parse(string? value)
     {
         if (string.IsNullOrEmpty(value)) return null;
         if (!int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int ms))
@@ -25,6 +26,7 @@ internal sealed class StepDelay(TimeSpan delay) : IProgress<TrainingUpdate>
     /// <summary>The delay after each step.</summary>
     public TimeSpan Delay => delay;
 
+    /// <summary>Sleeps for <see cref="Delay"/> after a step or skipped step; other updates pass at once.</summary>
     public void Report(TrainingUpdate value)
     {
         if (value.Kind is TrainingUpdateKind.Step or TrainingUpdateKind.SkippedStep) Thread.Sleep(delay);

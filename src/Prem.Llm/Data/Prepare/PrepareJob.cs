@@ -33,6 +33,8 @@ public static class PrepareJob
             var progress = new LogProgress(log, clock);
             var summary = new CorpusPreparer(tokenizer, run).Run(progress, cancellationToken);
             CopyTokenizer(tokenizerPath, options.Output);
+            foreach (var (file, count) in summary.InvalidUtf8Replaced)
+                log.WriteLine($"prem: note: {file}: {count} invalid UTF-8 sequence{(count == 1 ? "" : "s")} replaced with U+FFFD (--replace-invalid-utf8).");
             output.WriteLine(summary.ToJson());
             return 0;
         }
