@@ -31,28 +31,8 @@ public static class RunFolder
         ThrowIfReused(options, outputDir);
         if (options.ResumeFrom is { } resumeFrom && resumeFrom != CheckpointOptions.ResumeAuto)
             new CheckpointStore(Path.Combine(outputDir, "checkpoints"), 1).Resolve(resumeFrom);
-        var missing = new List<string>();   // deepest first
-        for (var d = new DirectoryInfo(Path.GetFullPath(outputDir)); d is not null && !d.Exists; d = d.Parent) missing.Add(d.FullName);
-        string probe = Path.Combine(outputDir, $".prem-write-check-{Guid.NewGuid():N}");
-        try
-        {
-            Directory.CreateDirectory(outputDir);
-            File.WriteAllBytes(probe, []);
-            File.Delete(probe);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new TrainingException($"cannot write the run folder: {e.Message}", outputDir, e);
-        }
-        finally
-        {
-            // Only the empty folders made here; the run creates its folder when it starts writing.
-            foreach (var folder in missing)
-            {
-                try { Directory.Delete(folder); }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { break; }
-            }
-        }
+        if (Data.WritableFolder.Problem(outputDir) is { } problem)
+            throw new TrainingException($"cannot write the run folder: {problem}", outputDir);
     }
 
     /// <summary>Refuses <paramref name="outputDir"/> when it holds an earlier run and <paramref name="options"/> neither resume nor overwrite.</summary>
