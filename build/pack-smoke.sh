@@ -4,7 +4,7 @@
 # and runs a fresh project that consumes Prem.Llm from the feed (with its buildTransitive TorchSharp
 # fix) against the golden logits, does the same for a project that references Prem.Llm.csproj from
 # outside the repository (and checks the PremPatchLibTorchSharp opt-out), then installs the tool from
-# the feed and runs it.
+# the feed and runs it (generate, and eval on the evaluation sets shipped inside the tool).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
@@ -124,4 +124,17 @@ fi
   --max-new-tokens 16 > "$work/generated.txt"
 [ -s "$work/generated.txt" ] || fail "prem generate printed nothing"
 echo "pack-smoke: prem $printed generated: $(head -c 200 "$work/generated.txt")"
+# The evaluation sets ship inside the tool (data/eval next to prem.dll): from outside the repository, with no
+# --data-dir, `prem eval` finds them there. Two documents of one task keep this to seconds.
+tool_dir=$(dirname "$(find "$work/tool/.store" -name prem.dll | head -n 1)")
+for f in README.md arc_easy/test.jsonl arc_challenge/test.jsonl openbookqa/test.jsonl piqa/validation.jsonl \
+         winogrande/validation.jsonl mmlu/test.jsonl; do
+  [ -s "$tool_dir/data/eval/$f" ] || fail "the installed tool has no data/eval/$f"
+done
+[ ! -e "$work/data" ] || fail "$work/data exists: prem eval could find the sets there instead of in the tool"
+"$work/tool/prem" eval --model "$root/tests/Prem.Llm.Tests/Data/stories260K" --tasks arc_easy --limit 2 \
+  --output "$work/eval.json" > "$work/eval.txt" 2> "$work/eval.err" || { cat "$work/eval.err" >&2; fail "prem eval failed"; }
+grep -q '(2 documents in ' "$work/eval.txt" || fail "prem eval did not score 2 documents: $(cat "$work/eval.txt")"
+grep -q '"arc_easy"' "$work/eval.json" || fail "prem eval wrote no arc_easy result"
+echo "pack-smoke: prem eval from the tool's data/eval: $(tail -n 1 "$work/eval.txt")"
 echo "pack-smoke: ok"

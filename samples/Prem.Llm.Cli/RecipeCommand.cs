@@ -36,6 +36,7 @@ public static class RecipeCommand
             {
                 string[] sets = parse.GetValue(set) ?? [];
                 if (parse.GetValue(overwrite)) sets = [.. sets, "overwrite=true"];
+                var delay = StepDelay.FromEnvironment();
                 using var run = build(parse.GetValue(config)!, sets, host);
                 string outputDir = run.Options.Checkpoint.OutputDir!;
                 // Ctrl-C or SIGTERM: stop after this step with a checkpoint; a second one exits at once.
@@ -47,7 +48,7 @@ public static class RecipeCommand
                 }
                 bool plain = !ReferenceEquals(stdout, Console.Out);
                 var result = ConsoleTrainingReporter.Run(
-                    p => run.Run(TrainingProgress.Combine(p, TrainingCurvePlot.Writer(outputDir))), forcePlain: plain, plainWriter: stdout);
+                    p => run.Run(TrainingProgress.Combine(p, TrainingCurvePlot.Writer(outputDir), delay)), forcePlain: plain, plainWriter: stdout);
                 if (result.Stopped)
                 {
                     stdout.WriteLine($"stopped at step {result.Steps}; checkpoint in {result.CheckpointDirectory}");

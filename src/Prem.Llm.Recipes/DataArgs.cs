@@ -24,4 +24,10 @@ internal sealed record DataArgs
 
     /// <summary>Tokenizer folder or file (dataset_tokenizer); null uses the model folder's.</summary>
     public string? DatasetTokenizer { get; init; }
+
+    /// <summary>
+    /// SFT only (replace_invalid_utf8): bytes of the JSONL files that are not UTF-8 become U+FFFD, counted per file;
+    /// false (the default) fails naming file and byte offset. A pretraining corpus is checked by <c>prem prepare</c>.
+    /// </summary>
+    public bool ReplaceInvalidUtf8 { get; init; }
 }

@@ -20,6 +20,8 @@ internal sealed record DpoRecipe
     public string? ValPath { get; init; }
     /// <summary>tokenizer: tokenizer folder or file; null uses the model folder's.</summary>
     public string? Tokenizer { get; init; }
+    /// <summary>replace_invalid_utf8: bytes of train_path/val_path that are not UTF-8 become U+FFFD, counted per file (default: an error naming file and byte offset).</summary>
+    public bool ReplaceInvalidUtf8 { get; init; }
     /// <summary>output_dir: the run folder.</summary>
     public required string OutputDir { get; init; }
     /// <summary>resume_from: a checkpoint folder or "latest".</summary>

@@ -42,10 +42,13 @@ public static class DpoRecipeBuilder
             throw new RecipeException(null, "tokenizer", $"{tokenizerDir} has no tokenizer; set tokenizer");
         RecipeBuilder.RequireFile(recipe.TrainPath, "train_path");
         if (recipe.ValPath is not null) RecipeBuilder.RequireFile(recipe.ValPath, "val_path");
+        // The run folder before loading and the reference pass: a reused or unwritable folder is refused in a moment.
+        RunFolder.Check(new CheckpointOptions { OutputDir = recipe.OutputDir, ResumeFrom = recipe.ResumeFrom, Overwrite = recipe.Overwrite });
 
         var tokenizer = TokenizerLoader.Load(tokenizerDir);
-        var pairs = new PreferenceOptions { MaxLength = recipe.MaxLength, MaxPromptLength = recipe.MaxPromptLength };
+        var pairs = new PreferenceOptions { MaxLength = recipe.MaxLength, MaxPromptLength = recipe.MaxPromptLength, ReplaceInvalidUtf8 = recipe.ReplaceInvalidUtf8 };
         var trainSet = PreferenceDataset.Load(recipe.TrainPath, tokenizer, pairs);
+        RecipeBuilder.ReportReplaced(trainSet.Summary, "replace_invalid_utf8", host);
         RecipeBuilder.RequireOneBatch(trainSet.Examples.Count, recipe.PerDeviceTrainBatchSize, host, recipe.TrainPath, "train_path", "preference pairs");
         var train = new BatchLoader<PreferenceExample, PreferenceBatch>(trainSet.Examples, new PreferenceCollator(trainSet.PadId),
             new BatchLoaderOptions { BatchSize = recipe.PerDeviceTrainBatchSize }.ForRank(host.Communicator));
@@ -54,6 +57,7 @@ public static class DpoRecipeBuilder
         if (recipe.ValPath is not null)
         {
             var valSet = PreferenceDataset.Load(recipe.ValPath, tokenizer, pairs);
+            RecipeBuilder.ReportReplaced(valSet.Summary, "replace_invalid_utf8", host);
             RecipeBuilder.RequireOneBatch(valSet.Examples.Count, recipe.PerDeviceEvalBatchSize ?? recipe.PerDeviceTrainBatchSize, host, recipe.ValPath, "val_path", "preference pairs");
             valPairs = valSet.Examples.Count;
             var loader = new BatchLoaderOptions { BatchSize = recipe.PerDeviceEvalBatchSize ?? recipe.PerDeviceTrainBatchSize, Shuffle = false }.ForRank(host.Communicator);

@@ -33,6 +33,8 @@ public static class RecipeBuilder
         CheckAccelerator(recipe.Trainer.Accelerator);
         var (backend, attention) = host.Attention(recipe.Model.Attention);
         if (recipe.Model.ModelName is { } modelFolder) RequireModelFolder(modelFolder, "model.model_args.model_name");
+        // The run folder before any loading: a reused or unwritable folder is refused in a moment.
+        RunFolder.Check(new CheckpointOptions { OutputDir = recipe.OutputDir, ResumeFrom = recipe.ResumeFrom, Overwrite = recipe.Overwrite });
         string? tokenizerDir = recipe.Data.DatasetTokenizer ?? (recipe.Model.ModelName is { } m && HasTokenizer(m) ? m : null)
             ?? (recipe.Kind == RecipeKind.Pretrain ? PreparedTokenizer(recipe.Data.TrainPath) : null);
         var owned = new List<IDisposable>();
@@ -128,20 +130,30 @@ public static class RecipeBuilder
     {
         RequireFile(data.TrainPath, "data.train_path");
         var tokenizer = TokenizerLoader.Load(tokenizerDir);
-        var options = new SftOptions { MaxSeqLength = data.MaxSeqLength ?? new SftOptions().MaxSeqLength };
+        var options = new SftOptions { MaxSeqLength = data.MaxSeqLength ?? new SftOptions().MaxSeqLength, ReplaceInvalidUtf8 = data.ReplaceInvalidUtf8 };
         var train = SftDataset.Load(data.TrainPath, tokenizer, options);
+        ReportReplaced(train.Summary, "data.replace_invalid_utf8", host);
         RequireOneBatch(train.Rows.Count, data.BatchSize, host, data.TrainPath, "data.train_path", "conversations");
         IBatchSource? validation = null;
         if (data.ValPath is { } valPath)
         {
             RequireFile(valPath, "data.val_path");
             var valSet = SftDataset.Load(valPath, tokenizer, options);
+            ReportReplaced(valSet.Summary, "data.replace_invalid_utf8", host);
             RequireOneBatch(valSet.Rows.Count, data.BatchSize, host, valPath, "data.val_path", "conversations");
             validation = new BatchLoader<SftExample, CausalLmBatch>(valSet.Rows, new SftCollator(valSet.PadId),
                 new BatchLoaderOptions { BatchSize = data.BatchSize, Shuffle = false }.ForRank(host.Communicator));
         }
         return (new BatchLoader<SftExample, CausalLmBatch>(train.Rows, new SftCollator(train.PadId),
             new BatchLoaderOptions { BatchSize = data.BatchSize }.ForRank(host.Communicator)), validation, tokenizer.VocabSize);
+    }
+
+    /// <summary>A notice per file in which invalid UTF-8 was replaced (the recipe key <paramref name="keyPath"/> asked for it).</summary>
+    internal static void ReportReplaced(ChatDatasetSummary summary, string keyPath, RecipeHost host)
+    {
+        if (host.Communicator.Rank != 0) return;
+        foreach (var (file, count) in summary.InvalidUtf8Replaced)
+            host.Log?.WriteLine($"notice: {file}: {count} invalid UTF-8 sequence{(count == 1 ? "" : "s")} replaced with U+FFFD ({keyPath}).");
     }
 
     internal static void CheckAccelerator(Accelerator accelerator)

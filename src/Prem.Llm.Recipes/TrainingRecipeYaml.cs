@@ -10,7 +10,7 @@ internal static class TrainingRecipeYaml
         var optimizer = Optimizer(modelSection.Section("optimizer_args"));
         var scheduler = Scheduler(modelSection.Section("lr_scheduler_args"));
         modelSection.RejectUnknown();
-        var data = Data(root.Section("data") ?? throw root.Missing("data"));
+        var data = Data(root.Section("data") ?? throw root.Missing("data"), kind);
         var trainer = Trainer(root.Section("trainer"));
         var recipe = new TrainingRecipe
         {
@@ -80,8 +80,11 @@ internal static class TrainingRecipeYaml
         return args;
     }
 
-    static DataArgs Data(YamlSection s)
+    static DataArgs Data(YamlSection s, RecipeKind kind)
     {
+        bool replace = s.Bool("replace_invalid_utf8") ?? false;
+        if (replace && kind == RecipeKind.Pretrain)
+            throw s.Error("replace_invalid_utf8", "applies to SFT's JSONL files; pretraining reads prepared shards (use prem prepare --replace-invalid-utf8)");
         var args = new DataArgs
         {
             TrainPath = s.String("train_path") ?? throw s.Missing("train_path"),
@@ -89,6 +92,7 @@ internal static class TrainingRecipeYaml
             MaxSeqLength = Positive(s, "max_seq_length"),
             BatchSize = Positive(s, "batch_size") ?? 2,
             DatasetTokenizer = s.String("dataset_tokenizer"),
+            ReplaceInvalidUtf8 = replace,
         };
         s.RejectUnknown();
         return args;

@@ -29,11 +29,12 @@ public static class PrepareCommand
         var textField = new Option<string>("--text-field") { Description = "JSONL field holding the text", DefaultValueFactory = _ => "text" };
         var skipBad = new Option<bool>("--skip-bad-lines") { Description = "Count malformed JSONL lines instead of failing" };
         var blankLine = new Option<bool>("--split-text-on-blank-lines") { Description = "Plain text: one document per blank-line-separated block (default: per file)" };
+        var replace = new Option<bool>("--replace-invalid-utf8") { Description = "Replace bytes that are not UTF-8 with U+FFFD and report how many per file (default: an error naming the file and byte offset)" };
         var shardRecords = new Option<int>("--records-per-shard") { Description = "Input records per shard (the unit of resumption)", DefaultValueFactory = _ => 16384 };
 
         var command = new Command("prepare", "Tokenize a pretraining corpus into packed token shards (resumable)")
         {
-            tokenizer, input, output, seqLen, workers, valFraction, minTokens, dropCode, seed, textField, skipBad, blankLine, shardRecords,
+            tokenizer, input, output, seqLen, workers, valFraction, minTokens, dropCode, seed, textField, skipBad, blankLine, shardRecords, replace,
         };
         command.SetAction(CliAction.OfAsync((parse, cancellationToken) =>
         {
@@ -54,6 +55,7 @@ public static class PrepareCommand
                 Seed = parse.GetValue(seed),
                 TextField = parse.GetValue(textField)!,
                 SkipBadLines = parse.GetValue(skipBad),
+                ReplaceInvalidUtf8 = parse.GetValue(replace),
                 TextFileSplit = parse.GetValue(blankLine) ? TextFileSplit.BlankLine : TextFileSplit.WholeFile,
                 RecordsPerShard = parse.GetValue(shardRecords),
             };

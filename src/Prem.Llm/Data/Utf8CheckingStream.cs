@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using System.Text.Unicode;
 
 namespace Prem.Llm.Data;
@@ -6,12 +7,17 @@ namespace Prem.Llm.Data;
 /// <summary>
 /// A read-only pass-through stream that fails on the first byte sequence that is not UTF-8, naming the file and
 /// the byte offset (in the decompressed text for .gz/.zst), instead of letting the reader turn it into U+FFFD.
+/// With <c>replace</c> it lets them through (the UTF-8 decoder reading it turns each into U+FFFD) and counts them
+/// in <see cref="Replaced"/>, one per maximal invalid subsequence, as the decoder replaces them.
 /// </summary>
-internal sealed class Utf8CheckingStream(Stream inner, string path) : Stream
+internal sealed class Utf8CheckingStream(Stream inner, string path, bool replace = false) : Stream
 {
     private readonly byte[] _carry = new byte[4];
     private int _carryLength;
     private long _offset;   // absolute offset of _carry[0] (or of the next byte read when nothing is carried)
+
+    /// <summary>Invalid sequences let through so far (only with <c>replace</c>).</summary>
+    public long Replaced { get; private set; }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -59,16 +65,31 @@ internal sealed class Utf8CheckingStream(Stream inner, string path) : Stream
         char[] scratch = ArrayPool<char>.Shared.Rent(data.Length);
         try
         {
-            var status = Utf8.ToUtf16(data, scratch, out int read, out _, replaceInvalidSequences: false, isFinalBlock: final);
-            if (status == OperationStatus.NeedMoreData && data.Length - read <= _carry.Length)
+            int start = 0;
+            while (true)
             {
-                // A character split across reads: keep its first bytes for the next read.
-                data[read..].CopyTo(_carry);
-                _carryLength = data.Length - read;
-                _offset += read;
-                return;
+                var status = Utf8.ToUtf16(data[start..], scratch, out int read, out _, replaceInvalidSequences: false, isFinalBlock: final);
+                start += read;
+                if (status == OperationStatus.Done)
+                {
+                    _offset += data.Length;
+                    _carryLength = 0;
+                    return;
+                }
+                if (status == OperationStatus.NeedMoreData && data.Length - start <= _carry.Length)
+                {
+                    // A character split across reads: keep its first bytes for the next read.
+                    data[start..].CopyTo(_carry);
+                    _carryLength = data.Length - start;
+                    _offset += start;
+                    return;
+                }
+                if (!replace) throw new DataFormatException($"not valid UTF-8 at byte offset {_offset + start} (save the file as UTF-8)", path);
+                // The decoder turns each maximal invalid subsequence into one U+FFFD; Rune decoding finds the same span.
+                Rune.DecodeFromUtf8(data[start..], out _, out int invalid);
+                Replaced++;
+                start += invalid;
             }
-            throw new DataFormatException($"not valid UTF-8 at byte offset {_offset + read} (save the file as UTF-8)", path);
         }
         finally
         {

@@ -349,12 +349,9 @@ public sealed class Trainer : IDisposable
                     Log?.WriteLine($"notice: removed {removed.Count} unfinished checkpoint folder{(removed.Count == 1 ? "" : "s")} left by an interrupted save: {string.Join(", ", removed.Select(Path.GetFileName))}");
                 var c = Options.Checkpoint;
                 string metricsPath = Path.Combine(outputDir, "metrics.jsonl"), finalPath = Path.Combine(outputDir, "final");
-                bool used = _store.List().Count > 0 || (File.Exists(metricsPath) && new FileInfo(metricsPath).Length > 0);
-                if (used && c.ResumeFrom is null)
+                RunFolder.ThrowIfReused(c, outputDir);
+                if (c.ResumeFrom is null && c.Overwrite && RunFolder.IsUsed(outputDir))
                 {
-                    if (!c.Overwrite)
-                        throw new TrainingException("this run folder already holds a run (metrics.jsonl or checkpoints): resume it (resume_from: auto or latest), " +
-                            "choose another output folder, or start over with --overwrite (Checkpoint.Overwrite), which deletes its checkpoints, metrics and final model", outputDir);
                     if (Directory.Exists(_store.Directory)) Directory.Delete(_store.Directory, recursive: true);
                     if (Directory.Exists(finalPath)) Directory.Delete(finalPath, recursive: true);
                     File.Delete(metricsPath);

@@ -63,6 +63,22 @@ public class CliErrorTests
     }
 
     [Fact]
+    public void Prepare_checks_its_input_and_output_before_loading_the_tokenizer()
+    {
+        string dir = TestData.TempDirectory();
+        string corpus = Path.Combine(dir, "c.jsonl"), file = Path.Combine(dir, "a-file");
+        File.WriteAllText(corpus, "{\"text\":\"hi\"}\n");
+        File.WriteAllText(file, "");
+        // The tokenizer path does not exist: each error below comes first, so the tokenizer was never loaded.
+        string noTokenizer = Path.Combine(dir, "no-tokenizer");
+        var output = CliRun.Prem("prepare", "--tokenizer", noTokenizer, "--input", corpus, "--output", Path.Combine(file, "out"), "--seq-len", "8");
+        OneErrorLine(output, $"prem: error: {Path.Combine(file, "out")}: cannot write the output folder: ");
+        var input = CliRun.Prem("prepare", "--tokenizer", noTokenizer, "--input", Path.Combine(dir, "none.jsonl"), "--output", Path.Combine(dir, "out"), "--seq-len", "8");
+        OneErrorLine(input, $"prem: error: {Path.Combine(dir, "none.jsonl")}: input file or folder not found");
+        Assert.False(Directory.Exists(Path.Combine(dir, "out")));   // the check leaves no empty output folder behind
+    }
+
+    [Fact]
     public void Generate_names_the_flag_not_the_property()
     {
         var run = CliRun.Prem("generate", "--model", TestData.Path("stories260K"), "--prompt-ids", "1", "--top-p", "0", "--format", "ids");

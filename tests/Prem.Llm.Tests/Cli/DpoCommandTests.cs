@@ -58,4 +58,52 @@ public class DpoCommandTests
         Assert.Equal(1, exit);
         Assert.Equal($"prem: error: {config}:{line}: betta: unknown key", err.Trim());
     }
+
+    [Fact]
+    public void Non_utf8_pairs_name_file_and_offset_or_with_the_recipe_key_are_replaced_and_counted()
+    {
+        string dir = TestData.TempDirectory();
+        string model = StoriesChat(dir);
+        string train = DpoJsonl(dir), val = DpoJsonl(dir, "val.jsonl", 4), run = Path.Combine(dir, "run");
+        byte[] bytes = File.ReadAllBytes(val);
+        int offset = Array.IndexOf(bytes, (byte)'?');
+        bytes[offset] = 0xFF;
+        bytes[Array.LastIndexOf(bytes, (byte)'?')] = 0xFE;
+        File.WriteAllBytes(val, bytes);
+        string[] args = ["dpo", "--config", Config("tiny-dpo.yaml"), "--set", "max_steps=1", "--set", $"model_name_or_path={model}",
+            "--set", $"train_path={train}", "--set", $"val_path={val}", "--set", $"output_dir={run}"];
+
+        var (exit, _, err) = CliRun.Prem(args);
+        Assert.Equal(1, exit);
+        Assert.Equal($"prem: error: {val}: not valid UTF-8 at byte offset {offset} (save the file as UTF-8)", err.Trim());
+
+        var (ok, output, notes) = CliRun.Prem([.. args, "--set", "replace_invalid_utf8=true"]);
+        Assert.True(ok == 0, notes);
+        Assert.Contains($"notice: {val}: 2 invalid UTF-8 sequences replaced with U+FFFD (replace_invalid_utf8).", notes);
+        Assert.DoesNotContain($"notice: {train}", notes);
+        Assert.Contains("done: 1 steps", output);
+    }
+
+    [Fact]
+    public void A_used_run_folder_is_refused_before_the_models_load_and_the_references_are_computed()
+    {
+        string dir = TestData.TempDirectory();
+        string model = StoriesChat(dir);
+        string train = DpoJsonl(dir), run = Path.Combine(dir, "run");
+        string[] args = ["dpo", "--config", Config("tiny-dpo.yaml"), "--set", "max_steps=1", "--set", $"model_name_or_path={model}",
+            "--set", $"train_path={train}", "--set", $"output_dir={run}"];
+        var first = CliRun.Prem(args);
+        Assert.True(first.Exit == 0, first.Err);
+        Assert.Contains("reference log-probs: computing for", first.Err);
+        File.Delete(Path.Combine(run, DpoRecipeBuilder.ReferenceCacheFile));
+
+        var (exit, output, err) = CliRun.Prem(args);
+        Assert.Equal(1, exit);
+        Assert.StartsWith($"prem: error: {run}: this run folder already holds a run (metrics.jsonl or checkpoints)", err);
+        Assert.Single(err.Trim().Split('\n'));
+        Assert.DoesNotContain("reference log-probs", err);
+        Assert.Equal("", output);
+        // Refused before the reference pass: it wrote no cache.
+        Assert.False(File.Exists(Path.Combine(run, DpoRecipeBuilder.ReferenceCacheFile)));
+    }
 }

@@ -71,6 +71,75 @@ public class RecipeInterruptTests
         Assert.Equal(Enumerable.Range(1, (int)step + 2).Select(i => (long)i), steps);
     }
 
+    [Theory]
+    [InlineData("INT", "INT")]
+    [InlineData("INT", "TERM")]
+    public async Task A_second_signal_exits_at_once_without_waiting_for_the_step(string first, string second)
+    {
+        string dir = TestData.TempDirectory();
+        string corpus = PreparedCorpus(dir), run = Path.Combine(dir, "run");
+        string[] args = PretrainArgs(corpus, run, "trainer.max_epochs=100000", "trainer.max_steps=1000000", "trainer.save_every_n_steps=1000000");
+        // Each step lasts 60 s more (a test-only hook of the CLI), so both signals arrive inside one step.
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            Environment = { ["PREM_TEST_STEP_DELAY_MS"] = "60000" },
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "prem.dll"));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var stdout = new System.Text.StringBuilder();
+        var stderr = new System.Text.StringBuilder();
+        using var sawStep = new ManualResetEventSlim();
+        using var sawNotice = new ManualResetEventSlim();
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (stdout) stdout.AppendLine(e.Data);
+            if (e.Data.StartsWith("step 1/", StringComparison.Ordinal)) sawStep.Set();
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (stderr) stderr.AppendLine(e.Data);
+            if (e.Data.Contains("received: stopping after the current step", StringComparison.Ordinal)) sawNotice.Set();
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var clock = new Stopwatch();
+        try
+        {
+            Assert.True(sawStep.Wait(TimeSpan.FromSeconds(120)), $"no step 1 within 120 s: {stdout}{stderr}");
+            Signal(process, first);
+            Assert.True(sawNotice.Wait(TimeSpan.FromSeconds(30)), $"no notice for the first signal: {stderr}");
+            clock.Start();
+            Signal(process, second);
+            Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), "the second signal did not end the run within 30 s");
+            clock.Stop();
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+        await process.WaitForExitAsync();
+        string output = stdout.ToString(), err = stderr.ToString();
+        // Ended by the signal's default action: 128 + the signal number, as a shell reports it.
+        int expected = 128 + (second == "INT" ? 2 : 15);
+        Assert.True(process.ExitCode == expected, $"exit {process.ExitCode}, expected {expected}\n{output}\n{err}");
+        // Well inside the 60 s step it interrupted: the process did not wait for the step to end.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed.TotalSeconds:F1} s to exit after the second signal");
+        Assert.Contains("prem: exiting now without a checkpoint", err);
+        Assert.DoesNotContain("stopped at step", output);
+        Assert.Empty(Directory.Exists(Path.Combine(run, "checkpoints")) ? Directory.GetDirectories(Path.Combine(run, "checkpoints"), "step-*") : []);
+    }
+
+    static void Signal(Process process, string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", process.Id.ToString()]);
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
     [Fact]
     public void Resume_auto_starts_fresh_in_an_empty_run_folder()
     {

@@ -36,4 +36,36 @@ public class SftCommandTests
         Assert.Equal(1, exit);
         Assert.Equal("prem: error: data.train_path: file not found: /no/such.jsonl", err.Trim());
     }
+
+    [Fact]
+    public void Non_utf8_jsonl_names_file_and_offset_or_with_the_recipe_key_is_replaced_and_counted()
+    {
+        string dir = TestData.TempDirectory();
+        string model = StoriesChat(dir);
+        string data = SftJsonl(dir), run = Path.Combine(dir, "run");
+        byte[] bytes = File.ReadAllBytes(data);
+        int offset = Array.IndexOf(bytes, (byte)'?');
+        bytes[offset] = 0xBF;   // a Latin-1 "¿": a continuation byte with no lead
+        File.WriteAllBytes(data, bytes);
+        string[] args = ["sft", "--config", Config("tiny-sft.yaml"), "--set", $"model.model_args.model_name={model}",
+            "--set", $"data.train_path={data}", "--set", $"output_dir={run}", "--set", "trainer.max_steps=1"];
+
+        var (exit, _, err) = CliRun.Prem(args);
+        Assert.Equal(1, exit);
+        Assert.Equal($"prem: error: {data}: not valid UTF-8 at byte offset {offset} (save the file as UTF-8)", err.Trim());
+
+        var (ok, output, notes) = CliRun.Prem([.. args, "--set", "data.replace_invalid_utf8=true"]);
+        Assert.True(ok == 0, notes);
+        Assert.Contains($"notice: {data}: 1 invalid UTF-8 sequence replaced with U+FFFD (data.replace_invalid_utf8).", notes);
+        Assert.Contains("done: 1 steps", output);
+    }
+
+    [Fact]
+    public void The_replace_key_is_refused_for_pretraining_which_reads_prepared_shards()
+    {
+        var (exit, _, err) = CliRun.Prem("pretrain", "--config", Config("tiny-pretrain.yaml"), "--set", "data.replace_invalid_utf8=true");
+        Assert.Equal(1, exit);
+        Assert.Contains("replace_invalid_utf8: applies to SFT's JSONL files", err);
+        Assert.Contains("prem prepare --replace-invalid-utf8", err);
+    }
 }

@@ -55,4 +55,37 @@ public class CorpusReaderTests
         var e = Assert.Throws<DataFormatException>(() => CorpusReader.Read([path]).ToList());
         Assert.Equal(path, e.FilePath);
     }
+
+    [Fact]
+    public void Invalid_utf8_fails_naming_file_and_offset_or_is_replaced_and_counted_per_file()
+    {
+        using var tmp = new TempFolder();
+        var bad = tmp.Sub("bad.jsonl.gz");
+        // Offsets are in the decompressed text: the 0xFF is byte 10, the cut 3-byte sequence starts at byte 24.
+        TestCorpus.WriteBytes(bad, [.. "{\"text\":\"a"u8, 0xFF, .. "\"}\n{\"text\":\"b"u8, 0xE2, 0x82, .. "\"}\n"u8]);
+        var good = tmp.Sub("good.txt");
+        TestCorpus.WriteBytes(good, "fine"u8.ToArray());
+        var e = Assert.Throws<DataFormatException>(() => CorpusReader.Read([good, bad]).ToList());
+        Assert.Equal(bad, e.FilePath);
+        Assert.Contains("not valid UTF-8 at byte offset 10", e.Message);
+
+        var replaced = new Utf8Replacements();
+        var records = CorpusReader.Read([good, bad], replaced: replaced).ToList();
+        Assert.Equal(["fine", "{\"text\":\"a\uFFFD\"}", "{\"text\":\"b\uFFFD\"}"], records.Select(r => r.Content));
+        Assert.Equal([new KeyValuePair<string, long>(bad, 2)], replaced.ToSorted());
+    }
+
+    [Fact]
+    public void A_utf16_byte_order_mark_is_not_obeyed()
+    {
+        // Only UTF-8 is read: FF FE is two invalid bytes, not a switch to UTF-16 that would turn the rest into other text.
+        using var tmp = new TempFolder();
+        var path = tmp.Sub("bom.txt");
+        TestCorpus.WriteBytes(path, [0xFF, 0xFE, .. "hi"u8]);
+        var replaced = new Utf8Replacements();
+        Assert.Equal("\uFFFD\uFFFDhi", Assert.Single(CorpusReader.Read([path], replaced: replaced)).Content);
+        Assert.Equal(2, replaced.ToSorted()[path]);
+        TestCorpus.WriteBytes(path, [0xEF, 0xBB, 0xBF, .. "hi"u8]);
+        Assert.Equal("hi", Assert.Single(CorpusReader.Read([path])).Content);
+    }
 }

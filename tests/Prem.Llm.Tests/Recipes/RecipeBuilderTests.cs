@@ -79,4 +79,17 @@ public class RecipeBuilderTests
         var e = Assert.Throws<RecipeException>(() => RecipeBuilder.Build(recipe));
         Assert.Equal("model.model_args.model_name: model folder not found: /no/such/model", e.Message);
     }
+
+    [Fact]
+    public void A_used_run_folder_is_refused_before_the_data_and_the_model_are_read()
+    {
+        string dir = TestData.TempDirectory();
+        File.WriteAllText(Path.Combine(dir, "metrics.jsonl"), "{\"step\":1}\n");
+        // The data folder does not exist either: the run folder is checked first, so that is not what fails.
+        var e = Assert.Throws<Prem.Llm.Training.TrainingException>(() => RecipeBuilder.Build(Tiny(Path.Combine(dir, "no-corpus"), dir)));
+        Assert.Contains("this run folder already holds a run", e.Message);
+        var data = Assert.Throws<RecipeException>(() => RecipeBuilder.Build(Tiny(Path.Combine(dir, "no-corpus"), dir) with { Overwrite = true }));
+        Assert.Equal("data.train_path", data.KeyPath);
+        Assert.True(File.Exists(Path.Combine(dir, "metrics.jsonl")));   // overwriting deletes only when the run starts
+    }
 }

@@ -36,11 +36,12 @@ public sealed class PreferenceDataset
         ArgumentNullException.ThrowIfNull(tokenizer);
         var encoder = new PreferenceEncoder(tokenizer, options);
         var skipped = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        var replaced = encoder.Options.ReplaceInvalidUtf8 ? new Utf8Replacements() : null;
         var examples = ChatJsonlReader.Load(path, (json, record) =>
         {
             var r = PreferenceRecord.Read(json, record.FilePath, record.Line);
             return encoder.EncodeCore(r.Prompt, r.Chosen, r.Rejected, $"{record.FilePath}:{record.Line}");
-        }, encoder.Options.SkipInvalid, skipped, out long records);
+        }, encoder.Options.SkipInvalid, skipped, out long records, replaced);
         var summary = new ChatDatasetSummary
         {
             Records = records,
@@ -49,6 +50,7 @@ public sealed class PreferenceDataset
             Tokens = examples.Sum(e => (long)e.PromptIds.Length + e.ChosenIds.Length + e.RejectedIds.Length),
             TrainedTokens = examples.Sum(e => (long)e.ChosenIds.Length + e.RejectedIds.Length),
             Truncated = examples.Count(e => e.Truncated),
+            InvalidUtf8Replaced = replaced?.ToSorted() ?? new SortedDictionary<string, long>(),
         };
         return new PreferenceDataset(examples, summary, encoder.Options, SftCollator.PadIdOf(tokenizer));
     }

@@ -20,6 +20,12 @@ public sealed record PreferenceOptions
     /// <summary>Skip and count malformed lines and invalid records instead of throwing <see cref="DataFormatException"/>.</summary>
     public bool SkipInvalid { get; init; }
 
+    /// <summary>
+    /// Replace byte sequences that are not UTF-8 with U+FFFD and count them per file (<see cref="ChatDatasetSummary.InvalidUtf8Replaced"/>)
+    /// instead of throwing a <see cref="DataFormatException"/> naming the file and byte offset.
+    /// </summary>
+    public bool ReplaceInvalidUtf8 { get; init; }
+
     /// <summary>The chat template; null picks <see cref="Llama3ChatTemplate"/> with the tokenizer's BOS text.</summary>
     public IChatTemplate? Template { get; init; }
 }

@@ -47,7 +47,8 @@ public sealed class CorpusPreparer
         if (manifest.Complete) return PrepareSummary.From(manifest, resumed);
 
         var dtype = TokenDTypes.Parse(manifest.DType);
-        using var records = CorpusReader.Read(files, _options.TextFileSplit).GetEnumerator();
+        var replaced = _options.ReplaceInvalidUtf8 ? new Utf8Replacements() : null;
+        using var records = CorpusReader.Read(files, _options.TextFileSplit, replaced).GetEnumerator();
         for (long i = 0; i < manifest.RecordsRead; i++)
             if (!records.MoveNext()) throw new DataFormatException("input has fewer records than the run being resumed", _options.Input);
 
@@ -84,7 +85,7 @@ public sealed class CorpusPreparer
         }
         manifest.Complete = true;
         manifest.Save(_options.Output);
-        return PrepareSummary.From(manifest, resumed);
+        return PrepareSummary.From(manifest, resumed) with { InvalidUtf8Replaced = replaced?.ToSorted() ?? new SortedDictionary<string, long>() };
     }
 
     private PrepareManifest Begin(IReadOnlyList<string> files)

@@ -17,7 +17,11 @@ public static class PrepareJob
     /// <param name="output">Receives the JSON summary.</param>
     /// <param name="log">Receives progress and error lines.</param>
     /// <param name="cancellationToken">Stops after the current chunk; rerunning resumes.</param>
-    /// <returns>0 on success, 1 on bad input data, 2 on bad settings or no tokenizer (messages on <paramref name="log"/>), 130 when cancelled.</returns>
+    /// <returns>
+    /// 0 on success, 1 on bad input data or a path that cannot be used (a missing input, an output folder that cannot
+    /// be written), 2 on bad settings or no tokenizer (messages on <paramref name="log"/>), 130 when cancelled. Input and output paths are checked before
+    /// the tokenizer loads, and the output's earlier preparation (if any) before any record is read.
+    /// </returns>
     public static int Run(string tokenizerPath, Func<string, ITextTokenizer> loadTokenizer, PrepareOptions options,
         TextWriter output, TextWriter log, CancellationToken cancellationToken = default)
     {
@@ -27,12 +31,21 @@ public static class PrepareJob
         ArgumentNullException.ThrowIfNull(log);
         try
         {
+            // The input and the output folder before the tokenizer loads: a wrong path fails at once.
+            CorpusFiles.Enumerate(options.Input);
+            if (WritableFolder.Problem(options.Output) is { } problem)
+            {
+                log.WriteLine($"prem: error: {options.Output}: cannot write the output folder: {problem}");
+                return 1;
+            }
             var tokenizer = loadTokenizer(tokenizerPath);
             var run = options with { TokenizerHash = TokenizerFingerprint.Of(tokenizerPath) };
             var clock = Stopwatch.StartNew();
             var progress = new LogProgress(log, clock);
             var summary = new CorpusPreparer(tokenizer, run).Run(progress, cancellationToken);
             CopyTokenizer(tokenizerPath, options.Output);
+            foreach (var (file, count) in summary.InvalidUtf8Replaced)
+                log.WriteLine($"prem: note: {file}: {count} invalid UTF-8 sequence{(count == 1 ? "" : "s")} replaced with U+FFFD (--replace-invalid-utf8).");
             output.WriteLine(summary.ToJson());
             return 0;
         }

@@ -36,6 +36,12 @@ public sealed record PrepareOptions
     /// <summary>Count malformed JSONL lines and go on instead of failing on the first one.</summary>
     public bool SkipBadLines { get; init; }
 
+    /// <summary>
+    /// Replace byte sequences that are not UTF-8 with U+FFFD and count them per file (<see cref="PrepareSummary.InvalidUtf8Replaced"/>)
+    /// instead of failing with a <see cref="DataFormatException"/> naming the file and byte offset.
+    /// </summary>
+    public bool ReplaceInvalidUtf8 { get; init; }
+
     /// <summary>How plain text files are cut into documents.</summary>
     public TextFileSplit TextFileSplit { get; init; } = TextFileSplit.WholeFile;
 

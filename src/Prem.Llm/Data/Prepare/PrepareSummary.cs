@@ -44,6 +44,12 @@ public sealed record PrepareSummary
     /// <summary>Chunks taken over from an interrupted earlier run (0 for a fresh run).</summary>
     [JsonPropertyName("resumed_chunks")] public long ResumedChunks { get; init; }
 
+    /// <summary>
+    /// Per input file, invalid UTF-8 sequences replaced with U+FFFD by this run (<see cref="PrepareOptions.ReplaceInvalidUtf8"/>);
+    /// empty when none were, or the run only confirmed a complete preparation.
+    /// </summary>
+    [JsonPropertyName("invalid_utf8_replaced")] public IReadOnlyDictionary<string, long> InvalidUtf8Replaced { get; init; } = new SortedDictionary<string, long>();
+
     /// <summary>Summarises a complete manifest.</summary>
     public static PrepareSummary From(PrepareManifest manifest, long resumedChunks = 0)
     {

@@ -29,6 +29,9 @@ public sealed record ChatDatasetSummary
     /// <summary>Kept examples that truncation shortened.</summary>
     [JsonPropertyName("truncated")] public long Truncated { get; init; }
 
+    /// <summary>Per input file, invalid UTF-8 sequences replaced with U+FFFD; empty unless replacing was asked for and needed.</summary>
+    [JsonPropertyName("invalid_utf8_replaced")] public IReadOnlyDictionary<string, long> InvalidUtf8Replaced { get; init; } = new SortedDictionary<string, long>();
+
     /// <summary>The summary as indented JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, _json);
 }

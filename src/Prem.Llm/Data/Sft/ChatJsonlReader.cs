@@ -11,9 +11,12 @@ namespace Prem.Llm.Data;
 /// </summary>
 internal static class ChatJsonlReader
 {
-    /// <summary>The processed records in input order; skipped ones are counted in <paramref name="skipped"/>.</summary>
+    /// <summary>
+    /// The processed records in input order; skipped ones are counted in <paramref name="skipped"/>. Bytes that are not
+    /// UTF-8 fail naming file and byte offset, or with <paramref name="replaced"/> become U+FFFD, counted per file there.
+    /// </summary>
     public static List<T> Load<T>(string path, Func<JsonElement, CorpusRecord, T> process, bool skipInvalid,
-        SortedDictionary<string, long> skipped, out long records)
+        SortedDictionary<string, long> skipped, out long records, Utf8Replacements? replaced = null)
     {
         var files = CorpusFiles.Enumerate(path);
         foreach (var f in files)
@@ -21,7 +24,7 @@ internal static class ChatJsonlReader
         List<(CorpusRecord Record, T? Value, ChatRecordProblem? Problem)> results;
         try
         {
-            results = CorpusReader.Read(files).AsParallel().AsOrdered().Select(r => Process(r, process)).ToList();
+            results = CorpusReader.Read(files, replaced: replaced).AsParallel().AsOrdered().Select(r => Process(r, process)).ToList();
         }
         catch (AggregateException e) when (e.InnerExceptions.Count == 1)
         {

@@ -47,8 +47,9 @@ public sealed class SftDataset
         var encoder = new ConversationEncoder(tokenizer, options.Template ?? DefaultTemplate(tokenizer),
             new ConversationEncoderOptions { TrainOn = options.TrainOn, DefaultSystemPrompt = options.DefaultSystemPrompt });
         var skipped = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        var replaced = options.ReplaceInvalidUtf8 ? new Utf8Replacements() : null;
         var examples = ChatJsonlReader.Load(path, (json, record) => Encode(json, record, encoder, options.MaxSeqLength),
-            options.SkipInvalid, skipped, out long records);
+            options.SkipInvalid, skipped, out long records, replaced);
         var rows = options.Packing ? SftPacker.Pack(examples, options.MaxSeqLength) : examples;
         var summary = new ChatDatasetSummary
         {
@@ -58,6 +59,7 @@ public sealed class SftDataset
             Tokens = examples.Sum(e => (long)e.Length),
             TrainedTokens = examples.Sum(e => (long)e.TrainedTokenCount),
             Truncated = examples.Count(e => e.Truncated),
+            InvalidUtf8Replaced = replaced?.ToSorted() ?? new SortedDictionary<string, long>(),
         };
         return new SftDataset(examples, rows, summary, options, SftCollator.PadIdOf(tokenizer));
     }

@@ -73,4 +73,19 @@ public class PreferenceDatasetTests : IDisposable
         Assert.Equal(2, ds.Summary.Records);
         Assert.Equal(new Dictionary<string, long> { [reason] = 1 }, ds.Summary.Skipped);
     }
+
+    [Fact]
+    public void Invalid_utf8_fails_naming_the_offset_or_with_the_option_is_replaced_and_counted()
+    {
+        string path = _tmp.Sub("bad.jsonl.zst");
+        const string before = "{\"prompt\": \"Name a colo";
+        // Two invalid bytes in a compressed file: 0xC3 starts a 2-byte sequence that "u" does not continue; 0xFF is never valid.
+        TestCorpus.WriteBytes(path, [.. System.Text.Encoding.UTF8.GetBytes(before), 0xC3, .. "u\", \"chosen\": \"Blue.\", \"rejected\": \"Sev"u8, 0xFF, .. "en.\"}\n"u8]);
+        var e = Assert.Throws<DataFormatException>(() => PreferenceDataset.Load(path, Tokenizer));
+        Assert.Equal($"{path}: not valid UTF-8 at byte offset {before.Length} (save the file as UTF-8)", e.Message);
+
+        var ds = PreferenceDataset.Load(path, Tokenizer, new PreferenceOptions { ReplaceInvalidUtf8 = true });
+        Assert.Equal("Sev\uFFFDen.<|eot_id|>", Tokenizer.Decode(Assert.Single(ds.Examples).RejectedIds, skipSpecialTokens: false));
+        Assert.Equal(2, ds.Summary.InvalidUtf8Replaced[path]);
+    }
 }

@@ -158,4 +158,25 @@ public class SftDatasetTests : IDisposable
         Write(_tmp, "c.txt", "plain text");
         Assert.Throws<DataFormatException>(() => SftDataset.Load(_tmp.Path, Tokenizer));
     }
+
+    [Fact]
+    public void Invalid_utf8_fails_naming_the_offset_or_with_the_option_is_replaced_and_counted()
+    {
+        string path = _tmp.Sub("latin1.jsonl");
+        string line = Messages(("user", "caf"), ("assistant", "ok"));
+        int cut = line.IndexOf("caf", StringComparison.Ordinal) + 3;
+        // "café" written in Latin-1: one byte 0xE9, invalid in UTF-8, on the second line.
+        byte[] bytes = [.. System.Text.Encoding.UTF8.GetBytes(line + "\n"), .. System.Text.Encoding.UTF8.GetBytes(line[..cut]), 0xE9, .. System.Text.Encoding.UTF8.GetBytes(line[cut..] + "\n")];
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.Throws<DataFormatException>(() => SftDataset.Load(path, Tokenizer));
+        Assert.Equal(path, e.FilePath);
+        Assert.Contains($"not valid UTF-8 at byte offset {line.Length + 1 + cut}", e.Message);
+
+        var ds = SftDataset.Load(path, Tokenizer, new SftOptions { ReplaceInvalidUtf8 = true });
+        Assert.Equal(2, ds.Examples.Count);
+        Assert.Contains("caf\uFFFD", Tokenizer.Decode(ds.Examples[1].InputIds, skipSpecialTokens: false));
+        Assert.Equal([new KeyValuePair<string, long>(path, 1)], ds.Summary.InvalidUtf8Replaced);
+        Assert.Contains("\"invalid_utf8_replaced\"", ds.Summary.ToJson());
+        Assert.Empty(SftDataset.Load(Write(_tmp, "ok.jsonl", line), Tokenizer, new SftOptions { ReplaceInvalidUtf8 = true }).Summary.InvalidUtf8Replaced);
+    }
 }
