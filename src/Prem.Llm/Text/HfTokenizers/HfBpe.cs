@@ -61,6 +61,9 @@ internal sealed class HfBpe
     /// <summary>Words arrive as plain text and are mapped to the byte-level alphabet here (see <see cref="HfPreTokenizer.DeferByteMapping"/>).</summary>
     public bool ByteLevelInput { get; set; }
 
+    /// <summary>Number of vocabulary tokens (tokenizers' <c>get_vocab_size</c>).</summary>
+    public int TokenCount => _vocab.Count;
+
     /// <summary>One past the largest vocabulary id.</summary>
     public int IdCount => _idToToken.Length;
 

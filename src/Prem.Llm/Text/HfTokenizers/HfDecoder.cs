@@ -8,24 +8,24 @@ namespace Prem.Llm.Text;
 /// The <c>decoder</c> of tokenizer.json, compiled to what <see cref="TokenByteTable"/> needs: the bytes of
 /// each token and whether one leading space of the text is dropped. tokenizers' decoders work on the
 /// list of token strings; the ones real files use are per-token maps followed by a join, so they
-/// compile: Replace, Metaspace (replacement → space), Strip before a Fuse, then one of ByteLevel
+/// compile: Replace, Metaspace (replacement → space; in the first token dropped, unless <c>prepend_scheme</c>
+/// is never), Strip before a Fuse, then one of ByteLevel
 /// (alphabet → bytes; a token with foreign characters keeps its UTF-8), ByteFallback (<c>&lt;0xXX&gt;</c> →
 /// that byte) or plain UTF-8; Fuse (joining is what the table does anyway); Strip(" ", 1, 0) after a
-/// Fuse, and Metaspace's first-token space, become the leading-space drop. No decoder at all joins
+/// Fuse becomes the leading-space drop. No decoder at all joins
 /// tokens with spaces, as tokenizers does. Other chains are refused by name.
 /// </summary>
 /// <remarks>
-/// Not exact in two corners, both outside what decoding well-formed ids produces: tokenizers turns each
-/// byte of an invalid run of <c>&lt;0xXX&gt;</c> tokens into its own U+FFFD where one UTF-8 decode of all
-/// bytes gives one U+FFFD per maximal invalid subsequence; Metaspace strips the space of the first
-/// token only, where we strip the first space of the text (they differ only when that token decodes
-/// to nothing).
+/// Not exact in one corner, outside what decoding well-formed ids produces: tokenizers turns each byte
+/// of an invalid run of <c>&lt;0xXX&gt;</c> tokens into its own U+FFFD where one UTF-8 decode of all bytes
+/// gives one U+FFFD per maximal invalid subsequence. Strip without Fuse after ByteFallback (it would
+/// strip inside byte groups) is refused.
 /// </remarks>
 internal sealed class HfDecoder
 {
     enum BytesMode { Utf8, ByteLevel, ByteFallback }
 
-    readonly List<Func<string, string>> _stringSteps = [];
+    readonly List<Func<string, bool, string>> _stringSteps = [];
     BytesMode _bytes = BytesMode.Utf8;
     bool _fused;
     bool _joinWithSpaces;
@@ -33,10 +33,13 @@ internal sealed class HfDecoder
     /// <summary>Whether decoding drops one leading space of the text.</summary>
     public bool StripLeadingSpace { get; private set; }
 
-    /// <summary>The bytes one token decodes to.</summary>
-    public byte[] TokenBytes(string token)
+    /// <summary>Whether the first token decodes differently from the others (Metaspace).</summary>
+    public bool HasFirstTokenRule { get; private set; }
+
+    /// <summary>The bytes one token decodes to; <paramref name="first"/> when it is the first token decoded.</summary>
+    public byte[] TokenBytes(string token, bool first = false)
     {
-        foreach (var step in _stringSteps) token = step(token);
+        foreach (var step in _stringSteps) token = step(token, first);
         byte[] bytes = _bytes switch
         {
             BytesMode.ByteLevel => ByteLevelAlphabet.Decode(token),
@@ -83,8 +86,8 @@ internal sealed class HfDecoder
                 json.OnlyKnown(e, field, "type", "pattern", "content");
                 var (literal, regex) = HfNormalizer.ParsePattern(json.Property(e, "pattern", field), json, field + ".pattern");
                 string content = json.String(e, "content", field);
-                AddStringStep(json, field, regex is not null ? t => regex.Replace(t, _ => content)
-                    : literal!.Length == 0 ? t => t : t => t.Replace(literal, content, StringComparison.Ordinal));
+                AddStringStep(json, field, regex is not null ? (t, _) => regex.Replace(t, _ => content)
+                    : literal!.Length == 0 ? (t, _) => t : (t, _) => t.Replace(literal, content, StringComparison.Ordinal));
                 break;
             }
             case "Metaspace":
@@ -99,8 +102,9 @@ internal sealed class HfDecoder
                     "never" => false,
                     _ => throw json.Error(field + ".prepend_scheme", $"unknown prepend_scheme '{scheme}'."),
                 };
-                AddStringStep(json, field, t => t.Replace(replacement, ' '));
-                if (prepends) SetLeadingStrip(json, field);
+                // tokenizers' Metaspace::decode_chain: in token 0 every replacement character is dropped.
+                AddStringStep(json, field, (t, first) => first && prepends ? t.Replace(replacement.ToString(), "", StringComparison.Ordinal) : t.Replace(replacement, ' '));
+                HasFirstTokenRule |= prepends;
                 break;
             }
             case "ByteLevel":
@@ -126,7 +130,7 @@ internal sealed class HfDecoder
                         throw json.Error(field, "after Fuse only Strip(\" \", start ≤ 1, stop 0) is supported.");
                     if (start == 1) SetLeadingStrip(json, field);
                 }
-                else AddStringStep(json, field, t => StripToken(t, content, start, stop));
+                else AddStringStep(json, field, (t, _) => StripToken(t, content, start, stop));
                 break;
             }
             default:
@@ -134,7 +138,7 @@ internal sealed class HfDecoder
         }
     }
 
-    void AddStringStep(HfJsonReader json, string field, Func<string, string> step)
+    void AddStringStep(HfJsonReader json, string field, Func<string, bool, string> step)
     {
         if (_bytes != BytesMode.Utf8 || _fused)
             throw json.Error(field, "a text step after ByteLevel, ByteFallback or Fuse is not supported.");

@@ -142,18 +142,24 @@ public sealed class HfTokenizer : TextTokenizerBase
         if (root.TryGetProperty("added_tokens", out var list) && list.ValueKind != JsonValueKind.Null)
         {
             int count = json.Array(list, "added_tokens").GetArrayLength();
+            int maxId = -1;
             int i = 0;
             foreach (var t in list.EnumerateArray())
             {
                 string f = $"added_tokens[{i++}]";
                 json.Object(t, f);
                 json.OnlyKnown(t, f, "id", "content", "single_word", "lstrip", "rstrip", "normalized", "special");
-                int id = json.Int(t, "id", f, -1);
-                if (id < 0) throw json.Error(f + ".id", "missing.");
-                if (id >= model.IdCount + 2 * count + 1024) throw json.Error(f + ".id", $"id {id} is far past the vocabulary ({model.IdCount}).");
+                int declared = json.Int(t, "id", f, -1);
+                if (declared < 0) throw json.Error(f + ".id", "missing.");
                 string content = json.String(t, "content", f);
                 if (content.Length == 0) throw json.Error(f + ".content", "an added token cannot be empty.");
-                if (!ids.Add(id)) throw json.Error(f + ".id", $"id {id} appears twice.");
+                // tokenizers ignores the declared id: a token in the vocabulary keeps its id, a new one takes the
+                // next id after the vocabulary and the added tokens so far (AddedVocabulary::add_tokens).
+                if (contents.Contains(content)) continue;
+                int id = model.TokenToId(content) ?? (maxId >= model.TokenCount ? maxId + 1 : model.TokenCount);
+                maxId = Math.Max(maxId, id);
+                if (id >= model.IdCount + 2 * count + 1024) throw json.Error(f + ".id", $"id {id} is far past the vocabulary ({model.IdCount}).");
+                ids.Add(id);
                 bool special = json.Bool(t, "special", f, false);
                 contents.Add(content);
                 result.Add(new HfAddedToken(new AddedToken(content, id, special, json.Bool(t, "lstrip", f, false), json.Bool(t, "rstrip", f, false)),
@@ -197,18 +203,22 @@ public sealed class HfTokenizer : TextTokenizerBase
     private protected override TokenByteTable BuildByteTable()
     {
         var bytes = new byte[VocabSize][];
+        var first = _decoder.HasFirstTokenRule ? new byte[VocabSize][] : null;
         var special = new bool[VocabSize];
-        for (int id = 0; id < VocabSize; id++)
-        {
-            string? token = _model.IdToToken(id);
-            bytes[id] = token is null ? [] : _decoder.TokenBytes(token);
-        }
+        var added = new string?[VocabSize];
         foreach (var t in AddedTokens)
         {
-            bytes[t.Id] = _decoder.TokenBytes(t.Content);
+            added[t.Id] = t.Content;
             special[t.Id] = t.Special;
         }
-        return new TokenByteTable(bytes, special, _decoder.StripLeadingSpace);
+        for (int id = 0; id < VocabSize; id++)
+        {
+            // tokenizers' decode: the added token's content, else the model's token, through the decoder.
+            string? token = added[id] ?? _model.IdToToken(id);
+            bytes[id] = token is null ? [] : _decoder.TokenBytes(token);
+            if (first is not null) first[id] = token is null ? [] : _decoder.TokenBytes(token, first: true);
+        }
+        return new TokenByteTable(bytes, special, _decoder.StripLeadingSpace, first);
     }
 
     void EncodeCore(string text, bool matchSpecial, bool atStart, List<int> output)
