@@ -24,7 +24,7 @@ internal sealed class HfBpe
     /// <summary>Most tokens a vocabulary may have (a hostile file fails before allocating tables for it).</summary>
     public const int MaxVocabulary = 4_000_000;
 
-    const int MaxCachedWordLength = 64;
+    const int MaxCachedWordLength = 256;
     const int MaxCacheEntries = 1 << 20;
 
     [ThreadStatic] static PriorityQueue<long, long>? _queue;
@@ -111,7 +111,7 @@ internal sealed class HfBpe
             idToToken[id] = token;
         }
 
-        var merges = new Dictionary<long, (int, int)>();
+        var merges = new Dictionary<long, (int, int)>(PairComparer.Instance);
         int rank = 0;
         foreach (var m in json.Array(json.Property(e, "merges", field), field + ".merges").EnumerateArray())
         {
@@ -150,6 +150,17 @@ internal sealed class HfBpe
     static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 
     static long Key(int a, int b) => ((long)a << 32) | (uint)b;
+
+    // long's own hash is (high ^ low), which sends every pair (a, a) to 0 and makes merge lookups crawl on
+    // runs such as "=====" or long whitespace; a multiplicative mix spreads the pairs.
+    sealed class PairComparer : IEqualityComparer<long>
+    {
+        public static readonly PairComparer Instance = new();
+
+        public bool Equals(long x, long y) => x == y;
+
+        public int GetHashCode(long key) => (int)(((ulong)key * 0x9E3779B97F4A7C15UL) >> 32);
+    }
 
     /// <summary>Appends the ids of one pre-tokenized word.</summary>
     public void EncodeWord(ReadOnlySpan<char> word, List<int> output)

@@ -60,7 +60,7 @@ internal sealed class HfDecoder
     public static HfDecoder Parse(JsonElement e, HfJsonReader json, string field)
     {
         var decoder = new HfDecoder();
-        if (e.ValueKind == JsonValueKind.Null)
+        if (e.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
         {
             decoder._joinWithSpaces = true;
             decoder.StripLeadingSpace = true;

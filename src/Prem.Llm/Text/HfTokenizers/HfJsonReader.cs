@@ -26,6 +26,7 @@ internal sealed class HfJsonReader(string path)
     /// <summary>Fails on any property of <paramref name="obj"/> not in <paramref name="known"/>.</summary>
     public void OnlyKnown(JsonElement obj, string field, params string[] known)
     {
+        Object(obj, field);
         foreach (var p in obj.EnumerateObject())
             if (System.Array.IndexOf(known, p.Name) < 0)
                 throw Error(field + "." + p.Name, $"unsupported option '{p.Name}' (known: {string.Join(", ", known)}); refusing rather than tokenizing differently from HF.");
@@ -41,6 +42,7 @@ internal sealed class HfJsonReader(string path)
     /// <summary>A string property, or null when absent or null.</summary>
     public string? OptionalString(JsonElement obj, string name, string field)
     {
+        Object(obj, field);
         if (!obj.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
         return v.ValueKind == JsonValueKind.String ? v.GetString()! : throw Error(field + "." + name, $"expected a string, found {v.ValueKind}.");
     }
@@ -48,6 +50,7 @@ internal sealed class HfJsonReader(string path)
     /// <summary>A boolean property, or <paramref name="fallback"/> when absent or null.</summary>
     public bool Bool(JsonElement obj, string name, string field, bool fallback)
     {
+        Object(obj, field);
         if (!obj.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return fallback;
         return v.ValueKind switch
         {
@@ -60,6 +63,7 @@ internal sealed class HfJsonReader(string path)
     /// <summary>A non-negative integer property, or <paramref name="fallback"/> when absent or null.</summary>
     public int Int(JsonElement obj, string name, string field, int fallback)
     {
+        Object(obj, field);
         if (!obj.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return fallback;
         return v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i) && i >= 0
             ? i : throw Error(field + "." + name, $"expected a non-negative integer, found {v}.");
@@ -67,7 +71,7 @@ internal sealed class HfJsonReader(string path)
 
     /// <summary>A required object property.</summary>
     public JsonElement Property(JsonElement obj, string name, string field) =>
-        obj.TryGetProperty(name, out var v) ? v : throw Error(field + "." + name, "missing.");
+        Object(obj, field).TryGetProperty(name, out var v) ? v : throw Error(field + "." + name, "missing.");
 
     /// <summary>A one-character string property (HF stores chars as strings).</summary>
     public char Char(JsonElement obj, string name, string field, char fallback)

@@ -32,7 +32,7 @@ internal static class HfRegex
             if (_cache.Count < 256) _cache.TryAdd(pattern, regex);
             return regex;
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
         {
             throw json.Error(field, $"regex \"{pattern}\" cannot be run here: {e.Message}");
         }

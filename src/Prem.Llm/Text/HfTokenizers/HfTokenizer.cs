@@ -28,7 +28,7 @@ namespace Prem.Llm.Text;
 /// </remarks>
 public sealed class HfTokenizer : TextTokenizerBase
 {
-    static readonly string[] _eosFallbacks = ["</s>", "<|endoftext|>", "<|end_of_text|>", "<｜end▁of▁sentence｜>", "<eos>"];
+    static readonly string[] _eosFallbacks = ["</s>", "<|endoftext|>", "<|end_of_text|>", "<|eot_id|>", "<|im_end|>", "<｜end▁of▁sentence｜>", "<eos>"];
     static readonly string[] _llamaClasses =
         ["LlamaTokenizer", "LlamaTokenizerFast", "CodeLlamaTokenizer", "CodeLlamaTokenizerFast", "GemmaTokenizer", "GemmaTokenizerFast"];
 
@@ -103,6 +103,8 @@ public sealed class HfTokenizer : TextTokenizerBase
     /// <summary>Builds the tokenizer from the bytes of a tokenizer.json; <paramref name="source"/> names it in errors.</summary>
     internal static HfTokenizer FromJson(byte[] tokenizerJson, string source, HfTokenizerConfig config)
     {
+        // JsonDocument checks the UTF-8 of strings only when they are read; check it all up front.
+        if (!System.Text.Unicode.Utf8.IsValid(tokenizerJson)) throw new TextDataException(source, "the file is not valid UTF-8.");
         JsonDocument doc;
         try
         {
