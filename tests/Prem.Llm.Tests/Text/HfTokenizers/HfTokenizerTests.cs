@@ -101,5 +101,21 @@ public class HfTokenizerTests
         Assert.Equal("Hello", tokenizer.Decode(after));
     }
 
+    [Fact]
+    public void ByteFallback_InvalidRun_OneReplacementPerMaximalSubsequence_NotPerByte()
+    {
+        // Known difference (src/Prem.Llm/Text/README.md): tokenizers' ByteFallback decoder turns each byte of an
+        // invalid <0xXX> run into its own U+FFFD; one UTF-8 decode of the bytes (ours) gives one per maximal
+        // invalid subsequence. "E2 82" is the start of "€" cut short: Rust "\uFFFD\uFFFD", ours "\uFFFD".
+        var tokenizer = HfTestData.Tokenizer("lenml-llama2");
+        int[] ids = [tokenizer.TokenToId("<0xE2>")!.Value, tokenizer.TokenToId("<0x82>")!.Value, tokenizer.TokenToId("▁a")!.Value];
+        using var rust = new Tokenizers.DotNet.Tokenizer(vocabPath: Path.Combine(HfTestData.Folder("lenml-llama2"), "tokenizer.json"));
+        Assert.Equal("\uFFFD\uFFFD a", rust.Decode([.. ids.Select(i => (uint)i)]));
+        Assert.Equal("\uFFFD a", tokenizer.Decode(ids));
+        // Complete sequences, all that encoding text produces, decode alike.
+        int[] euro = [tokenizer.TokenToId("<0xE2>")!.Value, tokenizer.TokenToId("<0x82>")!.Value, tokenizer.TokenToId("<0xAC>")!.Value];
+        Assert.Equal(rust.Decode([.. euro.Select(i => (uint)i)]), tokenizer.Decode(euro));
+    }
+
     static string Show(string s) => System.Text.Json.JsonSerializer.Serialize(s.Length > 80 ? s[..80] : s);
 }
