@@ -1,10 +1,20 @@
 using Prem.Llm.Tests.Checkpoints;
 
-// Usage: safetensors [inputs = 100000] [seed = 1] [first input = 0]
-if (args.Length == 0 || args[0] != "safetensors")
+// Usage: safetensors|tokenizer-json [inputs = 100000] [seed = 1] [first input = 0]
+if (args.Length == 0 || args[0] is not ("safetensors" or "tokenizer-json"))
 {
-    Console.Error.WriteLine("usage: Prem.Llm.Fuzz safetensors [inputs] [seed] [first]");
+    Console.Error.WriteLine("usage: Prem.Llm.Fuzz safetensors|tokenizer-json [inputs] [seed] [first]");
     return 2;
+}
+if (args[0] == "tokenizer-json")
+{
+    int n = args.Length > 1 ? int.Parse(args[1]) : 100_000, s = args.Length > 2 ? int.Parse(args[2]) : 1, from = args.Length > 3 ? int.Parse(args[3]) : 0;
+    Console.WriteLine($"fuzzing tokenizer.json loading: {n} inputs from {from}, seed {s}");
+    var r = new Prem.Llm.Tests.Text.HfTokenizerFuzzer(s).Run(n, from, Console.WriteLine);
+    Console.WriteLine($"inputs {r.Inputs}, accepted {r.Accepted}, rejected {r.Rejected}, failures {r.Failures.Count}, "
+        + $"elapsed {r.Elapsed.TotalSeconds:F1} s, slowest input {r.Slowest.TotalMilliseconds:F1} ms");
+    foreach (var failure in r.Failures.Take(50)) Console.WriteLine("FAIL " + failure);
+    return r.Failures.Count > 0 ? 1 : 0;
 }
 var count = args.Length > 1 ? int.Parse(args[1]) : 100_000;
 var seed = args.Length > 2 ? int.Parse(args[2]) : 1;

@@ -24,12 +24,22 @@ internal sealed class HfTokenizerConfig
     /// <summary><c>tokenizer_config.json</c>'s <c>legacy</c> flag (false selects <see cref="DummyPrefixMode.FirstSegmentOnly"/>).</summary>
     public bool? Legacy { get; init; }
 
+    /// <summary><c>tokenizer_config.json</c>'s <c>add_bos_token</c>, when present.</summary>
+    public bool? AddBosToken { get; init; }
+
+    /// <summary><c>tokenizer_config.json</c>'s <c>add_eos_token</c>, when present.</summary>
+    public bool? AddEosToken { get; init; }
+
+    /// <summary><c>tokenizer_config.json</c>'s <c>tokenizer_class</c>, when present (e.g. LlamaTokenizerFast).</summary>
+    public string? TokenizerClass { get; init; }
+
     /// <summary>Reads whichever of the three files exist in <paramref name="folder"/>.</summary>
     public static HfTokenizerConfig Read(string folder)
     {
         var added = new SortedDictionary<int, AddedToken>();
         string? bos = null, eos = null, pad = null;
-        bool? legacy = null;
+        bool? legacy = null, addBos = null, addEos = null;
+        string? tokenizerClass = null;
 
         string configPath = Path.Combine(folder, "tokenizer_config.json");
         if (File.Exists(configPath))
@@ -51,6 +61,10 @@ internal sealed class HfTokenizerConfig
             eos = TokenString(root, "eos_token", configPath);
             pad = TokenString(root, "pad_token", configPath);
             legacy = Bool(root, "legacy", configPath, null);
+            addBos = Bool(root, "add_bos_token", configPath, null);
+            addEos = Bool(root, "add_eos_token", configPath, null);
+            if (root.TryGetProperty("tokenizer_class", out var cls) && cls.ValueKind != JsonValueKind.Null)
+                tokenizerClass = cls.ValueKind == JsonValueKind.String ? cls.GetString() : throw new TextDataException(configPath, "expected a string.", "tokenizer_class");
         }
 
         string addedPath = Path.Combine(folder, "added_tokens.json");
@@ -77,7 +91,8 @@ internal sealed class HfTokenizerConfig
             pad = TokenString(root, "pad_token", mapPath) ?? pad;
         }
 
-        return new HfTokenizerConfig { AddedTokens = [.. added.Values], BosToken = bos, EosToken = eos, PadToken = pad, Legacy = legacy };
+        return new HfTokenizerConfig { AddedTokens = [.. added.Values], BosToken = bos, EosToken = eos, PadToken = pad, Legacy = legacy,
+            AddBosToken = addBos, AddEosToken = addEos, TokenizerClass = tokenizerClass };
     }
 
     /// <summary>Parses a JSON file, turning syntax errors into <see cref="TextDataException"/> with the line.</summary>

@@ -73,4 +73,14 @@ public class HfTokenizerConfigTests
         string dir = Folder(("tokenizer_config.json", """{"added_tokens_decoder": {"7": {"content": "<a>"}}}"""), ("added_tokens.json", """{"<b>": 7}"""));
         Assert.Contains("added_tokens.json", Assert.Throws<TextDataException>(() => HfTokenizerConfig.Read(dir)).Source);
     }
+
+    [Fact]
+    public void AddBosEosAndTokenizerClass_AreRead()
+    {
+        var c = HfTokenizerConfig.Read(HfTestData.Folder("deepseek_v3"));
+        Assert.Equal((true, false, "LlamaTokenizerFast"), (c.AddBosToken, c.AddEosToken, c.TokenizerClass));
+        var qwen = HfTokenizerConfig.Read(HfTestData.Folder("qwen3"));
+        Assert.Equal((false, (bool?)null, "Qwen2Tokenizer"), (qwen.AddBosToken, qwen.AddEosToken, qwen.TokenizerClass));
+        Assert.Throws<TextDataException>(() => HfTokenizerConfig.Read(Folder(("tokenizer_config.json", """{"tokenizer_class": 5}"""))));
+    }
 }
