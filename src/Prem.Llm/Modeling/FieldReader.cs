@@ -64,6 +64,13 @@ internal sealed class FieldReader(JsonObject obj, string? file, string? prefix =
         return node as JsonObject ?? throw new LlamaConfigException(Name(key), $"expected an object, got {node.GetValueKind()}.", file);
     }
 
+    /// <summary>The raw node (null when absent or null), marked read; the caller checks its shape.</summary>
+    public JsonNode? Node(string key)
+    {
+        _read.Add(key);
+        return obj.TryGetPropertyValue(key, out var node) ? node : null;
+    }
+
     public double[]? Doubles(string key)
     {
         _read.Add(key);
