@@ -26,7 +26,7 @@ public sealed class LlamaModel : nn.Module
         : base(nameof(LlamaModel))
     {
         Config = config;
-        _embed_tokens = nn.Embedding(config.VocabSize, config.HiddenSize, device: device, dtype: dtype);
+        _embed_tokens = WeightInit.Embedding(config.VocabSize, config.HiddenSize, device, dtype);
         _layers = new ModuleList<LlamaDecoderLayer>();
         for (int i = 0; i < config.NumHiddenLayers; i++)
             _layers.Add(new LlamaDecoderLayer(config, i, backend, dtype, device));

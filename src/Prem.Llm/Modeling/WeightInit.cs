@@ -5,8 +5,8 @@ using static TorchSharp.torch;
 namespace Prem.Llm.Modeling;
 
 /// <summary>
-/// Creates the model's linear layers. TorchSharp's <c>nn.Linear</c> draws its weights (Kaiming
-/// uniform), which costs seconds for a 1B model whose weights a checkpoint then overwrites; inside
+/// Creates the model's linear layers and token embedding. TorchSharp draws their weights (Kaiming
+/// uniform, normal), which costs seconds for a 1B model whose weights a checkpoint then overwrites; inside
 /// <see cref="Skip"/> the layers get uninitialised storage instead, as transformers'
 /// <c>no_init_weights</c> does. A scope of this thread only, so other threads building models are unaffected.
 /// </summary>
@@ -31,6 +31,21 @@ internal static class WeightInit
         var weight = new Parameter(empty([outputSize, inputSize], dtype, device));
         var bias = hasBias ? new Parameter(empty([outputSize], dtype, device)) : null;
         return nn.Linear(weight, bias);
+    }
+
+    /// <summary>A token embedding [count, dim], initialised (normal(0, 1), LibTorch's) unless inside <see cref="Skip"/>.</summary>
+    public static Embedding Embedding(long count, long dim, Device? device, ScalarType? dtype)
+    {
+        if (!Skipping) return nn.Embedding(count, dim, device: device, dtype: dtype);
+        // TorchSharp's Embedding is LibTorch's module, which draws its table in its constructor (in float32:
+        // 1 GB for a 128k vocabulary). Build a one-row table instead and resize its weight in place to
+        // uninitialised storage: set_ keeps the one tensor that the module, its registered parameter and
+        // TorchSharp's Parameter share, so all three see the new shape (the forward never reads the row count).
+        var embedding = nn.Embedding(1, dim, device: device, dtype: dtype);
+        using var weight = embedding.weight!;
+        using var storage = empty([count, dim], weight.dtype, weight.device);
+        using (no_grad()) weight.set_(storage);
+        return embedding;
     }
 
     /// <summary>Ends a <see cref="Skip"/>.</summary>

@@ -1,3 +1,4 @@
+using TorchSharp;
 using Prem.Llm.Modeling;
 using static TorchSharp.torch;
 
@@ -8,6 +9,8 @@ public class WeightInitTests
     [Fact]
     public void Outside_a_skip_layers_get_torchsharps_init()
     {
+        using var table = WeightInit.Embedding(1000, 8, null, ScalarType.Float32);
+        Assert.InRange(table.weight!.std().item<float>(), 0.9f, 1.1f);
         Assert.False(WeightInit.Skipping);
         using var layer = WeightInit.Linear(64, 16, hasBias: true, null, ScalarType.Float32);
         // Kaiming uniform with a = √5: U(−1/√fan_in, 1/√fan_in); the bias the same bound.
@@ -36,6 +39,20 @@ public class WeightInitTests
             Assert.True(layer.weight.requires_grad);
             using var plain = WeightInit.Linear(8, 4, hasBias: false, CPU, null);
             Assert.Null(plain.bias);
+            using var embedding = WeightInit.Embedding(50, 6, CPU, ScalarType.BFloat16);
+            Assert.Equal(new long[] { 50, 6 }, embedding.weight!.shape);
+            Assert.Equal(ScalarType.BFloat16, embedding.weight!.dtype);
+            Assert.Equal(new long[] { 50, 6 }, embedding.state_dict()["weight"].shape);
+            Assert.Equal(new long[] { 50, 6 }, embedding.parameters().Single().shape);
+            // The resized table is the one the forward reads: row 49 exists and comes back as stored.
+            using (no_grad()) embedding.weight!.copy_(arange(300).remainder(100).reshape(50, 6));
+            var row = embedding.forward(tensor(new long[] { 49 }));
+            Assert.Equal(new float[] { 94, 95, 96, 97, 98, 99 }, row.to_type(ScalarType.Float32).data<float>().ToArray());
+            // Moving the module converts the resized table (LibTorch moves the registered parameter).
+            embedding.to(ScalarType.Float32);
+            Assert.Equal(ScalarType.Float32, embedding.weight!.dtype);
+            Assert.Equal(new long[] { 50, 6 }, embedding.weight!.shape);
+            Assert.Equal(99f, embedding.forward(tensor(new long[] { 49 }))[0, 5].item<float>());
         }
         Assert.False(WeightInit.Skipping);
     }
