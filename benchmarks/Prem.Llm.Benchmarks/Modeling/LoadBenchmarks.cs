@@ -47,6 +47,17 @@ public class LoadBenchmarks
         using var model = LlamaForCausalLM.FromPretrained(_directory);
         return model.Config.NumHiddenLayers;
     }
+
+    // Mapped weights are paged in when first used: this is the load plus that deferred cost.
+    [Benchmark(Description = "FromPretrained + one 1-token forward (touches every weight)")]
+    public long FromPretrainedThenForward()
+    {
+        using var model = LlamaForCausalLM.FromPretrained(_directory);
+        using var noGrad = no_grad();
+        using var ids = tensor(new long[] { 1 }).unsqueeze(0);
+        using var logits = model.forward(ids);
+        return logits.shape[^1];
+    }
 }
 
 /// <summary>The 1.1B-shaped bf16 model folder the load benchmarks read.</summary>

@@ -74,4 +74,27 @@ public class GenerationConfigJsonTests
         var e = Assert.Throws<LlamaConfigException>(() => new GenerationConfig { PadTokenId = 40 }.Validate("g.json", vocabSize: 32));
         Assert.Equal("g.json: pad_token_id: 40 is outside the vocabulary [0, 32).", e.Message);
     }
+
+    [Fact]
+    public void Mutated_files_only_ever_raise_the_config_exception()
+    {
+        var random = new Random(2026);
+        string[] seeds = [PublishedConfigs.Llama32_1B_Instruct_Generation, PublishedConfigs.TinyLlama_Generation, PublishedConfigs.Mistral7B_Generation];
+        int accepted = 0, rejected = 0;
+        for (int i = 0; i < 2000; i++)
+        {
+            string text = JsonMutations.Mutate(seeds[i % seeds.Length], random);
+            try
+            {
+                GenerationConfigJson.Parse(text, "generation_config.json").Validate("generation_config.json", vocabSize: 200000);
+                accepted++;
+            }
+            catch (LlamaConfigException e)
+            {
+                Assert.StartsWith("generation_config.json: ", e.Message);
+                rejected++;
+            }
+        }
+        Assert.True(accepted > 100 && rejected > 100, $"accepted {accepted}, rejected {rejected}");
+    }
 }

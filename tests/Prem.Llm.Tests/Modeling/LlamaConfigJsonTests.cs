@@ -181,4 +181,28 @@ public class LlamaConfigJsonTests
         Assert.Contains("only mistral has a sliding window", set.Message);
         Assert.Throws<LlamaConfigException>(() => (llama with { ModelType = "gpt2" }).Validate());
     }
+
+    [Fact]
+    public void Mutated_published_configs_only_ever_raise_the_config_exception()
+    {
+        var random = new Random(2026);
+        string[] seeds = [PublishedConfigs.Llama32_1B, PublishedConfigs.SmolLM2_360M, PublishedConfigs.TinyLlama, PublishedConfigs.Mistral7B];
+        int accepted = 0, rejected = 0;
+        for (int i = 0; i < 2000; i++)
+        {
+            string text = JsonMutations.Mutate(seeds[i % seeds.Length], random);
+            try
+            {
+                var config = LlamaConfigJson.Parse(text, "config.json");
+                _ = LlamaConfigJson.Parse(LlamaConfigJson.ToJson(config), "config.json");
+                accepted++;
+            }
+            catch (LlamaConfigException e)
+            {
+                Assert.StartsWith("config.json: ", e.Message);
+                rejected++;
+            }
+        }
+        Assert.True(accepted > 100 && rejected > 100, $"accepted {accepted}, rejected {rejected}");
+    }
 }
