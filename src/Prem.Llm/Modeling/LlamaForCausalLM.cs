@@ -40,8 +40,8 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
         Config = config;
         this._backend = backend ?? new AutoSdpaAttention();
         var weightDtype = dtype ?? config.ScalarType;
-        // Weights a checkpoint is about to overwrite are left uninitialised (TorchSharp's init of a 1B
-        // model takes seconds; the read itself about one).
+        // Weights a checkpoint is about to provide are left uninitialised (TorchSharp's init of a 1B
+        // model takes seconds; mapping the checkpoint, milliseconds).
         using (initialize ? default(WeightInit.SkipScope?) : WeightInit.Skip())
         {
             _model = new LlamaModel(config, this._backend, weightDtype, device);
@@ -126,11 +126,18 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
     public KvCache CreateCache(long batch, long capacity) => new(Config, batch, capacity, Dtype, Device);
 
     /// <summary>
-    /// Loads an HF folder (config.json + model.safetensors or a sharded index) into a new model. The
-    /// modules are built without initialising their weights and each stored tensor is read from disk
-    /// straight into its parameter (a CPU parameter of the stored dtype with no intermediate copy;
-    /// otherwise one tensor at a time through a staging copy), so the weights are never held twice.
+    /// Loads an HF folder (config.json + model.safetensors or a sharded index, and generation_config.json
+    /// when present) into a new model. The modules are built without initialising their weights. A CPU
+    /// parameter of the stored dtype is then memory-mapped from its file, privately: its pages come from
+    /// the OS file cache when first used and become the process's own only where written (training),
+    /// never written back. Other dtypes and devices are read one tensor at a time through a staging
+    /// copy. Either way the weights are never held twice.
     /// </summary>
+    /// <remarks>
+    /// Mapped weights depend on their file while the model lives: replacing it (as <see cref="SavePretrained"/>
+    /// does, atomically, even into the same folder) or deleting it is safe; truncating it in place is not
+    /// (the process faults on the next touch of a lost page). <see cref="LoadWeights(string)"/> copies instead.
+    /// </remarks>
     /// <param name="directory">The model folder.</param>
     /// <param name="dtype">Weight dtype to load into; the config's <c>torch_dtype</c> when null (bf16 stays bf16).</param>
     /// <param name="backend">Attention backend; SDPA when null.</param>
