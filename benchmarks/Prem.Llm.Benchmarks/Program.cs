@@ -2,6 +2,10 @@ using BenchmarkDotNet.Running;
 
 if (args is ["train-rss", .. var rest])
     return Prem.Llm.Benchmarks.Training.TrainingRssCheck.Run(rest);
+if (args is ["load-rss", .. var loadArgs])
+    return Prem.Llm.Benchmarks.Modeling.LoadRssCheck.Run(loadArgs);
+if (args is ["load-rss-child", .. var childArgs])
+    return Prem.Llm.Benchmarks.Modeling.LoadRssCheck.Child(childArgs);
 if (args is ["train-profile", .. var profileArgs])
     return Prem.Llm.Benchmarks.Training.TrainingStepProfile.Run(profileArgs);
 

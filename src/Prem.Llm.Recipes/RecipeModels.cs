@@ -23,6 +23,7 @@ internal static class RecipeModels
         try
         {
             model.LoadWeights(folder);
+            model.GenerationConfig = GenerationConfigJson.TryLoad(folder);
         }
         catch
         {

@@ -58,6 +58,12 @@ public static class ChatReadyCommand
         int eot = first + 2, pad = first + 3;
         var config = baseModel.Config with { VocabSize = first + AddedTokens.Count, EosTokenIds = [.. baseModel.Config.EosTokenIds, eot], PadTokenId = pad };
         using var chat = new LlamaForCausalLM(config, dtype: baseModel.Dtype, seed: 0);
+        // A base generation_config.json comes along, stopping at <|eot_id|> too (it names the stop ids generate uses).
+        if (baseModel.GenerationConfig is { } generation)
+            chat.GenerationConfig = generation with
+            {
+                EosTokenIds = [.. generation.EosTokenIds.Count > 0 ? generation.EosTokenIds : baseModel.Config.EosTokenIds, eot], PadTokenId = pad,
+            };
         var weights = baseModel.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         using (no_grad())
             foreach (var (name, p) in chat.named_parameters())

@@ -13,11 +13,12 @@ public static class GenerateCommand
         var model = new Option<string>("--model") { Description = "HF model folder", Required = true };
         var prompt = new Option<string?>("--prompt") { Description = "prompt text (encoded with BOS)" };
         var promptIds = new Option<string?>("--prompt-ids") { Description = "prompt token ids, comma-separated" };
-        var maxNew = new Option<int>("--max-new-tokens") { DefaultValueFactory = _ => 128 };
-        var temperature = new Option<double>("--temperature") { Description = "0 = greedy", DefaultValueFactory = _ => 0.0 };
-        var topK = new Option<int>("--top-k") { DefaultValueFactory = _ => 0 };
-        var topP = new Option<double>("--top-p") { DefaultValueFactory = _ => 1.0 };
-        var penalty = new Option<double>("--repetition-penalty") { DefaultValueFactory = _ => 1.0 };
+        // Unset sampling flags take the folder's generation_config.json (HF's generate defaults), else greedy, 128 tokens.
+        var maxNew = new Option<int?>("--max-new-tokens") { Description = "default: generation_config.json's max_new_tokens or max_length, else 128" };
+        var temperature = new Option<double?>("--temperature") { Description = "0 = greedy (default: generation_config.json, else 0)" };
+        var topK = new Option<int?>("--top-k") { Description = "0 = off (default: generation_config.json, else 0)" };
+        var topP = new Option<double?>("--top-p") { Description = "1 = off (default: generation_config.json, else 1)" };
+        var penalty = new Option<double?>("--repetition-penalty") { Description = "1 = off (default: generation_config.json, else 1)" };
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 0 };
         var format = new Option<string>("--format") { Description = "text or ids", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "ids");
@@ -25,7 +26,7 @@ public static class GenerateCommand
         {
             Description = "Cut a prompt longer than the model's window (max_position_embeddings) from the left so prompt and new tokens fit (default: warn and run past the window)",
         };
-        var command = new Command("generate", "Generate a continuation (stops at the model's EOS ids).")
+        var command = new Command("generate", "Generate a continuation (stops at the EOS ids of generation_config.json, else config.json).")
         {
             model, prompt, promptIds, maxNew, temperature, topK, topP, penalty, seed, format, truncate,
         };
@@ -40,13 +41,15 @@ public static class GenerateCommand
             if ((text is not null || !asIds) && tokenizer is null)
                 throw new CliError($"{dir} has no tokenizer: use --prompt-ids and --format ids.");
             int[] promptTokens = text is not null ? [.. tokenizer!.Encode(text, addBos: true)] : ParseIds(ids!);
-            promptTokens = FitWindow(promptTokens, m.Config.MaxPositionEmbeddings, Math.Max(0, parse.GetValue(maxNew)), parse.GetValue(truncate),
+            var defaults = SamplingOptions.FromGenerationConfig(m.GenerationConfig, m.Config.EosTokenIds, promptTokens.Length);
+            int newTokens = parse.GetValue(maxNew) ?? defaults.MaxNewTokens;
+            promptTokens = FitWindow(promptTokens, m.Config.MaxPositionEmbeddings, Math.Max(0, newTokens), parse.GetValue(truncate),
                 parse.InvocationConfiguration.Error);
-            var options = new SamplingOptions
+            var options = defaults with
             {
-                MaxNewTokens = parse.GetValue(maxNew), Temperature = parse.GetValue(temperature), TopK = parse.GetValue(topK),
-                TopP = parse.GetValue(topP), RepetitionPenalty = parse.GetValue(penalty), Seed = parse.GetValue(seed),
-                StopTokenIds = m.Config.EosTokenIds,
+                MaxNewTokens = newTokens, Temperature = parse.GetValue(temperature) ?? defaults.Temperature,
+                TopK = parse.GetValue(topK) ?? defaults.TopK, TopP = parse.GetValue(topP) ?? defaults.TopP,
+                RepetitionPenalty = parse.GetValue(penalty) ?? defaults.RepetitionPenalty, Seed = parse.GetValue(seed),
             };
             try
             {

@@ -35,7 +35,7 @@ public sealed class FlashAttentionBackend : IAttentionBackend
     public string Name => "flash";
 
     /// <summary>True when the kernels can express <paramref name="mask"/>.</summary>
-    public static bool Supports(AttentionMask mask) => mask.KeyPadding is null && mask.QueryOffset == 0;
+    public static bool Supports(AttentionMask mask) => mask.KeyPadding is null && mask.QueryOffset == 0 && mask.SlidingWindow is null;
 
     /// <inheritdoc/>
     /// <exception cref="CudaException">Shapes, dtypes or devices the kernels cannot take (the message names the argument).</exception>

@@ -31,8 +31,16 @@ public sealed class AttentionMask
     /// a query sees only keys of its own document. Null when rows are not packed.</summary>
     public Tensor? DocumentIds { get; init; }
 
+    /// <summary>
+    /// Sliding-window attention (Mistral's <c>sliding_window</c>): a query at key position q sees key k
+    /// only when q − k &lt; SlidingWindow, i.e. itself and the SlidingWindow − 1 keys before it (HF's
+    /// <c>sliding_window_overlay</c>: kv_idx &gt; q_idx − sliding_window). Positions are key positions
+    /// in the row (cache slots, padding included), as in HF. Null for no window.
+    /// </summary>
+    public long? SlidingWindow { get; init; }
+
     /// <summary>True when only causality (or nothing) restricts attention, so fused causal paths apply.</summary>
-    public bool IsPlain => KeyPadding is null && DocumentIds is null && QueryOffset == 0;
+    public bool IsPlain => KeyPadding is null && DocumentIds is null && QueryOffset == 0 && SlidingWindow is null;
 
     /// <summary>
     /// The mask as a bool tensor [batch or 1, 1, queryLength, keyLength], true where attention is allowed.
@@ -56,6 +64,11 @@ public sealed class AttentionMask
                 throw new ArgumentException("DocumentIds apply to a full packed row without a KV cache.", nameof(DocumentIds));
             var ids = DocumentIds.to(device);
             allowed = allowed.logical_and(ids.unsqueeze(2).eq(ids.unsqueeze(1)).unsqueeze(1));
+        }
+        if (SlidingWindow is long window)
+        {
+            if (window <= 0) throw new ArgumentException($"SlidingWindow must be positive, got {window}.", nameof(SlidingWindow));
+            allowed = allowed.logical_and(keyPos.gt(queryPos.sub(window)).unsqueeze(0).unsqueeze(0));
         }
         if (QueryOffset + queryLength <= keyLength)
         {

@@ -21,8 +21,11 @@ internal static class HfCheckpoint
     /// <param name="parameters">The state dict to fill, by HF key.</param>
     /// <param name="directory">The model folder.</param>
     /// <param name="isIgnorable">Stored keys the model does not need (e.g. recomputed buffers); none when null.</param>
+    /// <param name="map">Point CPU tensors of the stored dtype at a private memory map of the file instead of
+    /// copying (<see cref="SafeTensorsFile.TryMapInto"/>): for tensors whose own storage is new and unused
+    /// (a model built without initialisation); the rest are copied.</param>
     /// <exception cref="HfCheckpointException">Keys or shapes differ; the message lists them.</exception>
-    public static void LoadWeights(IReadOnlyDictionary<string, Tensor> parameters, string directory, Func<string, bool>? isIgnorable = null)
+    public static void LoadWeights(IReadOnlyDictionary<string, Tensor> parameters, string directory, Func<string, bool>? isIgnorable = null, bool map = false)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         using var checkpoint = SafeTensorsCheckpoint.Open(directory);
@@ -42,7 +45,7 @@ internal static class HfCheckpoint
             if (!shape.SequenceEqual(parameter.shape))
                 throw new HfCheckpointException($"{directory}: tensor {name} has shape [{string.Join(", ", shape)}]; " +
                     $"the config needs [{string.Join(", ", parameter.shape)}].");
-            checkpoint.ReadInto(name, parameter);
+            if (!map || !checkpoint.TryMapInto(name, parameter)) checkpoint.ReadInto(name, parameter);
         }
     }
 

@@ -96,6 +96,9 @@ internal sealed partial class SafeTensorsCheckpoint : IDisposable
     /// <summary>Reads tensor <paramref name="name"/> into <paramref name="destination"/> (see <see cref="SafeTensorsFile.ReadInto"/>).</summary>
     public void ReadInto(string name, Tensor destination) => Owner(name).ReadInto(name, destination);
 
+    /// <summary>Maps tensor <paramref name="name"/> into <paramref name="destination"/> when it can (see <see cref="SafeTensorsFile.TryMapInto"/>).</summary>
+    public bool TryMapInto(string name, Tensor destination) => Owner(name).TryMapInto(name, destination);
+
     /// <summary>Closes every file.</summary>
     public void Dispose() => _files.ForEach(f => f.Dispose());
 

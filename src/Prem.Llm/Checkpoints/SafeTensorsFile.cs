@@ -25,6 +25,8 @@ public sealed class SafeTensorsFile : IDisposable
 
     private readonly SafeFileHandle _handle;
     private readonly Dictionary<string, SafeTensorInfo> _byName;
+    private readonly Dictionary<ScalarType, Tensor> _mappings = [];
+    private readonly Lock _mappingGate = new();
 
     private SafeTensorsFile(string path, SafeFileHandle handle, List<SafeTensorInfo> tensors, Dictionary<string, string> metadata)
     {
@@ -152,8 +154,64 @@ public sealed class SafeTensorsFile : IDisposable
         destination.copy_(staged);
     }
 
-    /// <summary>Closes the file.</summary>
-    public void Dispose() => _handle.Dispose();
+    /// <summary>
+    /// Points <paramref name="destination"/> (a CPU tensor of the stored dtype and shape, e.g. a new
+    /// model's parameter) at the tensor's bytes in a private memory map of the file: nothing is read or
+    /// copied now; pages come from the OS file cache when first touched, and stay file-backed until
+    /// written (copy-on-write: writes never reach the file). Its old storage is released. Returns false,
+    /// changing nothing, when the tensor cannot be mapped (another dtype or device, misaligned data, BOOL
+    /// data that must be checked, no elements); read it with <see cref="ReadInto"/> then.
+    /// </summary>
+    /// <remarks>
+    /// The mapping lives as long as any tensor using it. A file replaced atomically (as
+    /// <c>SafeTensorsWriter</c> writes) leaves the mapping intact; one truncated in place while mapped
+    /// faults the process on the next touch of a lost page, as with any memory-mapped checkpoint.
+    /// </remarks>
+    internal bool TryMapInto(string name, Tensor destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+        var info = GetInfo(name);
+        var stored = info.DType.ToScalarType();
+        long itemSize = info.DType.ElementSize();
+        if (destination.device_type != DeviceType.CPU || destination.dtype != stored || info.DType == SafeTensorDType.Bool
+            || info.Length == 0 || info.Offset % itemSize != 0 || !destination.shape.SequenceEqual(info.Shape))
+        {
+            return false;
+        }
+        var mapping = Mapping(stored, itemSize);
+        using var flat = mapping.narrow(0, info.Offset / itemSize, info.ElementCount);
+        using var view = flat.view(info.Shape);
+        using var _ = torch.no_grad();
+        destination.set_(view);
+        return true;
+    }
+
+    /// <summary>The whole file mapped (privately) as elements of <paramref name="dtype"/>, made on first use.</summary>
+    private Tensor Mapping(ScalarType dtype, long itemSize)
+    {
+        lock (_mappingGate)
+        {
+            if (!_mappings.TryGetValue(dtype, out var mapping))
+            {
+                long elements = RandomAccess.GetLength(_handle) / itemSize;
+                mapping = torch.from_file(Path, shared: false, size: elements, dtype: dtype).DetachFromDisposeScope();
+                _mappings[dtype] = mapping;
+            }
+            return mapping;
+        }
+    }
+
+    /// <summary>Closes the file (tensors mapped from it keep their mapping).</summary>
+    public void Dispose()
+    {
+        lock (_mappingGate)
+        {
+            foreach (var mapping in _mappings.Values) mapping.Dispose();
+            _mappings.Clear();
+        }
+        _handle.Dispose();
+    }
 
     private void FillFromFile(Tensor tensor, SafeTensorInfo info)
     {

@@ -33,7 +33,12 @@ internal sealed class FieldReader(JsonObject obj, string? file, string? prefix =
     {
         var v = Value(key);
         if (v is null) return null;
-        if (v.GetValueKind() == JsonValueKind.Number) return v.GetValue<double>();
+        if (v.GetValueKind() == JsonValueKind.Number)
+        {
+            // .NET reads 1e400 as infinity; no config field means that, and it could not be written back.
+            double d = v.GetValue<double>();
+            if (double.IsFinite(d)) return d;
+        }
         throw new LlamaConfigException(Name(key), $"expected a number, got {v.ToJsonString()}.", file);
     }
 
@@ -64,11 +69,18 @@ internal sealed class FieldReader(JsonObject obj, string? file, string? prefix =
         return node as JsonObject ?? throw new LlamaConfigException(Name(key), $"expected an object, got {node.GetValueKind()}.", file);
     }
 
+    /// <summary>The raw node (null when absent or null), marked read; the caller checks its shape.</summary>
+    public JsonNode? Node(string key)
+    {
+        _read.Add(key);
+        return obj.TryGetPropertyValue(key, out var node) ? node : null;
+    }
+
     public double[]? Doubles(string key)
     {
         _read.Add(key);
         if (!obj.TryGetPropertyValue(key, out var node) || node is null) return null;
-        if (node is JsonArray arr && arr.All(x => x is JsonValue jv && jv.GetValueKind() == JsonValueKind.Number))
+        if (node is JsonArray arr && arr.All(x => x is JsonValue jv && jv.GetValueKind() == JsonValueKind.Number && double.IsFinite(jv.GetValue<double>())))
             return arr.Select(x => x!.GetValue<double>()).ToArray();
         throw new LlamaConfigException(Name(key), $"expected a list of numbers, got {node.ToJsonString()}.", file);
     }
@@ -78,8 +90,9 @@ internal sealed class FieldReader(JsonObject obj, string? file, string? prefix =
         _read.Add(key);
         if (!obj.TryGetPropertyValue(key, out var node) || node is null) return [];
         if (node is JsonArray arr)
-            return arr.Select((x, i) => x is JsonValue jv && jv.GetValueKind() == JsonValueKind.Number && jv.GetValue<double>() % 1 == 0
-                ? (int)jv.GetValue<double>()
+            return arr.Select((x, i) => x is JsonValue jv && jv.GetValueKind() == JsonValueKind.Number && jv.GetValue<double>() is var d
+                && d % 1 == 0 && d >= int.MinValue && d <= int.MaxValue
+                ? (int)d
                 : throw new LlamaConfigException($"{Name(key)}[{i}]", $"expected an integer, got {x?.ToJsonString() ?? "null"}.", file)).ToArray();
         return [Int(key)!.Value];
     }

@@ -34,10 +34,10 @@ public sealed class GroupedQueryAttention : nn.Module
         _headDim = config.HeadDim;
         this._layerIndex = layerIndex;
         Backend = backend;
-        _q_proj = nn.Linear(config.HiddenSize, _heads * _headDim, config.AttentionBias, device, dtype);
-        _k_proj = nn.Linear(config.HiddenSize, _kvHeads * _headDim, config.AttentionBias, device, dtype);
-        _v_proj = nn.Linear(config.HiddenSize, _kvHeads * _headDim, config.AttentionBias, device, dtype);
-        _o_proj = nn.Linear(_heads * _headDim, config.HiddenSize, config.AttentionBias, device, dtype);
+        _q_proj = WeightInit.Linear(config.HiddenSize, _heads * _headDim, config.AttentionBias, device, dtype);
+        _k_proj = WeightInit.Linear(config.HiddenSize, _kvHeads * _headDim, config.AttentionBias, device, dtype);
+        _v_proj = WeightInit.Linear(config.HiddenSize, _kvHeads * _headDim, config.AttentionBias, device, dtype);
+        _o_proj = WeightInit.Linear(_heads * _headDim, config.HiddenSize, config.AttentionBias, device, dtype);
         RegisterComponents();
     }
 

@@ -66,6 +66,15 @@ public sealed record LlamaConfig
     /// <summary>Weight dtype as HF names it (torch_dtype / dtype): "float32", "bfloat16" or "float16".</summary>
     public string TorchDtype { get; init; } = "float32";
 
+    /// <summary>HF's <c>model_type</c>: "llama" or "mistral" (the Llama family this library runs).</summary>
+    public string ModelType { get; init; } = "llama";
+
+    /// <summary>
+    /// Mistral's sliding_window: each token attends to itself and the SlidingWindow − 1 tokens before
+    /// it. Null (Llama, and Mistral configs that set it to null) attends to every earlier token.
+    /// </summary>
+    public int? SlidingWindow { get; init; }
+
     /// <summary>Fields this library does not interpret, kept so a saved config round-trips.</summary>
     public IReadOnlyDictionary<string, JsonNode?> Extra { get; init; } = new Dictionary<string, JsonNode?>();
 
@@ -89,6 +98,14 @@ public sealed record LlamaConfig
         Positive(HeadDim, "head_dim", file);
         Positive(VocabSize, "vocab_size", file);
         Positive(MaxPositionEmbeddings, "max_position_embeddings", file);
+        if (!LlamaConfigJson.ModelTypes.Contains(ModelType))
+            throw new LlamaConfigException("model_type", $"'{ModelType}' is not a Llama-family model (accepted: {string.Join(", ", LlamaConfigJson.ModelTypes)}).", file);
+        if (SlidingWindow is int window)
+        {
+            if (ModelType != "mistral")
+                throw new LlamaConfigException("sliding_window", $"{window} is set for model_type '{ModelType}'; only mistral has a sliding window.", file);
+            Positive(window, "sliding_window", file);
+        }
         if (NumAttentionHeads % NumKeyValueHeads != 0)
             throw new LlamaConfigException("num_key_value_heads",
                 $"{NumKeyValueHeads} does not divide num_attention_heads ({NumAttentionHeads}).", file);

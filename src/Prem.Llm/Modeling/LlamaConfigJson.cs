@@ -9,6 +9,16 @@ public static class LlamaConfigJson
 {
     static readonly JsonSerializerOptions _indented = new() { WriteIndented = true };
 
+    /// <summary>The <c>model_type</c> values accepted: the Llama family, whose weights and blocks this library runs.</summary>
+    public static IReadOnlyList<string> ModelTypes { get; } = ["llama", "mistral"];
+
+    /// <summary>The <c>architectures</c> entries accepted, per model type (HF's class names).</summary>
+    static readonly Dictionary<string, string> _architectures = new(StringComparer.Ordinal)
+    {
+        ["LlamaForCausalLM"] = "llama", ["LlamaModel"] = "llama",
+        ["MistralForCausalLM"] = "mistral", ["MistralModel"] = "mistral",
+    };
+
     /// <summary>Reads and validates <paramref name="path"/>.</summary>
     public static LlamaConfig Load(string path)
     {
@@ -35,6 +45,7 @@ public static class LlamaConfigJson
         }
 
         var reader = new FieldReader(root, file);
+        string modelType = ReadModelType(reader, file);
         string act = reader.String("hidden_act") ?? "silu";
         if (act != "silu")
             throw new LlamaConfigException("hidden_act", $"\"{act}\" is not supported; Llama uses \"silu\".", file);
@@ -76,6 +87,9 @@ public static class LlamaConfigJson
             EosTokenIds = reader.IntOrList("eos_token_id"),
             PadTokenId = reader.Int("pad_token_id"),
             TorchDtype = reader.String("torch_dtype") ?? reader.String("dtype") ?? "float32",
+            ModelType = modelType,
+            // HF's LlamaConfig has no sliding_window; only Mistral's is read (a stray one stays in Extra).
+            SlidingWindow = modelType == "mistral" ? reader.Int("sliding_window") : null,
             Extra = reader.Unread(),
         };
         return config.Validate(file);
@@ -86,8 +100,8 @@ public static class LlamaConfigJson
     {
         var o = new JsonObject
         {
-            ["architectures"] = new JsonArray("LlamaForCausalLM"),
-            ["model_type"] = "llama",
+            ["architectures"] = new JsonArray(config.ModelType == "mistral" ? "MistralForCausalLM" : "LlamaForCausalLM"),
+            ["model_type"] = config.ModelType,
             ["hidden_size"] = config.HiddenSize,
             ["intermediate_size"] = config.IntermediateSize,
             ["num_hidden_layers"] = config.NumHiddenLayers,
@@ -110,6 +124,7 @@ public static class LlamaConfigJson
             ["pad_token_id"] = config.PadTokenId,
             ["torch_dtype"] = config.TorchDtype,
         };
+        if (config.ModelType == "mistral") o["sliding_window"] = config.SlidingWindow;
         foreach (var (key, value) in config.Extra)
             if (!o.ContainsKey(key)) o[key] = value?.DeepClone();
         return o.ToJsonString(_indented);
@@ -132,6 +147,35 @@ public static class LlamaConfigJson
         torch.ScalarType.Float16 => "float16",
         _ => throw new ArgumentException($"{dtype} is not a model weight dtype.", nameof(dtype)),
     };
+
+    /// <summary>
+    /// model_type, checked against the architectures: both must name the Llama
+    /// family, and agree. A config without model_type (older exports) is read as the family its
+    /// architectures name, or as llama.
+    /// </summary>
+    static string ReadModelType(FieldReader reader, string? file)
+    {
+        string? modelType = reader.String("model_type");
+        if (modelType is not null && !ModelTypes.Contains(modelType))
+            throw new LlamaConfigException("model_type", $"'{modelType}' is not a Llama-family model (accepted: {string.Join(", ", ModelTypes)}).", file);
+        if (reader.Node("architectures") is JsonNode node)
+        {
+            if (node is not JsonArray list)
+                throw new LlamaConfigException("architectures", $"expected a list of class names, got {node.ToJsonString()}.", file);
+            for (int i = 0; i < list.Count; i++)
+            {
+                string? name = list[i] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+                if (name is null)
+                    throw new LlamaConfigException($"architectures[{i}]", $"expected a class name, got {list[i]?.ToJsonString() ?? "null"}.", file);
+                if (!_architectures.TryGetValue(name, out var family))
+                    throw new LlamaConfigException("architectures", $"'{name}' is not a Llama-family model (accepted: {string.Join(", ", _architectures.Keys)}).", file);
+                if (modelType is not null && family != modelType)
+                    throw new LlamaConfigException("architectures", $"'{name}' is a {family} model but model_type is '{modelType}'.", file);
+                modelType ??= family;
+            }
+        }
+        return modelType ?? "llama";
+    }
 
     static LlamaConfigException Missing(string field, string? file) =>
         new(field, "is required but missing.", file);

@@ -36,18 +36,30 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
         : base(nameof(LlamaForCausalLM))
     {
         config.Validate();
+        CheckDevice(device);
         Config = config;
         this._backend = backend ?? new AutoSdpaAttention();
         var weightDtype = dtype ?? config.ScalarType;
-        _model = new LlamaModel(config, this._backend, weightDtype, device);
-        if (!config.TieWordEmbeddings)
-            _lm_head = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false, device, weightDtype);
+        // Weights a checkpoint is about to provide are left uninitialised (TorchSharp's init of a 1B
+        // model takes seconds; mapping the checkpoint, milliseconds).
+        using (initialize ? default(WeightInit.SkipScope?) : WeightInit.Skip())
+        {
+            _model = new LlamaModel(config, this._backend, weightDtype, device);
+            if (!config.TieWordEmbeddings)
+                _lm_head = WeightInit.Linear(config.HiddenSize, config.VocabSize, hasBias: false, device, weightDtype);
+        }
         RegisterComponents();
         if (initialize) InitializeWeights(seed);
     }
 
     /// <summary>The configuration the model was built from.</summary>
     public LlamaConfig Config { get; }
+
+    /// <summary>
+    /// The folder's <c>generation_config.json</c> (stop ids and sampling defaults) when the model was
+    /// loaded from one that has it; <see cref="SavePretrained"/> writes it back. Null otherwise.
+    /// </summary>
+    public GenerationConfig? GenerationConfig { get; set; }
 
     /// <summary>The decoder stack (HF's <c>model</c>).</summary>
     public LlamaModel Model => _model;
@@ -114,22 +126,36 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
     public KvCache CreateCache(long batch, long capacity) => new(Config, batch, capacity, Dtype, Device);
 
     /// <summary>
-    /// Loads an HF folder (config.json + model.safetensors or a sharded index) into a new model,
-    /// one tensor at a time, so the weights are never held twice.
+    /// Loads an HF folder (config.json + model.safetensors or a sharded index, and generation_config.json
+    /// when present) into a new model. The modules are built without initialising their weights. A CPU
+    /// parameter of the stored dtype is then memory-mapped from its file, privately: its pages come from
+    /// the OS file cache when first used and become the process's own only where written (training),
+    /// never written back. Other dtypes and devices are read one tensor at a time through a staging
+    /// copy. Either way the weights are never held twice.
     /// </summary>
+    /// <remarks>
+    /// Mapped weights depend on their file while the model lives: replacing it (as <see cref="SavePretrained"/>
+    /// does, atomically, even into the same folder) or deleting it is safe; truncating it in place is not
+    /// (the process faults on the next touch of a lost page). <see cref="LoadWeights(string)"/> copies instead.
+    /// </remarks>
     /// <param name="directory">The model folder.</param>
-    /// <param name="dtype">Weight dtype to load into; the config's <c>torch_dtype</c> when null.</param>
+    /// <param name="dtype">Weight dtype to load into; the config's <c>torch_dtype</c> when null (bf16 stays bf16).</param>
     /// <param name="backend">Attention backend; SDPA when null.</param>
-    /// <param name="device">Target device; CPU when null.</param>
+    /// <param name="device">Target device (<c>new Device("cuda:0")</c>…); CPU when null. The weights go
+    /// there tensor by tensor, never as a whole CPU copy of the model.</param>
+    /// <exception cref="ArgumentException"><paramref name="device"/> is CUDA and LibTorch sees no CUDA device, or is neither CPU nor CUDA.</exception>
     public static LlamaForCausalLM FromPretrained(string directory, ScalarType? dtype = null,
         IAttentionBackend? backend = null, Device? device = null)
     {
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"Model folder not found: {directory}");
+        CheckDevice(device);
         var config = LlamaConfigJson.Load(Path.Combine(directory, "config.json"));
-        var result = new LlamaForCausalLM(config, backend, dtype, device, initialize: false, seed: 0);
+        var generation = GenerationConfigJson.TryLoad(directory);
+        generation?.Validate(Path.Combine(directory, GenerationConfig.FileName), config.VocabSize);
+        var result = new LlamaForCausalLM(config, backend, dtype, device, initialize: false, seed: 0) { GenerationConfig = generation };
         try
         {
-            result.LoadWeights(directory);
+            result.LoadWeights(directory, map: true);
         }
         catch
         {
@@ -139,9 +165,24 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
         return result;
     }
 
+    /// <summary>Refuses a device the weights cannot be put on, before anything is allocated.</summary>
+    internal static void CheckDevice(Device? device)
+    {
+        if (device is null || device.type == DeviceType.CPU) return;
+        if (device.type != DeviceType.CUDA)
+            throw new ArgumentException($"Device {device} is not supported; use cpu or cuda[:N].", nameof(device));
+        if (!cuda.is_available())
+            throw new ArgumentException($"Device {device} was asked for, but CUDA is not available to LibTorch here " +
+                "(a CPU-only LibTorch package, or no visible GPU); load on the CPU instead.", nameof(device));
+        int count = cuda.device_count();
+        if (device.index >= count)
+            throw new ArgumentException($"Device {device} was asked for, but LibTorch sees {count} CUDA device(s).", nameof(device));
+    }
+
     /// <summary>
-    /// Writes config.json and safetensors weights (sharded with an index above
-    /// <paramref name="maxShardBytes"/>) in <paramref name="dtype"/> (the weights' dtype when null).
+    /// Writes config.json, safetensors weights (sharded with an index above
+    /// <paramref name="maxShardBytes"/>) in <paramref name="dtype"/> (the weights' dtype when null),
+    /// and generation_config.json when the model has a <see cref="GenerationConfig"/>.
     /// </summary>
     public void SavePretrained(string directory, ScalarType? dtype = null, long maxShardBytes = HfCheckpoint.DefaultMaxShardBytes)
     {
@@ -150,6 +191,7 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
         var config = Config with { TorchDtype = LlamaConfigJson.DtypeName(target) };
         SafeTensorsCheckpoint.Save(directory, state_dict(), maxShardBytes, target);
         LlamaConfigJson.Save(config, Path.Combine(directory, "config.json"));
+        if (GenerationConfig is not null) GenerationConfigJson.Save(GenerationConfig, Path.Combine(directory, Modeling.GenerationConfig.FileName));
     }
 
     /// <summary>
@@ -159,8 +201,10 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
     /// <c>lm_head.weight</c>.
     /// </summary>
     /// <exception cref="HfCheckpointException">Keys or shapes differ from this model's config.</exception>
-    public void LoadWeights(string directory) =>
+    public void LoadWeights(string directory) => LoadWeights(directory, map: false);
+
+    private void LoadWeights(string directory, bool map) =>
         HfCheckpoint.LoadWeights(state_dict(), directory, key =>
             key.EndsWith("rotary_emb.inv_freq", StringComparison.Ordinal)
-            || (Config.TieWordEmbeddings && key == "lm_head.weight"));
+            || (Config.TieWordEmbeddings && key == "lm_head.weight"), map);
 }

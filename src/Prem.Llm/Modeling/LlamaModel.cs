@@ -26,7 +26,7 @@ public sealed class LlamaModel : nn.Module
         : base(nameof(LlamaModel))
     {
         Config = config;
-        _embed_tokens = nn.Embedding(config.VocabSize, config.HiddenSize, device: device, dtype: dtype);
+        _embed_tokens = WeightInit.Embedding(config.VocabSize, config.HiddenSize, device, dtype);
         _layers = new ModuleList<LlamaDecoderLayer>();
         for (int i = 0; i < config.NumHiddenLayers; i++)
             _layers.Add(new LlamaDecoderLayer(config, i, backend, dtype, device));
@@ -83,7 +83,10 @@ public sealed class LlamaModel : nn.Module
             else positionIds = arange(offset, offset + seq, dtype: ScalarType.Int64, device: inputIds.device).expand(batch, seq);
         }
 
-        var mask = new AttentionMask { QueryOffset = offset, KeyPadding = keyPadding, DocumentIds = documentIds };
+        // The window only changes the mask once some query is a full window past a key; before that
+        // the plain causal mask (and its fused paths) is exact.
+        long? window = Config.SlidingWindow is int w && offset + seq > w ? w : null;
+        var mask = new AttentionMask { QueryOffset = offset, KeyPadding = keyPadding, DocumentIds = documentIds, SlidingWindow = window };
         var hidden = _embed_tokens.forward(inputIds);
         var (cos, sin) = _rotary.Forward(positionIds, hidden.dtype);
         foreach (var layer in _layers)

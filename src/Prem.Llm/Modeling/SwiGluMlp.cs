@@ -18,9 +18,9 @@ public sealed class SwiGluMlp : nn.Module<Tensor, Tensor>
     /// <summary>Creates the block for <paramref name="config"/>.</summary>
     public SwiGluMlp(LlamaConfig config, ScalarType? dtype = null, Device? device = null) : base(nameof(SwiGluMlp))
     {
-        _gate_proj = nn.Linear(config.HiddenSize, config.IntermediateSize, config.MlpBias, device, dtype);
-        _up_proj = nn.Linear(config.HiddenSize, config.IntermediateSize, config.MlpBias, device, dtype);
-        _down_proj = nn.Linear(config.IntermediateSize, config.HiddenSize, config.MlpBias, device, dtype);
+        _gate_proj = WeightInit.Linear(config.HiddenSize, config.IntermediateSize, config.MlpBias, device, dtype);
+        _up_proj = WeightInit.Linear(config.HiddenSize, config.IntermediateSize, config.MlpBias, device, dtype);
+        _down_proj = WeightInit.Linear(config.IntermediateSize, config.HiddenSize, config.MlpBias, device, dtype);
         RegisterComponents();
     }
 

@@ -22,7 +22,7 @@ internal static class ActivationCheckpoint
     public static Tensor Run(LlamaDecoderLayer layer, Tensor hidden, Tensor cos, Tensor sin, AttentionMask mask)
     {
         if (!is_grad_enabled() || !hidden.requires_grad) return layer.Forward(hidden, cos, sin, mask, null);
-        return Function.apply(hidden, cos, sin, mask.KeyPadding, mask.DocumentIds, layer, mask.IsCausal, mask.QueryOffset);
+        return Function.apply(hidden, cos, sin, mask.KeyPadding, mask.DocumentIds, layer, mask.IsCausal, mask.QueryOffset, mask.SlidingWindow ?? 0L);
     }
 
     private sealed class Function : autograd.SingleTensorFunction<Function>
@@ -41,25 +41,30 @@ internal static class ActivationCheckpoint
             ctx.save_data("layer", layer);
             ctx.save_data("causal", vars[6]);
             ctx.save_data("offset", vars[7]);
+            ctx.save_data("window", vars[8]);
             ctx.set_materialize_grads(false);
-            return layer.Forward(hidden, cos, sin, Mask(keyPadding, documentIds, (bool)vars[6], (long)vars[7]), null);
+            return layer.Forward(hidden, cos, sin, Mask(keyPadding, documentIds, (bool)vars[6], (long)vars[7], (long)vars[8]), null);
         }
 
         public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput)
         {
             var saved = ctx.get_saved_variables();
             var layer = (LlamaDecoderLayer)ctx.get_data("layer");
-            var mask = Mask(saved[3], saved[4], (bool)ctx.get_data("causal"), (long)ctx.get_data("offset"));
+            var mask = Mask(saved[3], saved[4], (bool)ctx.get_data("causal"), (long)ctx.get_data("offset"), (long)ctx.get_data("window"));
             using var enable = enable_grad();
             using var input = saved[0].detach().requires_grad_(true);
             using var output = layer.Forward(input, saved[1], saved[2], mask, null);
             autograd.backward([output], [gradOutput]);
             var gradInput = input.grad!;
-            return [gradInput, null!, null!, null!, null!, null!, null!, null!];
+            return [gradInput, null!, null!, null!, null!, null!, null!, null!, null!];
         }
 
-        static AttentionMask Mask(Tensor? keyPadding, Tensor? documentIds, bool causal, long offset) =>
-            new() { KeyPadding = IsSet(keyPadding), DocumentIds = IsSet(documentIds), IsCausal = causal, QueryOffset = offset };
+        static AttentionMask Mask(Tensor? keyPadding, Tensor? documentIds, bool causal, long offset, long window) =>
+            new()
+            {
+                KeyPadding = IsSet(keyPadding), DocumentIds = IsSet(documentIds), IsCausal = causal, QueryOffset = offset,
+                SlidingWindow = window > 0 ? window : null,
+            };
 
         static Tensor? IsSet(Tensor? t) => t is null || t.IsInvalid ? null : t;
     }

@@ -90,6 +90,7 @@ internal sealed class CheckpointStore
             AfterFileWritten?.Invoke(StateFile);
             // config.json and the tokenizer make the checkpoint an HF model folder (FromPretrained, prem generate).
             LlamaConfigJson.Save(model.Config with { TorchDtype = LlamaConfigJson.DtypeName(model.Dtype) }, System.IO.Path.Combine(temp, "config.json"));
+            if (model.GenerationConfig is { } generation) GenerationConfigJson.Save(generation, System.IO.Path.Combine(temp, GenerationConfig.FileName));
             foreach (var file in TokenizerFiles) File.Copy(file, System.IO.Path.Combine(temp, System.IO.Path.GetFileName(file)), overwrite: true);
             if (System.IO.Directory.Exists(final)) System.IO.Directory.Delete(final, recursive: true);
             System.IO.Directory.Move(temp, final);

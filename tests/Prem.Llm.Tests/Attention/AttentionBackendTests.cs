@@ -153,4 +153,43 @@ public class AttentionBackendTests
         Assert.Contains("multiple of KV heads", e.Message);
         Assert.Throws<ArgumentException>(() => AttentionBackends.Create("flash2000"));
     }
+
+    // Mistral's window (HF: kv_idx > q_idx - sliding_window): a query sees itself and window − 1 keys before it.
+    [Theory]
+    [InlineData("eager", 3)]
+    [InlineData("sdpa", 3)]
+    [InlineData("eager", 1)]
+    [InlineData("sdpa", 5)]
+    public void Sliding_window_matches_per_position_reference(string name, int window)
+    {
+        var (q, k, v) = Inputs(2, 4, 2, 9, 9, 8);
+        var mask = new AttentionMask { SlidingWindow = window };
+        var output = AttentionBackends.Create(name).Forward(q, k, v, mask, 0.3);
+        AssertClose(Naive(q, k, v, 0.3, (b, i, j) => j <= i && i - j < window), output);
+        Assert.False(mask.IsPlain);
+    }
+
+    [Theory, MemberData(nameof(Backends))]
+    public void Sliding_window_behind_a_cache_with_left_padding_matches_reference(string name)
+    {
+        // Two new queries at key positions 6 and 7 of 8; row 1 has two padded keys in front.
+        var (q, k, v) = Inputs(2, 4, 2, 2, 8, 8);
+        var padding = tensor(new[] { true, true, true, true, true, true, true, true, false, false, true, true, true, true, true, true }, [2, 8]);
+        var mask = new AttentionMask { QueryOffset = 6, KeyPadding = padding, SlidingWindow = 4 };
+        var output = AttentionBackends.Create(name).Forward(q, k, v, mask, 0.3);
+        AssertClose(Naive(q, k, v, 0.3, (b, i, j) => j <= 6 + i && 6 + i - j < 4 && (b == 0 || j >= 2)), output);
+    }
+
+    [Theory, MemberData(nameof(Backends))]
+    public void Sliding_window_in_bf16_follows_the_float32_computation(string name)
+    {
+        // bf16 on the CPU is AutoSdpa's decomposed path when the mask is plain; a window must leave it.
+        var (q, k, v) = Inputs(1, 4, 2, 12, 12, 16);
+        var mask = new AttentionMask { SlidingWindow = 3 };
+        var expected = Naive(q, k, v, 0.25, (b, i, j) => j <= i && i - j < 3);
+        var half = AttentionBackends.Create(name).Forward(q.to_type(ScalarType.BFloat16), k.to_type(ScalarType.BFloat16), v.to_type(ScalarType.BFloat16), mask, 0.25)
+            .to_type(ScalarType.Float32).data<float>().ToArray();
+        for (int i = 0; i < half.Length; i++)
+            Assert.True(Math.Abs(expected[i] - half[i]) <= 0.03 + 0.02 * Math.Abs(expected[i]), $"[{i}] {expected[i]} vs {half[i]}");
+    }
 }

@@ -30,4 +30,19 @@ public class AttentionMaskTests
         var packed = new AttentionMask { DocumentIds = zeros(1, 3, ScalarType.Int64), QueryOffset = 2 };
         Assert.Throws<ArgumentException>(() => packed.ToBoolMask(1, 3, CPU));
     }
+
+    [Fact]
+    public void Sliding_window_keeps_the_last_window_keys_of_each_query()
+    {
+        var mask = new AttentionMask { SlidingWindow = 2, QueryOffset = 1 }.ToBoolMask(3, 4, CPU);
+        // Query i sits at key position 1 + i and sees keys p with p <= 1 + i and (1 + i) - p < 2.
+        bool[] expected =
+        [
+            true, true, false, false,
+            false, true, true, false,
+            false, false, true, true,
+        ];
+        Assert.Equal(expected, mask.reshape(-1).data<bool>().ToArray());
+        Assert.Throws<ArgumentException>(() => new AttentionMask { SlidingWindow = 0 }.ToBoolMask(2, 2, CPU));
+    }
 }

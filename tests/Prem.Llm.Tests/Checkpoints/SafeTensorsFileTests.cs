@@ -214,4 +214,52 @@ public class SafeTensorsFileTests
             Assert.Equal(value, asDouble.item<double>());
         }
     }
+
+    [Fact]
+    public void TryMapInto_maps_aligned_tensors_of_the_stored_dtype_and_refuses_the_rest()
+    {
+        string path = Path.Combine(CheckpointTestFiles.NewTempDirectory(), "mixed.safetensors");
+        var tensors = new Dictionary<string, Tensor>
+        {
+            ["a.bf16"] = arange(12, dtype: ScalarType.Float32).reshape(3, 4).to_type(ScalarType.BFloat16),
+            ["b.u8"] = tensor(new byte[] { 1, 2, 3 }),
+            ["c.f32"] = arange(6, dtype: ScalarType.Float32).reshape(2, 3).add(0.5),
+            ["d.bool"] = tensor(new[] { true, false }),
+        };
+        SafeTensorsWriter.Write(path, tensors);
+        using var file = SafeTensorsFile.Open(path);
+        // Stored dtype, CPU, aligned: mapped, equal to what Read returns, and still writable (privately).
+        using var bf16 = empty([3, 4], ScalarType.BFloat16);
+        Assert.True(file.TryMapInto("a.bf16", bf16));
+        using (var read = file.Read("a.bf16")) Assert.True(bf16.equal(read).all().item<bool>());
+        bf16.add_(1);
+        using (var again = SafeTensorsFile.Open(path)) using (var stored = again.Read("a.bf16")) Assert.Equal(0f, stored[0, 0].to_type(ScalarType.Float32).item<float>());
+        // Another dtype or shape, or BOOL (checked on read): not mapped, unchanged.
+        using var wide = zeros([3, 4], ScalarType.Float32);
+        Assert.False(file.TryMapInto("a.bf16", wide));
+        Assert.Equal(0f, wide.sum().item<float>());
+        using var shaped = empty([4, 3], ScalarType.BFloat16);
+        Assert.False(file.TryMapInto("a.bf16", shaped));
+        using var flags = empty([2], ScalarType.Bool);
+        Assert.False(file.TryMapInto("d.bool", flags));
+        // A float32 tensor stored 3 bytes after an aligned offset (legal in the format): read instead of mapped.
+        string odd = Path.Combine(CheckpointTestFiles.NewTempDirectory(), "odd.safetensors");
+        byte[] header = System.Text.Encoding.UTF8.GetBytes("""{"x":{"dtype":"U8","shape":[3],"data_offsets":[0,3]},"y":{"dtype":"F32","shape":[2],"data_offsets":[3,11]}}""");
+        header = [.. header, .. Enumerable.Repeat((byte)' ', (8 - header.Length % 8) % 8)];
+        var bytes = new List<byte>(BitConverter.GetBytes((ulong)header.Length));
+        bytes.AddRange(header);
+        bytes.AddRange(new byte[] { 7, 8, 9 });
+        bytes.AddRange(BitConverter.GetBytes(0.5f));
+        bytes.AddRange(BitConverter.GetBytes(1.5f));
+        File.WriteAllBytes(odd, [.. bytes]);
+        using var oddFile = SafeTensorsFile.Open(odd);
+        using var f32 = empty([2], ScalarType.Float32);
+        Assert.False(oddFile.TryMapInto("y", f32));
+        oddFile.ReadInto("y", f32);
+        Assert.Equal(new[] { 0.5f, 1.5f }, f32.data<float>().ToArray());
+        // The aligned float32 tensor of the first file maps.
+        using var c = empty([2, 3], ScalarType.Float32);
+        Assert.True(file.TryMapInto("c.f32", c));
+        Assert.Equal(new[] { 0.5f, 1.5f, 2.5f, 3.5f, 4.5f, 5.5f }, c.data<float>().ToArray());
+    }
 }

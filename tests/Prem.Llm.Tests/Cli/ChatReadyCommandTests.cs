@@ -57,4 +57,20 @@ public class ChatReadyCommandTests
         Assert.True(run.Exit == 0, run.Err);
         Assert.Contains("done: 6 steps", run.Out);
     }
+
+    [Fact]
+    public void A_base_generation_config_gains_the_eot_stop_id()
+    {
+        string dir = TestData.TempDirectory();
+        string source = Path.Combine(dir, "base");
+        Directory.CreateDirectory(source);
+        foreach (var file in Directory.EnumerateFiles(Stories)) File.Copy(file, Path.Combine(source, Path.GetFileName(file)));
+        File.WriteAllText(Path.Combine(source, "generation_config.json"), """{"eos_token_id": 2, "do_sample": true, "temperature": 0.7}""");
+        string chat = Path.Combine(dir, "chat");
+        var made = CliRun.Prem("chat-ready", "--model", source, "--output", chat);
+        Assert.True(made.Exit == 0, made.Err);
+        using var model = LlamaForCausalLM.FromPretrained(chat);
+        Assert.Equal([2, 514], model.GenerationConfig!.EosTokenIds);
+        Assert.Equal((515, 0.7), (model.GenerationConfig.PadTokenId, model.GenerationConfig.Temperature));
+    }
 }

@@ -66,4 +66,48 @@ public class GenerateCommandTests
         Assert.Equal(1, exit);
         Assert.Contains("exactly one of --prompt and --prompt-ids", err);
     }
+
+    static string FolderWithGenerationConfig(string json)
+    {
+        string dir = TestData.TempDirectory();
+        foreach (var file in Directory.EnumerateFiles(TinyGqaGolden.ModelDirectory))
+            File.Copy(file, Path.Combine(dir, Path.GetFileName(file)));
+        File.WriteAllText(Path.Combine(dir, "generation_config.json"), json);
+        return dir;
+    }
+
+    [Fact]
+    public void Generation_config_sets_stop_ids_and_defaults_and_explicit_flags_win()
+    {
+        int[] greedy = _golden.Greedy[0];
+        string prompt = string.Join(",", _golden.Prompts[0]);
+        string Ids(IEnumerable<int> ids) => $"{{\"ids\":[{string.Join(",", ids)}]}}";
+
+        // Its eos_token_id stops generation (the stop id is kept), in place of config.json's.
+        int stop = greedy[2];
+        string withEos = FolderWithGenerationConfig($$"""{"eos_token_id": [{{stop}}], "max_new_tokens": 20}""");
+        var stopped = CliRun.Prem("generate", "--model", withEos, "--prompt-ids", prompt, "--format", "ids");
+        Assert.True(stopped.Exit == 0, stopped.Err);
+        Assert.Equal(Ids(greedy.Take(Array.IndexOf(greedy, stop) + 1)), stopped.Out.Trim());
+
+        // Its max_new_tokens is the default; --max-new-tokens wins.
+        string withLength = FolderWithGenerationConfig("""{"max_new_tokens": 4, "eos_token_id": 511}""");
+        Assert.DoesNotContain(511, greedy);
+        Assert.Equal(Ids(greedy.Take(4)), CliRun.Prem("generate", "--model", withLength, "--prompt-ids", prompt, "--format", "ids").Out.Trim());
+        Assert.Equal(Ids(greedy.Take(6)), CliRun.Prem("generate", "--model", withLength, "--prompt-ids", prompt, "--max-new-tokens", "6", "--format", "ids").Out.Trim());
+
+        // do_sample makes the default sampled; --temperature 0 gives greedy back.
+        string sampled = FolderWithGenerationConfig("""{"do_sample": true, "temperature": 5.0, "max_new_tokens": 20, "eos_token_id": 511}""");
+        Assert.NotEqual(Ids(greedy), CliRun.Prem("generate", "--model", sampled, "--prompt-ids", prompt, "--seed", "1", "--format", "ids").Out.Trim());
+        Assert.Equal(Ids(greedy), CliRun.Prem("generate", "--model", sampled, "--prompt-ids", prompt, "--temperature", "0", "--format", "ids").Out.Trim());
+    }
+
+    [Fact]
+    public void A_bad_generation_config_is_one_clear_error()
+    {
+        string dir = FolderWithGenerationConfig("""{"top_p": 2}""");
+        var (exit, _, err) = CliRun.Prem("generate", "--model", dir, "--prompt-ids", "1", "--format", "ids");
+        Assert.Equal(1, exit);
+        Assert.Contains("generation_config.json: top_p: 2 must be in (0, 1].", err);
+    }
 }

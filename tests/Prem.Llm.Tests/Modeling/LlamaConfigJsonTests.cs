@@ -109,4 +109,100 @@ public class LlamaConfigJsonTests
         Assert.Equal("(root)", Assert.Throws<LlamaConfigException>(() => LlamaConfigJson.Parse("[1, 2]")).Field);
         Assert.Throws<FileNotFoundException>(() => LlamaConfigJson.Load("/nonexistent/config.json"));
     }
+
+    [Theory]
+    // name, layers, hidden, heads, kv heads, head_dim, vocab, tied, rope type, sliding window
+    [InlineData("Llama32_1B", 16, 2048, 32, 8, 64, 128256, true, "llama3", null)]
+    [InlineData("SmolLM2_1_7B", 24, 2048, 32, 32, 64, 49152, true, null, null)]
+    [InlineData("SmolLM2_360M", 32, 960, 15, 5, 64, 49152, true, null, null)]
+    [InlineData("TinyLlama", 22, 2048, 32, 4, 64, 32000, false, null, null)]
+    [InlineData("Mistral7B", 32, 4096, 32, 8, 128, 32000, false, null, 4096)]
+    public void Reads_published_llama_family_configs(string name, int layers, int hidden, int heads, int kvHeads, int headDim,
+        int vocab, bool tied, string? ropeType, int? window)
+    {
+        string json = (string)typeof(PublishedConfigs).GetField(name, System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public)!.GetValue(null)!;
+        var c = LlamaConfigJson.Parse(json, "config.json");
+        Assert.Equal((layers, hidden, heads, kvHeads, headDim, vocab, tied), (c.NumHiddenLayers, c.HiddenSize, c.NumAttentionHeads, c.NumKeyValueHeads, c.HeadDim, c.VocabSize, c.TieWordEmbeddings));
+        Assert.Equal(ropeType, c.RopeScaling?.RopeType);
+        Assert.Equal(window, c.SlidingWindow);
+        Assert.Equal(window is null ? "llama" : "mistral", c.ModelType);
+        Assert.Equal("bfloat16", c.TorchDtype);
+        // Written back and read again, the config is the same (model_type, architectures and window included).
+        string written = LlamaConfigJson.ToJson(c);
+        Assert.Equal(written, LlamaConfigJson.ToJson(LlamaConfigJson.Parse(written)));
+        Assert.Contains(window is null ? "\"LlamaForCausalLM\"" : "\"MistralForCausalLM\"", written);
+        Assert.False(c.Extra.ContainsKey("model_type") || c.Extra.ContainsKey("architectures") || c.Extra.ContainsKey("sliding_window"));
+    }
+
+    [Fact]
+    public void Mistral_without_a_window_attends_to_everything()
+    {
+        var c = LlamaConfigJson.Parse(With("model_type", "\"mistral\"").Replace("}", ", \"sliding_window\": null}"));
+        Assert.Equal("mistral", c.ModelType);
+        Assert.Null(c.SlidingWindow);
+    }
+
+    [Theory]
+    [InlineData("model_type", "\"gpt2\"", "config.json: model_type: 'gpt2' is not a Llama-family model (accepted: llama, mistral)")]
+    [InlineData("model_type", "\"qwen2\"", "'qwen2' is not a Llama-family model")]
+    [InlineData("architectures", "[\"GPT2LMHeadModel\"]", "config.json: architectures: 'GPT2LMHeadModel' is not a Llama-family model")]
+    [InlineData("architectures", "\"LlamaForCausalLM\"", "architectures: expected a list")]
+    [InlineData("architectures", "[3]", "architectures[0]: expected a class name")]
+    [InlineData("model_type", "3", "model_type: expected a string")]
+    public void Refuses_other_model_types_by_name(string key, string json, string message)
+    {
+        var e = Assert.Throws<LlamaConfigException>(() => LlamaConfigJson.Parse(With(key, json), "config.json"));
+        Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
+    public void Architectures_must_agree_with_model_type()
+    {
+        var o = JsonNode.Parse(Minimal)!.AsObject();
+        o["model_type"] = "llama";
+        o["architectures"] = new JsonArray("MistralForCausalLM");
+        var e = Assert.Throws<LlamaConfigException>(() => LlamaConfigJson.Parse(o.ToJsonString(), "config.json"));
+        Assert.Contains("'MistralForCausalLM' is a mistral model but model_type is 'llama'", e.Message);
+        o.Remove("model_type");
+        Assert.Equal("mistral", LlamaConfigJson.Parse(o.ToJsonString()).ModelType);
+        Assert.Equal("llama", LlamaConfigJson.Parse(Minimal).ModelType);
+    }
+
+    [Fact]
+    public void Sliding_window_is_mistrals_and_positive()
+    {
+        var e = Assert.Throws<LlamaConfigException>(() => LlamaConfigJson.Parse(With("model_type", "\"mistral\"").Replace("}", ", \"sliding_window\": 0}"), "config.json"));
+        Assert.Equal("sliding_window", e.Field);
+        // HF's LlamaConfig has no sliding_window: a Llama config's is kept as an unread extra.
+        var llama = LlamaConfigJson.Parse(With("sliding_window", "16"));
+        Assert.Null(llama.SlidingWindow);
+        Assert.True(llama.Extra.ContainsKey("sliding_window"));
+        var set = Assert.Throws<LlamaConfigException>(() => (llama with { SlidingWindow = 4 }).Validate());
+        Assert.Contains("only mistral has a sliding window", set.Message);
+        Assert.Throws<LlamaConfigException>(() => (llama with { ModelType = "gpt2" }).Validate());
+    }
+
+    [Fact]
+    public void Mutated_published_configs_only_ever_raise_the_config_exception()
+    {
+        var random = new Random(2026);
+        string[] seeds = [PublishedConfigs.Llama32_1B, PublishedConfigs.SmolLM2_360M, PublishedConfigs.TinyLlama, PublishedConfigs.Mistral7B];
+        int accepted = 0, rejected = 0;
+        for (int i = 0; i < 2000; i++)
+        {
+            string text = JsonMutations.Mutate(seeds[i % seeds.Length], random);
+            try
+            {
+                var config = LlamaConfigJson.Parse(text, "config.json");
+                _ = LlamaConfigJson.Parse(LlamaConfigJson.ToJson(config), "config.json");
+                accepted++;
+            }
+            catch (LlamaConfigException e)
+            {
+                Assert.StartsWith("config.json: ", e.Message);
+                rejected++;
+            }
+        }
+        Assert.True(accepted > 100 && rejected > 100, $"accepted {accepted}, rejected {rejected}");
+    }
 }

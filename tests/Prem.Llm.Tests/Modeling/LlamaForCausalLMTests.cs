@@ -130,4 +130,148 @@ public class LlamaForCausalLMTests
         HiddenSize = 32, IntermediateSize = 64, NumHiddenLayers = 2, NumAttentionHeads = 4, NumKeyValueHeads = 2,
         HeadDim = 8, VocabSize = 100, MaxPositionEmbeddings = 128, TorchDtype = "float32",
     };
+
+    static void AssertSameParameters(LlamaForCausalLM a, LlamaForCausalLM b)
+    {
+        var sb = b.state_dict();
+        foreach (var (name, t) in a.state_dict())
+        {
+            Assert.Equal(t.dtype, sb[name].dtype);
+            Assert.True(t.equal(sb[name]).all().item<bool>(), $"{name} differs");
+        }
+    }
+
+    // The fast path (no init, mapped weights) against the plain one: an initialised model whose weights are copied in.
+    [Theory]
+    [InlineData("stories260K")]
+    [InlineData("tiny-gqa")]
+    public void FromPretrained_equals_loading_into_an_initialised_model(string folder)
+    {
+        string dir = TestData.Path(folder);
+        using var fast = LlamaForCausalLM.FromPretrained(dir);
+        using var plain = new LlamaForCausalLM(LlamaConfigJson.Load(Path.Combine(dir, "config.json")), seed: 3);
+        plain.LoadWeights(dir);
+        AssertSameParameters(fast, plain);
+        using var noGrad = no_grad();
+        var ids = tensor(new long[] { 1, 403, 407, 261, 378, 284, 400, 261, 341 }.Select(x => x % fast.Config.VocabSize).ToArray()).unsqueeze(0);
+        Assert.True(fast.forward(ids).equal(plain.forward(ids)).all().item<bool>());
+    }
+
+    [Fact]
+    public void FromPretrained_keeps_bf16_unless_asked_and_converts_when_asked()
+    {
+        string dir = TestData.TempDirectory();
+        using (var source = LlamaForCausalLM.FromPretrained(TinyGqaGolden.ModelDirectory, dtype: ScalarType.BFloat16)) source.SavePretrained(dir);
+        using var kept = LlamaForCausalLM.FromPretrained(dir);
+        Assert.All(kept.parameters(), p => Assert.Equal(ScalarType.BFloat16, p.dtype));
+        using var widened = LlamaForCausalLM.FromPretrained(dir, dtype: ScalarType.Float32);
+        Assert.All(widened.parameters(), p => Assert.Equal(ScalarType.Float32, p.dtype));
+        var wide = widened.state_dict();
+        foreach (var (name, t) in kept.state_dict())
+            Assert.True(t.to_type(ScalarType.Float32).equal(wide[name]).all().item<bool>(), name);
+    }
+
+    [Fact]
+    public void Mapped_weights_are_copy_on_write_and_trainable()
+    {
+        string dir = TestData.TempDirectory();
+        using (var source = LlamaForCausalLM.FromPretrained(TinyGqaGolden.ModelDirectory)) source.SavePretrained(dir);
+        byte[] before = File.ReadAllBytes(Path.Combine(dir, "model.safetensors"));
+        using var model = LlamaForCausalLM.FromPretrained(dir);
+        Assert.All(model.parameters(), p => Assert.True(p.requires_grad));
+        using (no_grad()) foreach (var p in model.parameters()) p.add_(1);
+        // The model changed, the file did not: a fresh load still has the stored weights.
+        Assert.Equal(before, File.ReadAllBytes(Path.Combine(dir, "model.safetensors")));
+        using var again = LlamaForCausalLM.FromPretrained(dir);
+        var fresh = again.state_dict();
+        foreach (var (name, t) in model.state_dict())
+            Assert.True(t.sub(1).allclose(fresh[name], rtol: 0, atol: 1e-6), name);
+        // Gradients flow into mapped parameters as into any other.
+        var loss = model.forward(tensor(new long[] { 1, 5, 9 }).unsqueeze(0)).sum();
+        loss.backward();
+        Assert.All(model.parameters(), p => Assert.NotNull(p.grad));
+    }
+
+    [SkippableFact]
+    public void Cuda_device_without_cuda_is_a_clear_error()
+    {
+        Skip.If(cuda.is_available(), "LibTorch sees a CUDA device here; the error is for CPU-only machines.");
+        var e = Assert.Throws<ArgumentException>(() => LlamaForCausalLM.FromPretrained(TinyGqaGolden.ModelDirectory, device: new Device("cuda:0")));
+        Assert.Contains("Device cuda:0 was asked for, but CUDA is not available", e.Message);
+        Assert.Contains("CUDA is not available", Assert.Throws<ArgumentException>(() => new LlamaForCausalLM(TinyConfig(), device: new Device("cuda"))).Message);
+        var other = Assert.Throws<ArgumentException>(() => LlamaForCausalLM.FromPretrained(TinyGqaGolden.ModelDirectory, device: new Device(DeviceType.META)));
+        Assert.Contains("use cpu or cuda[:N]", other.Message);
+        using var cpu = LlamaForCausalLM.FromPretrained(TinyGqaGolden.ModelDirectory, device: CPU);
+        Assert.Equal(DeviceType.CPU, cpu.Device.type);
+    }
+
+    [Fact]
+    public void Generation_config_is_read_with_the_model_and_written_back()
+    {
+        string dir = TestData.TempDirectory();
+        using (var source = LlamaForCausalLM.FromPretrained(TinyGqaGolden.ModelDirectory))
+        {
+            Assert.Null(source.GenerationConfig);
+            source.SavePretrained(dir);
+            Assert.False(File.Exists(Path.Combine(dir, GenerationConfig.FileName)));
+        }
+        File.WriteAllText(Path.Combine(dir, GenerationConfig.FileName), """{"eos_token_id": [2, 7], "do_sample": true, "top_p": 0.8, "transformers_version": "4.45.0"}""");
+        using var model = LlamaForCausalLM.FromPretrained(dir);
+        Assert.Equal([2, 7], model.GenerationConfig!.EosTokenIds);
+        string copy = TestData.TempDirectory();
+        model.SavePretrained(copy);
+        var back = GenerationConfigJson.Load(Path.Combine(copy, GenerationConfig.FileName));
+        Assert.Equal(GenerationConfigJson.ToJson(model.GenerationConfig), GenerationConfigJson.ToJson(back));
+        Assert.Equal((true, 0.8), (back.DoSample, back.TopP));
+        Assert.Equal("4.45.0", back.Extra["transformers_version"]!.GetValue<string>());
+
+        // Ids are checked against the model's vocabulary (512), naming the file and field.
+        string path = Path.Combine(dir, GenerationConfig.FileName);
+        File.WriteAllText(path, """{"eos_token_id": [2, 600]}""");
+        var e = Assert.Throws<LlamaConfigException>(() => LlamaForCausalLM.FromPretrained(dir));
+        Assert.Equal($"{path}: eos_token_id: 600 is outside the vocabulary [0, 512).", e.Message);
+    }
+
+    static LlamaConfig MistralConfig(int layers, int? window) => TinyConfig() with
+    {
+        ModelType = "mistral", SlidingWindow = window, NumHiddenLayers = layers,
+    };
+
+    // One layer: token t's output depends on exactly the window's tokens, so it equals the last output
+    // of a forward over those tokens alone at their own positions (an independent reference).
+    [Theory, MemberData(nameof(Backends))]
+    public void Sliding_window_one_layer_equals_a_forward_over_the_window_alone(string backend)
+    {
+        const int window = 4;
+        using var model = new LlamaForCausalLM(MistralConfig(1, window), AttentionBackends.Create(backend), seed: 5);
+        using var noGrad = no_grad();
+        long[] ids = [1, 17, 42, 5, 88, 23, 61, 9, 30, 77];
+        var full = model.forward(tensor(ids).unsqueeze(0))[0];
+        for (int t = 0; t < ids.Length; t++)
+        {
+            int start = Math.Max(0, t - window + 1);
+            var part = tensor(ids[start..(t + 1)]).unsqueeze(0);
+            var positions = arange(start, t + 1, dtype: ScalarType.Int64).unsqueeze(0);
+            var alone = model.Forward(part, positionIds: positions)[0, -1];
+            Assert.True(full[t].allclose(alone, rtol: 1e-5, atol: 1e-5), $"position {t}");
+        }
+        // And the window matters: the same weights without it give other logits past the window.
+        using var unwindowed = new LlamaForCausalLM(MistralConfig(1, null), AttentionBackends.Create(backend), seed: 5);
+        var everything = unwindowed.forward(tensor(ids).unsqueeze(0))[0];
+        Assert.True(everything.narrow(0, 0, window).allclose(full.narrow(0, 0, window), rtol: 1e-5, atol: 1e-5));
+        Assert.False(everything[^1].allclose(full[^1], rtol: 1e-3, atol: 1e-3));
+    }
+
+    [Theory, MemberData(nameof(Backends))]
+    public void Sliding_window_decoding_with_the_cache_equals_the_full_forward(string backend)
+    {
+        using var model = new LlamaForCausalLM(MistralConfig(2, 3), AttentionBackends.Create(backend), seed: 6);
+        using var noGrad = no_grad();
+        var ids = tensor(new long[] { 1, 17, 42, 5, 88, 23, 61, 9, 30, 77 }).unsqueeze(0);
+        var full = model.forward(ids);
+        using var cache = model.CreateCache(1, 16);
+        var prefill = model.Forward(ids.narrow(1, 0, 2), cache: cache);
+        var steps = Enumerable.Range(2, 8).Select(t => model.Forward(ids.narrow(1, t, 1), cache: cache)).ToList();
+        Assert.True(cat([prefill, .. steps], 1).allclose(full, rtol: 1e-5, atol: 1e-5));
+    }
 }

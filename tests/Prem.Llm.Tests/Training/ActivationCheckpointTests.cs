@@ -56,4 +56,30 @@ public class ActivationCheckpointTests
         ActivationCheckpoint.Enable(model, true);
         Assert.True(model.forward(ids).eq(expected).all().item<bool>());
     }
+
+    [Fact]
+    public void Checkpointing_keeps_the_sliding_window()
+    {
+        using var scope = NewDisposeScope();
+        var config = Modeling.LlamaForCausalLMTests.TinyConfig() with { ModelType = "mistral", SlidingWindow = 3 };
+        using var model = new Prem.Llm.Modeling.LlamaForCausalLM(config, seed: 4);
+        var ids = TrainingFixtures.RandomIds(2, 10, 48, 17);
+        using var batch = new CausalLmBatch(ids.clone(), labels: ids.clone());
+        var objective = new CausalLmObjective();
+        long units = objective.CountUnits(batch);
+        var plainLoss = objective.Compute(model, batch, units).Loss;
+        plainLoss.backward();
+        var plain = TrainingFixtures.Grads(model);
+        TrainingFixtures.ZeroGrads(model);
+        ActivationCheckpoint.Enable(model, true);
+        var ckptLoss = objective.Compute(model, batch, units).Loss;
+        ckptLoss.backward();
+        var checkpointed = TrainingFixtures.Grads(model);
+        ActivationCheckpoint.Enable(model, false);
+        Assert.Equal(plainLoss.item<float>(), ckptLoss.item<float>());
+        foreach (var (name, g) in plain) Assert.True(TrainingFixtures.MaxAbsDiff(g, checkpointed[name]) == 0, name);
+        // The window is in effect: without it the same weights give another loss.
+        using var full = new Prem.Llm.Modeling.LlamaForCausalLM(config with { SlidingWindow = null }, seed: 4);
+        Assert.NotEqual(plainLoss.item<float>(), objective.Compute(full, batch, units).Loss.item<float>());
+    }
 }

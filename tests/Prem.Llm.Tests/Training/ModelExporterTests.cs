@@ -49,4 +49,16 @@ public class ModelExporterTests
         Assert.Contains("/no/such/tok", e.Message);
         Assert.False(Directory.Exists(other));
     }
+
+    [Fact]
+    public void A_loaded_generation_config_is_exported_with_the_model()
+    {
+        using var model = TrainingFixtures.TinyModel(seed: 2);
+        model.GenerationConfig = new GenerationConfig { EosTokenIds = [2, 40], DoSample = true, Temperature = 0.6 };
+        string dest = Path.Combine(TestData.TempDirectory(), "out");
+        ModelExporter.Export(model, dest);
+        using var reloaded = LlamaForCausalLM.FromPretrained(dest);
+        Assert.Equal([2, 40], reloaded.GenerationConfig!.EosTokenIds);
+        Assert.Equal(0.6, reloaded.GenerationConfig.Temperature);
+    }
 }
