@@ -127,8 +127,9 @@ internal static partial class BuiltinFilters
             case "join":
                 string separator = PyOps.Str(Arg("d", 0, ""));
                 var joinAttr = Arg("attribute", 1, null);
-                var parts = PyOps.Iterate(value).Select(x => PyOps.Str(joinAttr is null ? x : Attribute(x, joinAttr)));
-                return it.Limits.CheckString(string.Join(separator, parts));
+                var parts = PyOps.Iterate(value).Select(x => PyOps.Str(joinAttr is null ? x : Attribute(x, joinAttr))).ToList();
+                PyOps.CheckLength(parts.Sum(p => (double)p.Length) + (double)separator.Length * parts.Count);
+                return string.Join(separator, parts);
             case "list":
                 return new List<object?>(PyOps.Iterate(value));
             case "lower":
@@ -276,6 +277,7 @@ internal static partial class BuiltinFilters
             _ => throw new PyError("indent width must be an integer or a string"),
         };
         var lines = PyMethods.SplitLines(s + "\n");
+        PyOps.CheckLength(s.Length + (double)lines.Count * indentation.Length);
         string rv;
         if (blank) rv = string.Join("\n" + indentation, lines.Select(l => (string)l!));
         else

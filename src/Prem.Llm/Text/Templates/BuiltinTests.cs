@@ -48,8 +48,8 @@ internal static class BuiltinTests
             case "lower": return value is string s && PyOps.Truthy(s) && s == s.ToLowerInvariant();
             case "upper": return value is string u && PyOps.Truthy(u) && u == u.ToUpperInvariant();
             case "escaped": return false;
-            case "filter": return Arg(0) is string f && BuiltinFilters.Exists(f);
-            case "test": return Arg(0) is string t && Exists(t);
+            case "filter": return value is string f && BuiltinFilters.Exists(f);
+            case "test": return value is string t && Exists(t);
             default: throw new PyError($"No test named '{name}'.");
         }
     }

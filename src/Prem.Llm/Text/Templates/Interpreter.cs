@@ -26,8 +26,17 @@ internal sealed class Interpreter(TemplateLimits limits)
     {
         _out = new StringBuilder();
         _root = _out;
-        Exec(body, scope);
-        return _out.ToString();
+        int saved = PyOps.MaxLength;
+        PyOps.MaxLength = limits.MaxOutputLength;
+        try
+        {
+            Exec(body, scope);
+            return _out.ToString();
+        }
+        finally
+        {
+            PyOps.MaxLength = saved;
+        }
     }
 
     void Write(string s)
@@ -369,6 +378,9 @@ internal sealed class Interpreter(TemplateLimits limits)
             case JinjaNamespace ns:
                 return ns.Attributes.TryGetValue(name, out var a) ? a : Undefined.NoAttribute(target, name);
         }
+        // jinja2's sandbox refuses underscore attributes (__class__, __globals__, …).
+        if (name.StartsWith('_'))
+            return target is Dictionary<object, object?> items && items.TryGetValue(name, out var hidden) ? hidden : new Undefined($"access to attribute '{name}' of '{PyOps.TypeName(target)}' object is unsafe.");
         if (PyMethods.Bind(target, name) is { } method) return method;
         if (target is Dictionary<object, object?> d && d.TryGetValue(name, out var value)) return value;
         return Undefined.NoAttribute(target, name);

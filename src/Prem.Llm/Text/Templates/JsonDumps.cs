@@ -19,6 +19,7 @@ internal static class JsonDumps
     static void Write(StringBuilder sb, object? v, string? indent, string itemSep, string keySep, bool sortKeys, int level)
     {
         if (level > 100) throw new PyError("maximum recursion depth exceeded while encoding a JSON object");
+        PyOps.CheckLength(sb.Length);
         switch (v)
         {
             case null: sb.Append("null"); break;

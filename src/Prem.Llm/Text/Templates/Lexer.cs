@@ -237,13 +237,15 @@ internal sealed class Lexer
         }
         Digits();
         bool isFloat = false;
-        if (_pos + 1 < _src.Length && _src[_pos] == '.' && char.IsAsciiDigit(_src[_pos + 1]))
+        // Like jinja2's float pattern (?<!\.): after a dot ("items.0.1") numbers are integers.
+        bool afterDot = start > 0 && _src[start - 1] == '.';
+        if (!afterDot && _pos + 1 < _src.Length && _src[_pos] == '.' && char.IsAsciiDigit(_src[_pos + 1]))
         {
             _pos++;
             Digits();
             isFloat = true;
         }
-        if (_pos < _src.Length && _src[_pos] is 'e' or 'E')
+        if (!afterDot && _pos < _src.Length && _src[_pos] is 'e' or 'E')
         {
             int save = _pos;
             _pos++;

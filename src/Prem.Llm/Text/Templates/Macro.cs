@@ -33,7 +33,7 @@ internal sealed class Macro(string name, string[] parameters, Expr?[] defaults, 
             if (scope.HasLocal(parameters[i])) continue;
             scope.Set(parameters[i], defaults[i] is { } d ? interpreter.Eval(d, scope) : Undefined.Named(parameters[i]));
         }
-        scope.Set("varargs", extra);
+        scope.Set("varargs", extra.ToArray());
         scope.Set("kwargs", extraKw);
         return interpreter.CallMacroBody(this, body, scope);
     }

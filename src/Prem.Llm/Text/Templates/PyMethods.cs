@@ -96,7 +96,9 @@ internal static class PyMethods
             case "format": return Format(s, args, kwargs);
             case "join":
                 Arity(name, args, 1, 1);
-                return string.Join(s, PyOps.Iterate(args[0]).Select(x => x as string ?? throw new PyError($"sequence item: expected str instance, {PyOps.TypeName(x)} found")));
+                var pieces = PyOps.Iterate(args[0]).Select(x => x as string ?? throw new PyError($"sequence item: expected str instance, {PyOps.TypeName(x)} found")).ToList();
+                PyOps.CheckLength(pieces.Sum(p => (double)p.Length) + (double)s.Length * pieces.Count);
+                return string.Join(s, pieces);
             case "find":
             case "rfind":
             case "index":
@@ -201,7 +203,7 @@ internal static class PyMethods
                 if (i >= s.Length) break;
                 if (maxSplit >= 0 && parts.Count >= maxSplit)
                 {
-                    parts.Add(PyText.Strip(s[i..], null, left: false));
+                    parts.Add(s[i..]);
                     break;
                 }
                 int j = i;
@@ -218,7 +220,7 @@ internal static class PyMethods
             if (k <= 0) break;
             if (maxSplit >= 0 && parts.Count >= maxSplit)
             {
-                parts.Add(PyText.Strip(s[..k], null, right: false));
+                parts.Add(s[..k]);
                 break;
             }
             int j = k;
@@ -232,6 +234,18 @@ internal static class PyMethods
 
     public static string Replace(string s, string old, string replacement, long count)
     {
+        if (replacement.Length > old.Length)
+        {
+            double occurrences = old.Length == 0 ? s.Length + 1 : (s.Length / old.Length) + 1;
+            if (count >= 0) occurrences = Math.Min(occurrences, count);
+            if (s.Length + occurrences * (replacement.Length - old.Length) > PyOps.MaxLength)
+            {
+                // Only an estimate above: count exactly before refusing.
+                double exact = old.Length == 0 ? s.Length + 1 : CountOccurrences(s, old);
+                if (count >= 0) exact = Math.Min(exact, count);
+                PyOps.CheckLength(s.Length + exact * (replacement.Length - old.Length));
+            }
+        }
         if (count < 0) return old.Length == 0 ? InsertEverywhere(s, replacement, long.MaxValue) : s.Replace(old, replacement, StringComparison.Ordinal);
         if (old.Length == 0) return InsertEverywhere(s, replacement, count);
         var sb = new StringBuilder();
@@ -244,6 +258,13 @@ internal static class PyMethods
             start = i + old.Length;
         }
         return sb.Append(s, start, s.Length - start).ToString();
+    }
+
+    static double CountOccurrences(string s, string old)
+    {
+        double n = 0;
+        for (int i = s.IndexOf(old, StringComparison.Ordinal); i >= 0; i = s.IndexOf(old, i + old.Length, StringComparison.Ordinal)) n++;
+        return n;
     }
 
     // Python: "ab".replace("", "-") == "-a-b-".

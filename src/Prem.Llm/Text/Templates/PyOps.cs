@@ -12,6 +12,22 @@ namespace Prem.Llm.Text.Templates;
 /// </summary>
 internal static class PyOps
 {
+    [ThreadStatic]
+    static int _maxLength;
+
+    /// <summary>The longest string the current render may build (set from <see cref="TemplateLimits"/> by the interpreter).</summary>
+    public static int MaxLength
+    {
+        get => _maxLength == 0 ? new TemplateLimits().MaxOutputLength : _maxLength;
+        set => _maxLength = value;
+    }
+
+    /// <summary>Fails before building a string or list longer than <see cref="MaxLength"/>.</summary>
+    public static void CheckLength(double length)
+    {
+        if (length > MaxLength) throw new PyError($"value longer than the limit of {MaxLength} (TemplateLimits.MaxOutputLength)");
+    }
+
     public static string TypeName(object? v) => v switch
     {
         null => "NoneType",
@@ -219,11 +235,13 @@ internal static class PyOps
                         case "*": return x * y;
                         case "**":
                             if (y < 0) return Math.Pow(x, y);
-                            long result = 1;
-                            for (long i = 0; i < y; i++)
+                            if (x is 0 or 1) return y == 0 ? 1L : x;
+                            if (x == -1) return y % 2 == 0 ? 1L : -1L;
+                            long result = 1, power = x;
+                            for (long e = y; e > 0; e >>= 1)
                             {
-                                result *= x;
-                                if (result == 0 || result == 1 && x == 1) break;
+                                if ((e & 1) == 1) result *= power;
+                                if (e > 1) power *= power;
                             }
                             return result;
                         case "//":
@@ -308,6 +326,7 @@ internal static class PyOps
     static void AppendRepr(StringBuilder sb, object? v, int depth)
     {
         if (depth > 100) throw new PyError("maximum recursion depth exceeded while getting the repr of an object");
+        CheckLength(sb.Length);
         switch (v)
         {
             case null: sb.Append("None"); break;

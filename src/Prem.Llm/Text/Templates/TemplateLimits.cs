@@ -15,10 +15,7 @@ public sealed record TemplateLimits
     /// <summary>The deepest macro call and recursive-loop nesting (default 100).</summary>
     public int MaxRecursionDepth { get; init; } = 100;
 
-    internal void CheckLength(double length)
-    {
-        if (length > MaxOutputLength) throw new PyError($"value longer than the limit of {MaxOutputLength} (TemplateLimits.MaxOutputLength)");
-    }
+    internal void CheckLength(double length) => PyOps.CheckLength(length);
 
     internal string CheckString(string s)
     {
