@@ -16,18 +16,16 @@ public static class ModelFolder
         return LlamaForCausalLM.FromPretrained(directory, backend: AttentionBackends.Create(backend));
     }
 
-    /// <summary>The folder's tokenizer (tokenizer.model or *.tiktoken), or null when it has none.</summary>
+    /// <summary>The folder's tokenizer (tokenizer.json, tokenizer.model or *.tiktoken), or null when it has none.</summary>
     public static ITextTokenizer? TryLoadTokenizer(string directory) =>
-        File.Exists(Path.Combine(directory, "tokenizer.model")) || Directory.EnumerateFiles(directory, "*.tiktoken").Any()
-            ? TokenizerLoader.Load(directory)
-            : null;
+        TokenizerLoader.TryFind(directory) is null ? null : TokenizerLoader.Load(directory);
 
     /// <summary>The folder as an lm-eval scorer (prefix reuse through the KV cache) and its tokenizer.</summary>
     public static (ILogLikelihoodScorer Scorer, ITextTokenizer Tokenizer) LoadForEvaluation(string directory, int batchSize, int? maxLength)
     {
         if (maxLength is <= 0) throw new CliError($"--max-length must be positive, got {maxLength}.");
         var model = LoadModel(directory);
-        var tokenizer = TryLoadTokenizer(directory) ?? throw new CliError($"{directory} has no tokenizer (tokenizer.model or *.tiktoken).");
+        var tokenizer = TryLoadTokenizer(directory) ?? throw new CliError($"{directory} has no tokenizer (tokenizer.json, tokenizer.model or *.tiktoken).");
         return (new PrefixReuseScorer(new LlamaPrefixModel(model, maxLength), batchSize), tokenizer);
     }
 }

@@ -150,8 +150,7 @@ public static class RecipeBuilder
             throw new RecipeException(null, "trainer.accelerator", "cuda is not supported by the trainer in this version (it trains on the CPU); use auto or cpu");
     }
 
-    internal static bool HasTokenizer(string folder) =>
-        Directory.Exists(folder) && (File.Exists(Path.Combine(folder, "tokenizer.model")) || Directory.EnumerateFiles(folder, "*.tiktoken").Any());
+    internal static bool HasTokenizer(string folder) => TokenizerLoader.TryFind(folder) is not null;
 
     internal static void RequireFile(string path, string keyPath)
     {

@@ -12,7 +12,7 @@ public static class TokenizeCommand
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var tokenizer = new Option<string>("--tokenizer") { Description = "HF tokenizer folder, tokenizer.model or *.tiktoken file.", Required = true };
+        var tokenizer = new Option<string>("--tokenizer") { Description = "HF tokenizer folder (tokenizer.json, tokenizer.model or *.tiktoken), or one such file.", Required = true };
         var input = new Option<string>("--input") { Description = "JSONL of {\"text\": …} or {\"messages\": […], \"add_generation_prompt\": bool}.", Required = true };
         var output = new Option<string?>("--output") { Description = "Where to write the JSONL result (default: standard output, unless --show)." };
         var bos = new Option<bool>("--bos") { Description = "Prepend BOS to text records." };

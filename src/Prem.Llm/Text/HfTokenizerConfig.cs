@@ -33,12 +33,22 @@ internal sealed class HfTokenizerConfig
     /// <summary><c>tokenizer_config.json</c>'s <c>legacy</c> flag (false selects <see cref="DummyPrefixMode.FirstSegmentOnly"/>).</summary>
     public bool? Legacy { get; init; }
 
+    /// <summary><c>tokenizer_config.json</c>'s <c>add_bos_token</c>, when present.</summary>
+    public bool? AddBosToken { get; init; }
+
+    /// <summary><c>tokenizer_config.json</c>'s <c>add_eos_token</c>, when present.</summary>
+    public bool? AddEosToken { get; init; }
+
+    /// <summary><c>tokenizer_config.json</c>'s <c>tokenizer_class</c>, when present (e.g. LlamaTokenizerFast).</summary>
+    public string? TokenizerClass { get; init; }
+
     /// <summary>Reads whichever of the three files exist in <paramref name="folder"/>.</summary>
     public static HfTokenizerConfig Read(string folder)
     {
         var added = new SortedDictionary<int, AddedToken>();
         string? bos = null, eos = null, pad = null, unk = null;
-        bool? legacy = null;
+        bool? legacy = null, addBos = null, addEos = null;
+        string? tokenizerClass = null;
         var chatTemplates = new Dictionary<string, string>(StringComparer.Ordinal);
 
         string configPath = Path.Combine(folder, "tokenizer_config.json");
@@ -63,6 +73,10 @@ internal sealed class HfTokenizerConfig
             unk = TokenString(root, "unk_token", configPath);
             legacy = Bool(root, "legacy", configPath, null);
             ReadChatTemplates(root, configPath, chatTemplates);
+            addBos = Bool(root, "add_bos_token", configPath, null);
+            addEos = Bool(root, "add_eos_token", configPath, null);
+            if (root.TryGetProperty("tokenizer_class", out var cls) && cls.ValueKind != JsonValueKind.Null)
+                tokenizerClass = cls.ValueKind == JsonValueKind.String ? cls.GetString() : throw new TextDataException(configPath, "expected a string.", "tokenizer_class");
         }
 
         string addedPath = Path.Combine(folder, "added_tokens.json");
@@ -89,7 +103,8 @@ internal sealed class HfTokenizerConfig
             pad = TokenString(root, "pad_token", mapPath) ?? pad;
         }
 
-        return new HfTokenizerConfig { AddedTokens = [.. added.Values], BosToken = bos, EosToken = eos, PadToken = pad, UnkToken = unk, Legacy = legacy, ChatTemplates = chatTemplates };
+        return new HfTokenizerConfig { AddedTokens = [.. added.Values], BosToken = bos, EosToken = eos, PadToken = pad, UnkToken = unk, Legacy = legacy,
+            AddBosToken = addBos, AddEosToken = addEos, TokenizerClass = tokenizerClass, ChatTemplates = chatTemplates };
     }
 
     // "chat_template": "…" or [{"name": "default", "template": "…"}, {"name": "tool_use", …}] (transformers' two forms).

@@ -12,6 +12,7 @@ public sealed class StreamingDecoder
     readonly bool _skipSpecialTokens;
     readonly System.Text.Decoder _utf8 = TokenByteTable.NewUtf8Decoder();
     bool _started;
+    bool _seenToken;
 
     internal StreamingDecoder(TokenByteTable table, bool skipSpecialTokens)
     {
@@ -23,7 +24,9 @@ public sealed class StreamingDecoder
     public string Push(int id)
     {
         if (_skipSpecialTokens && _table.IsSpecial(id)) return "";
-        return Emit(_table.Bytes(id), flush: false);
+        bool first = !_seenToken;
+        _seenToken = true;
+        return Emit(_table.Bytes(id, first), flush: false);
     }
 
     /// <summary>Ends the stream: incomplete UTF-8 bytes still held come out as U+FFFD.</summary>

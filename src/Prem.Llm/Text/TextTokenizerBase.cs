@@ -67,13 +67,19 @@ public abstract class TextTokenizerBase : ITextTokenizer
         ArgumentNullException.ThrowIfNull(text);
         var ids = new List<int>(text.Length / 3 + 2);
         if (addBos) ids.Add(BosId);
-        foreach (var split in _splitter.Split(text))
-        {
-            if (split.Token is not null) ids.Add(split.Token.Id);
-            else EncodeOrdinary(text.Substring(split.Start, split.Length), startOfInput: split.Start == 0, ids);
-        }
+        EncodeWithAddedTokens(text, ids);
         if (addEos) ids.Add(EosId);
         return ids;
+    }
+
+    /// <summary>Appends the ids of <paramref name="text"/> with added-token strings matched (HF's splitting by default).</summary>
+    private protected virtual void EncodeWithAddedTokens(string text, List<int> output)
+    {
+        foreach (var split in _splitter.Split(text))
+        {
+            if (split.Token is not null) output.Add(split.Token.Id);
+            else EncodeOrdinary(text.Substring(split.Start, split.Length), startOfInput: split.Start == 0, output);
+        }
     }
 
     /// <summary>Encodes many texts on all cores; the result keeps the input order.</summary>

@@ -1,16 +1,18 @@
 namespace Prem.Llm.Text;
 
 /// <summary>
-/// Loads a tokenizer from an HF tokenizer folder or a single model file: SentencePiece
-/// <c>tokenizer.model</c> or a tiktoken rank file (<c>*.tiktoken</c>, or Meta's tiktoken-format
-/// <c>tokenizer.model</c>), plus the folder's JSON configuration (<see cref="HfTokenizerConfig"/>).
+/// Loads a tokenizer from an HF tokenizer folder or a single model file: <c>tokenizer.json</c>
+/// (<see cref="HfTokenizer"/>), SentencePiece <c>tokenizer.model</c> or a tiktoken rank file (<c>*.tiktoken</c>,
+/// or Meta's tiktoken-format <c>tokenizer.model</c>), plus the folder's JSON configuration
+/// (<see cref="HfTokenizerConfig"/>). In a folder, <c>tokenizer.json</c> wins over <c>tokenizer.model</c>, as
+/// transformers' <c>AutoTokenizer</c> prefers the fast tokenizer; pass the <c>tokenizer.model</c> path to read that instead.
 /// </summary>
 public static class TokenizerLoader
 {
     /// <summary>
     /// Loads <paramref name="path"/>: a folder (model file plus its JSON configuration), or a single model file
     /// (then only a <c>special_tokens.json</c> beside a tiktoken file is read). <paramref name="dummyPrefix"/>
-    /// overrides the folder's <c>legacy</c> setting for SentencePiece models.
+    /// overrides the folder's <c>legacy</c> setting for SentencePiece models (a <c>tokenizer.json</c> carries its own).
     /// </summary>
     public static TextTokenizerBase Load(string path, DummyPrefixMode? dummyPrefix = null)
     {
@@ -20,11 +22,13 @@ public static class TokenizerLoader
         if (Directory.Exists(path))
         {
             folder = path;
-            modelPath = FindModel(path);
+            modelPath = TryFind(path) ?? throw new TextDataException(path, "no tokenizer.json, tokenizer.model or *.tiktoken file in the folder.");
+            if (IsTokenizerJson(modelPath)) return HfTokenizer.Load(modelPath);
             config = HfTokenizerConfig.Read(path);
         }
         else if (File.Exists(path))
         {
+            if (IsTokenizerJson(path)) return HfTokenizer.Load(path);
             folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
             modelPath = path;
             config = new HfTokenizerConfig();
@@ -52,18 +56,30 @@ public static class TokenizerLoader
         return new SentencePieceTextTokenizer(model, modelPath, config.AddedTokens, config.BosToken, config.EosToken, config.PadToken, mode);
     }
 
-    static string FindModel(string folder)
+    /// <summary>
+    /// The tokenizer file <see cref="Load"/> reads from <paramref name="folder"/>: <c>tokenizer.json</c>, else
+    /// <c>tokenizer.model</c>, else the folder's one <c>*.tiktoken</c> file; null when the folder has none (or does not
+    /// exist). Several <c>*.tiktoken</c> files are ambiguous: that throws <see cref="TextDataException"/>.
+    /// </summary>
+    public static string? TryFind(string folder)
     {
-        string sp = Path.Combine(folder, "tokenizer.model");
-        if (File.Exists(sp)) return sp;
+        ArgumentNullException.ThrowIfNull(folder);
+        if (!Directory.Exists(folder)) return null;
+        foreach (string name in (ReadOnlySpan<string>)["tokenizer.json", "tokenizer.model"])
+        {
+            string candidate = Path.Combine(folder, name);
+            if (File.Exists(candidate)) return candidate;
+        }
         var tiktoken = Directory.GetFiles(folder, "*.tiktoken");
         return tiktoken.Length switch
         {
+            0 => null,
             1 => tiktoken[0],
-            0 => throw new TextDataException(folder, "no tokenizer.model or *.tiktoken file in the folder."),
             _ => throw new TextDataException(folder, "more than one *.tiktoken file in the folder; pass the file path."),
         };
     }
+
+    static bool IsTokenizerJson(string path) => path.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
 
     // A tiktoken file is ASCII lines "<base64> <rank>"; a SentencePiece model is binary protobuf.
     static bool IsTiktoken(byte[] bytes)

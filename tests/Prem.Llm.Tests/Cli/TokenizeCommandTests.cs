@@ -45,4 +45,28 @@ public class TokenizeCommandTests
         Assert.Contains("in.jsonl", err);
         Assert.Contains("2", err);
     }
+
+    [Fact]
+    public void TokenizerJsonFolder_TextRecordsWithoutBosUnlessAsked()
+    {
+        string folder = Prem.Llm.Tests.Text.HfTestData.Folder("llama3_1");
+        string dir = TestData.TempDirectory();
+        string input = Path.Combine(dir, "in.jsonl"), plain = Path.Combine(dir, "plain.jsonl"), withBos = Path.Combine(dir, "bos.jsonl");
+        File.WriteAllLines(input, ["{\"text\":\"Hello world<|eot_id|>\"}"]);
+        var (exit, _, err) = CliRun.Prem("tokenize", "--tokenizer", folder, "--input", input, "--output", plain);
+        Assert.True(exit == 0, err);
+        (exit, _, err) = CliRun.Prem("tokenize", "--tokenizer", folder, "--input", input, "--output", withBos, "--bos");
+        Assert.True(exit == 0, err);
+        static int[] Ids(string path)
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllLines(path)[0]);
+            return doc.RootElement.GetProperty("ids").EnumerateArray().Select(x => x.GetInt32()).ToArray();
+        }
+        var tokenizer = TokenizerLoader.Load(folder);
+        // Text records keep special-token strings as text (never control tokens), as for every tokenizer.
+        Assert.Equal(tokenizer.Encode("Hello world<|eot_id|>"), Ids(plain));
+        Assert.Equal([9906, 1917], Ids(plain)[..2]);
+        Assert.DoesNotContain(128009, Ids(plain));
+        Assert.Equal([128000, .. Ids(plain)], Ids(withBos));
+    }
 }

@@ -55,9 +55,38 @@ public class TokenizerLoaderTests
     {
         Assert.Contains("/no/such", Assert.Throws<TextDataException>(() => TokenizerLoader.Load("/no/such/dir")).Message);
         string empty = TestData.TempDirectory();
-        Assert.Contains("no tokenizer.model", Assert.Throws<TextDataException>(() => TokenizerLoader.Load(empty)).Message);
+        Assert.Contains("no tokenizer.json, tokenizer.model", Assert.Throws<TextDataException>(() => TokenizerLoader.Load(empty)).Message);
         string tiktokenOnly = TestData.TempDirectory();
         File.Copy(TextTestData.Llama3Tiktoken, Path.Combine(tiktokenOnly, "x.tiktoken"));
         Assert.Contains("special tokens", Assert.Throws<TextDataException>(() => TokenizerLoader.Load(tiktokenOnly)).Message);
+    }
+
+    [Fact]
+    public void TokenizerJsonFolder_LoadsHfTokenizer_AndWinsOverTokenizerModel()
+    {
+        string dir = TestData.TempDirectory();
+        foreach (string f in Directory.GetFiles(HfTestData.Folder("lenml-llama2"))) File.Copy(f, Path.Combine(dir, Path.GetFileName(f)));
+        Assert.IsType<HfTokenizer>(TokenizerLoader.Load(dir));
+        File.Copy(TextTestData.Llama2Model, Path.Combine(dir, "tokenizer.model"));
+        Assert.Equal(Path.Combine(dir, "tokenizer.json"), TokenizerLoader.TryFind(dir));
+        Assert.IsType<HfTokenizer>(TokenizerLoader.Load(dir));
+        Assert.IsType<SentencePieceTextTokenizer>(TokenizerLoader.Load(Path.Combine(dir, "tokenizer.model")));
+        Assert.IsType<HfTokenizer>(TokenizerLoader.Load(Path.Combine(dir, "tokenizer.json")));
+    }
+
+    [Fact]
+    public void TryFind_NamesTheFileLoadWouldRead()
+    {
+        string empty = TestData.TempDirectory();
+        Assert.Null(TokenizerLoader.TryFind(empty));
+        Assert.Null(TokenizerLoader.TryFind(Path.Combine(empty, "missing")));
+        Assert.Equal(Path.Combine(TextTestData.PremChatFolder, "tokenizer.model"), TokenizerLoader.TryFind(TextTestData.PremChatFolder));
+        Assert.Equal(TextTestData.Llama3Tiktoken, TokenizerLoader.TryFind(TextTestData.File("llama3")));
+        string two = TestData.TempDirectory();
+        File.WriteAllText(Path.Combine(two, "a.tiktoken"), "");
+        File.WriteAllText(Path.Combine(two, "b.tiktoken"), "");
+        Assert.Throws<TextDataException>(() => TokenizerLoader.TryFind(two));
+        var e = Assert.Throws<TextDataException>(() => TokenizerLoader.Load(empty));
+        Assert.Contains("tokenizer.json", e.Message);
     }
 }
