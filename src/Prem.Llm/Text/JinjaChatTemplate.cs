@@ -67,7 +67,8 @@ public sealed class JinjaChatTemplate : IChatTemplate
             throw new TextDataException(Path.Combine(folder, "tokenizer_config.json"), $"no chat template named '{key}' (it has {string.Join(", ", config.ChatTemplates.Keys)}).", "chat_template");
         try
         {
-            return new JinjaChatTemplate(source, config.BosToken, config.EosToken, config.AddedTokens.Select(t => t.Content), config.UnkToken, config.PadToken);
+            // Special added tokens are placed by id; non-special ones (Qwen's <think>) are left to the tokenizer, which matches them in any text as HF does.
+            return new JinjaChatTemplate(source, config.BosToken, config.EosToken, config.AddedTokens.Where(t => t.Special).Select(t => t.Content), config.UnkToken, config.PadToken);
         }
         catch (TemplateException e)
         {
