@@ -24,4 +24,7 @@ internal sealed record DataArgs
 
     /// <summary>Tokenizer folder or file (dataset_tokenizer); null uses the model folder's.</summary>
     public string? DatasetTokenizer { get; init; }
+
+    /// <summary>SFT chat template (chat_template): a Jinja file or "llama3"; null uses the tokenizer folder's, else the Llama-3 template of the Prem-1B recipe.</summary>
+    public string? ChatTemplate { get; init; }
 }

@@ -44,7 +44,12 @@ public static class DpoRecipeBuilder
         if (recipe.ValPath is not null) RecipeBuilder.RequireFile(recipe.ValPath, "val_path");
 
         var tokenizer = TokenizerLoader.Load(tokenizerDir);
-        var pairs = new PreferenceOptions { MaxLength = recipe.MaxLength, MaxPromptLength = recipe.MaxPromptLength };
+        var pairs = new PreferenceOptions
+        {
+            MaxLength = recipe.MaxLength,
+            MaxPromptLength = recipe.MaxPromptLength,
+            Template = ChatTemplateChoice.Resolve(recipe.ChatTemplate, tokenizerDir, tokenizer, m => host.Log?.WriteLine("notice: " + m)),
+        };
         var trainSet = PreferenceDataset.Load(recipe.TrainPath, tokenizer, pairs);
         RecipeBuilder.RequireOneBatch(trainSet.Examples.Count, recipe.PerDeviceTrainBatchSize, host, recipe.TrainPath, "train_path", "preference pairs");
         var train = new BatchLoader<PreferenceExample, PreferenceBatch>(trainSet.Examples, new PreferenceCollator(trainSet.PadId),

@@ -35,6 +35,7 @@ internal static class DpoRecipeYaml
             TrainPath = s.String("train_path") ?? throw s.Missing("train_path"),
             ValPath = s.String("val_path"),
             Tokenizer = s.String("tokenizer"),
+            ChatTemplate = s.String("chat_template"),
             OutputDir = s.String("output_dir") ?? throw s.Missing("output_dir"),
             ResumeFrom = s.String("resume_from"),
             Overwrite = s.Bool("overwrite") ?? false,

@@ -128,7 +128,11 @@ public static class RecipeBuilder
     {
         RequireFile(data.TrainPath, "data.train_path");
         var tokenizer = TokenizerLoader.Load(tokenizerDir);
-        var options = new SftOptions { MaxSeqLength = data.MaxSeqLength ?? new SftOptions().MaxSeqLength };
+        var options = new SftOptions
+        {
+            MaxSeqLength = data.MaxSeqLength ?? new SftOptions().MaxSeqLength,
+            Template = ChatTemplateChoice.Resolve(data.ChatTemplate, tokenizerDir, tokenizer, m => host.Log?.WriteLine("notice: " + m)),
+        };
         var train = SftDataset.Load(data.TrainPath, tokenizer, options);
         RequireOneBatch(train.Rows.Count, data.BatchSize, host, data.TrainPath, "data.train_path", "conversations");
         IBatchSource? validation = null;

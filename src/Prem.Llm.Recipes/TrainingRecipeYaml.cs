@@ -89,6 +89,7 @@ internal static class TrainingRecipeYaml
             MaxSeqLength = Positive(s, "max_seq_length"),
             BatchSize = Positive(s, "batch_size") ?? 2,
             DatasetTokenizer = s.String("dataset_tokenizer"),
+            ChatTemplate = s.String("chat_template"),
         };
         s.RejectUnknown();
         return args;
