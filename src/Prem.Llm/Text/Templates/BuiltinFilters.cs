@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 
 namespace Prem.Llm.Text.Templates;
 
@@ -9,7 +8,7 @@ namespace Prem.Llm.Text.Templates;
 /// (<c>json.dumps(x, ensure_ascii=False, indent, separators, sort_keys)</c>). Strings are made with
 /// Python's <c>str()</c>; an undefined value prints as "" where jinja2's do.
 /// </summary>
-internal static partial class BuiltinFilters
+internal static class BuiltinFilters
 {
     static readonly string[] _names =
     [
@@ -20,12 +19,6 @@ internal static partial class BuiltinFilters
     ];
 
     public static bool Exists(string name) => Array.IndexOf(_names, name) >= 0;
-
-    [GeneratedRegex(@"([-\s({\[<]+)")]
-    private static partial Regex WordBeginning();
-
-    [GeneratedRegex(@"\w+")]
-    private static partial Regex Word();
 
     public static object? Apply(Interpreter it, string name, object? value, List<object?> args, Dictionary<string, object?>? kwargs)
     {
@@ -137,10 +130,7 @@ internal static partial class BuiltinFilters
             case "upper":
                 return PyOps.Str(value).ToUpperInvariant();
             case "title":
-                var sb = new StringBuilder();
-                foreach (string item in WordBeginning().Split(PyOps.Str(value)))
-                    if (item.Length > 0) sb.Append(char.ToUpperInvariant(item[0])).Append(item[1..].ToLowerInvariant());
-                return sb.ToString();
+                return Title(PyOps.Str(value));
             case "trim":
                 return PyText.Strip(PyOps.Str(value), Arg("chars", 0, null) as string);
             case "map":
@@ -231,10 +221,42 @@ internal static partial class BuiltinFilters
                 }
                 return unique;
             case "wordcount":
-                return (long)Word().Matches(PyOps.Str(value)).Count;
+                return WordCount(PyOps.Str(value));
             default:
                 throw new PyError($"No filter named '{name}'.");
         }
+    }
+
+    // jinja2's title: split on runs of [-\s({[<] (kept), upper-case each piece's first character, lower-case the rest.
+    // Written out rather than as a generated regex, whose tables would put control characters in the assembly's literals.
+    static string Title(string s)
+    {
+        static bool IsBreak(char c) => c is '-' or '(' or '{' or '[' or '<' || PyText.IsSpace(c);
+        var sb = new StringBuilder(s.Length);
+        int i = 0;
+        while (i < s.Length)
+        {
+            int j = i;
+            bool breaks = IsBreak(s[i]);
+            while (j < s.Length && IsBreak(s[j]) == breaks) j++;
+            sb.Append(char.ToUpperInvariant(s[i])).Append(s[(i + 1)..j].ToLowerInvariant());
+            i = j;
+        }
+        return sb.ToString();
+    }
+
+    // Python's re \w+ (letters, digits, marks, underscore) counted as runs.
+    static long WordCount(string s)
+    {
+        long n = 0;
+        bool inWord = false;
+        foreach (char c in s)
+        {
+            bool word = char.IsLetterOrDigit(c) || c == '_' || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.NonSpacingMark or System.Globalization.UnicodeCategory.SpacingCombiningMark;
+            if (word && !inWord) n++;
+            inWord = word;
+        }
+        return n;
     }
 
     static long Integer(object? v, string filter) => v switch
