@@ -44,14 +44,16 @@ public static class DpoRecipeBuilder
         if (recipe.ValPath is not null) RecipeBuilder.RequireFile(recipe.ValPath, "val_path");
 
         var tokenizer = TokenizerLoader.Load(tokenizerDir);
+        string? notice = null;
         var pairs = new PreferenceOptions
         {
             MaxLength = recipe.MaxLength,
             MaxPromptLength = recipe.MaxPromptLength,
-            Template = ChatTemplateChoice.Resolve(recipe.ChatTemplate, tokenizerDir, tokenizer, m => host.Log?.WriteLine("notice: " + m)),
+            Template = ChatTemplateChoice.Resolve(recipe.ChatTemplate, tokenizerDir, tokenizer, m => notice = m),
         };
         var trainSet = PreferenceDataset.Load(recipe.TrainPath, tokenizer, pairs);
         RecipeBuilder.RequireOneBatch(trainSet.Examples.Count, recipe.PerDeviceTrainBatchSize, host, recipe.TrainPath, "train_path", "preference pairs");
+        if (notice is not null) host.Log?.WriteLine("notice: " + notice);
         var train = new BatchLoader<PreferenceExample, PreferenceBatch>(trainSet.Examples, new PreferenceCollator(trainSet.PadId),
             new BatchLoaderOptions { BatchSize = recipe.PerDeviceTrainBatchSize }.ForRank(host.Communicator));
         IBatchSource? validation = null;

@@ -128,13 +128,15 @@ public static class RecipeBuilder
     {
         RequireFile(data.TrainPath, "data.train_path");
         var tokenizer = TokenizerLoader.Load(tokenizerDir);
+        string? notice = null;
         var options = new SftOptions
         {
             MaxSeqLength = data.MaxSeqLength ?? new SftOptions().MaxSeqLength,
-            Template = ChatTemplateChoice.Resolve(data.ChatTemplate, tokenizerDir, tokenizer, m => host.Log?.WriteLine("notice: " + m)),
+            Template = ChatTemplateChoice.Resolve(data.ChatTemplate, tokenizerDir, tokenizer, m => notice = m),
         };
         var train = SftDataset.Load(data.TrainPath, tokenizer, options);
         RequireOneBatch(train.Rows.Count, data.BatchSize, host, data.TrainPath, "data.train_path", "conversations");
+        if (notice is not null) host.Log?.WriteLine("notice: " + notice);
         IBatchSource? validation = null;
         if (data.ValPath is { } valPath)
         {

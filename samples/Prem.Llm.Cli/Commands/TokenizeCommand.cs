@@ -41,7 +41,8 @@ public static class TokenizeCommand
     {
         if (outputPath is not null) OutputFile.Check(outputPath, "--output");
         var loaded = TokenizerLoader.Load(tokenizerPath);
-        var template = ChatTemplateChoice.Resolve(chatTemplate, tokenizerPath, loaded, notice: m => error.WriteLine("prem: note: " + m));
+        string? notice = null;
+        var template = ChatTemplateChoice.Resolve(chatTemplate, tokenizerPath, loaded, notice: m => notice = m);
         var runner = new JsonlTokenizer(loaded, template) { AddBos = bos, AddEos = eos, SkipErrors = skipErrors };
         using var reader = OpenInput(inputPath, replaceInvalidUtf8, error);
         using var file = outputPath is null ? null : new StreamWriter(outputPath);
@@ -50,6 +51,8 @@ public static class TokenizeCommand
         int records = runner.Run(reader, inputPath, jsonl, show ? stdout : null, mark);
         if (records == 0) throw new CliError($"{inputPath}: no records (the file is empty or all blank); expected one JSON record a line, {{\"text\": …}} or {{\"messages\": […]}}.");
         error.WriteLine($"tokenized {records} records");
+        // Said only when a conversation used the default (text-only inputs do not need a template).
+        if (notice is not null && runner.ConversationCount > 0) error.WriteLine("prem: note: " + notice);
         if (runner.ErrorCount > 0) error.WriteLine($"{runner.ErrorCount} records failed and were written as {{\"error\": …}} lines");
         return 0;
     }

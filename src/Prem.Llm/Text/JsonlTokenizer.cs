@@ -34,6 +34,9 @@ public sealed class JsonlTokenizer
     /// <summary>When true, a record that fails (bad JSON, bad role, template error) writes <c>{"error": …}</c> and is counted instead of stopping the run.</summary>
     public bool SkipErrors { get; init; }
 
+    /// <summary>How many conversation records were read (rendered or failed).</summary>
+    public int ConversationCount { get; private set; }
+
     /// <summary>How many records failed and were written as errors (with <see cref="SkipErrors"/>).</summary>
     public int ErrorCount { get; private set; }
 
@@ -89,6 +92,7 @@ public sealed class JsonlTokenizer
         var root = doc.RootElement;
         if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("messages", out var messages))
         {
+            ConversationCount++;
             var conversation = JsonlRecords.ReadMessages(messages, inputName, lineNumber);
             bool generation = JsonlRecords.ReadOptionalBool(root, "add_generation_prompt", inputName, lineNumber);
             var kwargs = TemplateKwargs(root, inputName, lineNumber);

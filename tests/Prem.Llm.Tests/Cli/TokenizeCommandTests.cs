@@ -119,9 +119,11 @@ public class TokenizeCommandTests
         (exit, _, err) = CliRun.Prem("tokenize", "--tokenizer", ChatTokenizer, "--input", input, "--output", output, "--chat-template", "llama3");
         Assert.True(exit == 0, err);
         Assert.StartsWith("<s><|start_header_id|>user", JsonDocument.Parse(File.ReadAllLines(output)[0]).RootElement.GetProperty("text").GetString());
-        (exit, _, err) = CliRun.Prem("tokenize", "--tokenizer", TestData.Path("tokenizers", "llama2", "tokenizer.model"), "--input", input, "--output", output, "--chat-template", "llama3");
+        (exit, _, err) = CliRun.Prem("tokenize", "--tokenizer", TestData.Path("tokenizers", "llama2", "tokenizer.model"), "--input", input, "--output", output, "--chat-template", "llama3", "--on-error", "skip");
         Assert.DoesNotContain("no chat_template", err);
-        (exit, _, err) = CliRun.Prem("tokenize", "--tokenizer", TestData.Path("tokenizers", "llama2", "tokenizer.model"), "--input", input, "--output", output);
+        // (Plain Llama-2 lacks the Llama-3 control tokens: the record is an error line; the notice still says which template was used.)
+        (exit, _, err) = CliRun.Prem("tokenize", "--tokenizer", TestData.Path("tokenizers", "llama2", "tokenizer.model"), "--input", input, "--output", output, "--on-error", "skip");
+        Assert.True(exit == 0, err);
         Assert.Contains("has no chat_template; using the Llama-3 template of the Prem-1B recipe", err);
     }
 }
