@@ -30,4 +30,6 @@ internal sealed record DataArgs
     /// false (the default) fails naming file and byte offset. A pretraining corpus is checked by <c>prem prepare</c>.
     /// </summary>
     public bool ReplaceInvalidUtf8 { get; init; }
+    /// <summary>SFT chat template (chat_template): a Jinja file or "llama3"; null uses the tokenizer folder's, else the Llama-3 template of the Prem-1B recipe.</summary>
+    public string? ChatTemplate { get; init; }
 }

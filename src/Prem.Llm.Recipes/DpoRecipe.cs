@@ -59,6 +59,9 @@ internal sealed record DpoRecipe
 
     /// <summary>max_length: prompt + response tokens.</summary>
     public int MaxLength { get; init; } = 8192;
+    /// <summary>chat_template: a Jinja file or "llama3"; null uses the tokenizer folder's, else the Llama-3 template of the Prem-1B recipe.</summary>
+    public string? ChatTemplate { get; init; }
+
     /// <summary>max_prompt_length: prompts are cut to this from the left when a pair is too long.</summary>
     public int MaxPromptLength { get; init; } = 1000;
     /// <summary>per_device_train_batch_size: pairs per micro-batch.</summary>

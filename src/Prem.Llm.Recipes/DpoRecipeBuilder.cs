@@ -46,10 +46,18 @@ public static class DpoRecipeBuilder
         RunFolder.Check(new CheckpointOptions { OutputDir = recipe.OutputDir, ResumeFrom = recipe.ResumeFrom, Overwrite = recipe.Overwrite });
 
         var tokenizer = TokenizerLoader.Load(tokenizerDir);
-        var pairs = new PreferenceOptions { MaxLength = recipe.MaxLength, MaxPromptLength = recipe.MaxPromptLength, ReplaceInvalidUtf8 = recipe.ReplaceInvalidUtf8 };
+        string? notice = null;
+        var pairs = new PreferenceOptions
+        {
+            MaxLength = recipe.MaxLength,
+            MaxPromptLength = recipe.MaxPromptLength,
+            ReplaceInvalidUtf8 = recipe.ReplaceInvalidUtf8,
+            Template = ChatTemplateChoice.Resolve(recipe.ChatTemplate, tokenizerDir, tokenizer, m => notice = m),
+        };
         var trainSet = PreferenceDataset.Load(recipe.TrainPath, tokenizer, pairs);
         RecipeBuilder.ReportReplaced(trainSet.Summary, "replace_invalid_utf8", host);
         RecipeBuilder.RequireOneBatch(trainSet.Examples.Count, recipe.PerDeviceTrainBatchSize, host, recipe.TrainPath, "train_path", "preference pairs");
+        if (notice is not null) host.Log?.WriteLine("notice: " + notice);
         var train = new BatchLoader<PreferenceExample, PreferenceBatch>(trainSet.Examples, new PreferenceCollator(trainSet.PadId),
             new BatchLoaderOptions { BatchSize = recipe.PerDeviceTrainBatchSize }.ForRank(host.Communicator));
         IBatchSource? validation = null;

@@ -36,6 +36,7 @@ internal static class DpoRecipeYaml
             ValPath = s.String("val_path"),
             Tokenizer = s.String("tokenizer"),
             ReplaceInvalidUtf8 = s.Bool("replace_invalid_utf8") ?? false,
+            ChatTemplate = s.String("chat_template"),
             OutputDir = s.String("output_dir") ?? throw s.Missing("output_dir"),
             ResumeFrom = s.String("resume_from"),
             Overwrite = s.Bool("overwrite") ?? false,

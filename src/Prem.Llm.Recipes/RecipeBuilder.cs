@@ -130,10 +130,17 @@ public static class RecipeBuilder
     {
         RequireFile(data.TrainPath, "data.train_path");
         var tokenizer = TokenizerLoader.Load(tokenizerDir);
-        var options = new SftOptions { MaxSeqLength = data.MaxSeqLength ?? new SftOptions().MaxSeqLength, ReplaceInvalidUtf8 = data.ReplaceInvalidUtf8 };
+        string? notice = null;
+        var options = new SftOptions
+        {
+            MaxSeqLength = data.MaxSeqLength ?? new SftOptions().MaxSeqLength,
+            ReplaceInvalidUtf8 = data.ReplaceInvalidUtf8,
+            Template = ChatTemplateChoice.Resolve(data.ChatTemplate, tokenizerDir, tokenizer, m => notice = m),
+        };
         var train = SftDataset.Load(data.TrainPath, tokenizer, options);
         ReportReplaced(train.Summary, "data.replace_invalid_utf8", host);
         RequireOneBatch(train.Rows.Count, data.BatchSize, host, data.TrainPath, "data.train_path", "conversations");
+        if (notice is not null) host.Log?.WriteLine("notice: " + notice);
         IBatchSource? validation = null;
         if (data.ValPath is { } valPath)
         {

@@ -93,6 +93,7 @@ internal static class TrainingRecipeYaml
             BatchSize = Positive(s, "batch_size") ?? 2,
             DatasetTokenizer = s.String("dataset_tokenizer"),
             ReplaceInvalidUtf8 = replace,
+            ChatTemplate = s.String("chat_template"),
         };
         s.RejectUnknown();
         return args;

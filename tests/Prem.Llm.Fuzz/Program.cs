@@ -1,9 +1,10 @@
 using Prem.Llm.Tests.Checkpoints;
+using Prem.Llm.Tests.Text.Templates;
 
-// Usage: safetensors|tokenizer-json [inputs = 100000] [seed = 1] [first input = 0]
-if (args.Length == 0 || args[0] is not ("safetensors" or "tokenizer-json"))
+// Usage: safetensors|tokenizer-json|templates [inputs = 100000] [seed = 1] [first input = 0]
+if (args.Length == 0 || args[0] is not ("safetensors" or "tokenizer-json" or "templates"))
 {
-    Console.Error.WriteLine("usage: Prem.Llm.Fuzz safetensors|tokenizer-json [inputs] [seed] [first]");
+    Console.Error.WriteLine("usage: Prem.Llm.Fuzz safetensors|tokenizer-json|templates [inputs] [seed] [first]");
     return 2;
 }
 if (args[0] == "tokenizer-json")
@@ -13,6 +14,16 @@ if (args[0] == "tokenizer-json")
     var r = new Prem.Llm.Tests.Text.HfTokenizerFuzzer(s).Run(n, from, Console.WriteLine);
     Console.WriteLine($"inputs {r.Inputs}, accepted {r.Accepted}, rejected {r.Rejected}, failures {r.Failures.Count}, "
         + $"elapsed {r.Elapsed.TotalSeconds:F1} s, slowest input {r.Slowest.TotalMilliseconds:F1} ms");
+    foreach (var failure in r.Failures.Take(50)) Console.WriteLine("FAIL " + failure);
+    return r.Failures.Count > 0 ? 1 : 0;
+}
+if (args[0] == "templates")
+{
+    int n = args.Length > 1 ? int.Parse(args[1]) : 100_000, s = args.Length > 2 ? int.Parse(args[2]) : 1, f = args.Length > 3 ? int.Parse(args[3]) : 0;
+    Console.WriteLine($"fuzzing chat templates: {n} inputs from {f}, seed {s}");
+    var r = new TemplateFuzzer(s).Run(n, f, Console.WriteLine);
+    Console.WriteLine($"inputs {r.Inputs}, rendered {r.Rendered}, rejected {r.Rejected}, failures {r.Failures.Count}");
+    Console.WriteLine($"elapsed {r.Elapsed.TotalSeconds:F1} s, slowest input {r.Slowest.TotalMilliseconds:F1} ms, max managed allocation {r.MaxAllocatedBytes} bytes");
     foreach (var failure in r.Failures.Take(50)) Console.WriteLine("FAIL " + failure);
     return r.Failures.Count > 0 ? 1 : 0;
 }

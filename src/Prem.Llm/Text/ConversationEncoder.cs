@@ -55,10 +55,24 @@ public sealed class ConversationEncoder
         }
         var conversation = WithDefaultSystemPrompt(messages);
         var trained = TrainedMessages(conversation);
+        IReadOnlyList<ChatSegment> segments;
+        try
+        {
+            segments = _template is JinjaChatTemplate jinja && Options.TemplateVariables is { } kwargs
+                ? jinja.RenderSegments(conversation, addGenerationPrompt, kwargs)
+                : _template.RenderSegments(conversation, addGenerationPrompt);
+        }
+        catch (Exception e) when (e is Templates.TemplateException or ChatTemplateLocateException)
+        {
+            string problem2 = "chat template: " + e.Message;
+            if (!Options.SkipInvalid) throw new TextDataException(record, problem2, inner: e);
+            _skipped.AddOrUpdate(e is ChatTemplateLocateException ? "assistant turn not located" : "chat template error", 1, (_, n) => n + 1);
+            return null;
+        }
         var ids = new List<int>();
         var labels = new List<int>();
         bool afterControl = false;
-        foreach (var segment in _template.RenderSegments(conversation, addGenerationPrompt))
+        foreach (var segment in segments)
         {
             bool train = segment.LabelFrom >= 0 && segment.MessageIndex >= 0 && trained.Contains(segment.MessageIndex);
             if (segment.IsControl)
@@ -99,7 +113,7 @@ public sealed class ConversationEncoder
             if (m is null || m.Role is null || m.Content is null) return $"message {i} has no role or no content.";
             if (!Options.Roles.Contains(m.Role)) return $"unknown role '{m.Role}' in message {i} (expected {string.Join(", ", Options.Roles)}).";
         }
-        if (!addGenerationPrompt && !messages.Any(m => m.Role == ChatMessage.Assistant)) return "no assistant turn to train on.";
+        if (Options.RequireAssistantTurn && !addGenerationPrompt && !messages.Any(m => m.Role == ChatMessage.Assistant)) return "no assistant turn to train on.";
         return null;
     }
 

@@ -23,6 +23,15 @@ public sealed record ConversationEncoderOptions
     public IReadOnlySet<string> Roles { get; init; } =
         new HashSet<string>(StringComparer.Ordinal) { ChatMessage.System, ChatMessage.User, ChatMessage.Assistant };
 
+    /// <summary>
+    /// When true (the default, for training sets), a conversation with no assistant turn and no generation prompt is
+    /// invalid; when false it encodes with every label <see cref="ConversationEncoder.IgnoreIndex"/> (<c>prem tokenize</c>).
+    /// </summary>
+    public bool RequireAssistantTurn { get; init; } = true;
+
+    /// <summary>Extra keyword arguments for a <see cref="JinjaChatTemplate"/> (<c>chat_template_kwargs</c>, e.g. <c>enable_thinking</c>).</summary>
+    public IReadOnlyDictionary<string, object?>? TemplateVariables { get; init; }
+
     /// <summary>When true, an invalid conversation is skipped and counted instead of throwing.</summary>
     public bool SkipInvalid { get; init; }
 }

@@ -21,6 +21,15 @@ internal sealed class HfTokenizerConfig
     /// <summary>The PAD token string, when a file names one.</summary>
     public string? PadToken { get; init; }
 
+    /// <summary>The UNK token string, when <c>tokenizer_config.json</c> names one.</summary>
+    public string? UnkToken { get; init; }
+
+    /// <summary>
+    /// <c>tokenizer_config.json</c>'s <c>chat_template</c> by name: a plain string is named "default"; the list form
+    /// <c>[{"name", "template"}]</c> keeps its names. Empty when there is none.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ChatTemplates { get; init; } = new Dictionary<string, string>();
+
     /// <summary><c>tokenizer_config.json</c>'s <c>legacy</c> flag (false selects <see cref="DummyPrefixMode.FirstSegmentOnly"/>).</summary>
     public bool? Legacy { get; init; }
 
@@ -37,9 +46,10 @@ internal sealed class HfTokenizerConfig
     public static HfTokenizerConfig Read(string folder)
     {
         var added = new SortedDictionary<int, AddedToken>();
-        string? bos = null, eos = null, pad = null;
+        string? bos = null, eos = null, pad = null, unk = null;
         bool? legacy = null, addBos = null, addEos = null;
         string? tokenizerClass = null;
+        var chatTemplates = new Dictionary<string, string>(StringComparer.Ordinal);
 
         string configPath = Path.Combine(folder, "tokenizer_config.json");
         if (File.Exists(configPath))
@@ -60,7 +70,9 @@ internal sealed class HfTokenizerConfig
             bos = TokenString(root, "bos_token", configPath);
             eos = TokenString(root, "eos_token", configPath);
             pad = TokenString(root, "pad_token", configPath);
+            unk = TokenString(root, "unk_token", configPath);
             legacy = Bool(root, "legacy", configPath, null);
+            ReadChatTemplates(root, configPath, chatTemplates);
             addBos = Bool(root, "add_bos_token", configPath, null);
             addEos = Bool(root, "add_eos_token", configPath, null);
             if (root.TryGetProperty("tokenizer_class", out var cls) && cls.ValueKind != JsonValueKind.Null)
@@ -91,8 +103,27 @@ internal sealed class HfTokenizerConfig
             pad = TokenString(root, "pad_token", mapPath) ?? pad;
         }
 
-        return new HfTokenizerConfig { AddedTokens = [.. added.Values], BosToken = bos, EosToken = eos, PadToken = pad, Legacy = legacy,
-            AddBosToken = addBos, AddEosToken = addEos, TokenizerClass = tokenizerClass };
+        return new HfTokenizerConfig { AddedTokens = [.. added.Values], BosToken = bos, EosToken = eos, PadToken = pad, UnkToken = unk, Legacy = legacy,
+            AddBosToken = addBos, AddEosToken = addEos, TokenizerClass = tokenizerClass, ChatTemplates = chatTemplates };
+    }
+
+    // "chat_template": "…" or [{"name": "default", "template": "…"}, {"name": "tool_use", …}] (transformers' two forms).
+    static void ReadChatTemplates(JsonElement root, string path, Dictionary<string, string> into)
+    {
+        if (!root.TryGetProperty("chat_template", out var t) || t.ValueKind == JsonValueKind.Null) return;
+        if (t.ValueKind == JsonValueKind.String)
+        {
+            into["default"] = t.GetString()!;
+            return;
+        }
+        if (t.ValueKind != JsonValueKind.Array) throw new TextDataException(path, $"expected a string or a list of {{name, template}}, found {t.ValueKind}.", "chat_template");
+        int i = 0;
+        foreach (var item in t.EnumerateArray())
+        {
+            string field = $"chat_template[{i++}]";
+            var o = RequireObject(item, path, field);
+            into[RequireString(o, "name", path, field)] = RequireString(o, "template", path, field);
+        }
     }
 
     /// <summary>Parses a JSON file, turning syntax errors into <see cref="TextDataException"/> with the line.</summary>

@@ -7,8 +7,10 @@ namespace Prem.Llm.Text;
 /// <summary>
 /// The logic of <c>prem tokenize</c>: reads JSONL records and writes their tokens. A record
 /// <c>{"text": …}</c> becomes <c>{"ids": […]}</c> (BOS/EOS only when asked); a record
-/// <c>{"messages": [{"role", "content"}…], "add_generation_prompt": bool}</c> becomes
-/// <c>{"text": rendered, "ids": […], "labels": […]}</c> through the chat template (its own BOS, no EOS).
+/// <c>{"messages": [{"role", "content"}…], "add_generation_prompt": bool, "chat_template_kwargs": {…}}</c> becomes
+/// <c>{"text": rendered, "ids": […], "labels": […]}</c> through the chat template (its own BOS, no EOS); a
+/// conversation with nothing to train renders with every label −100. With <see cref="SkipErrors"/> a record that
+/// fails writes <c>{"error": "…"}</c> on its line instead, so output lines stay aligned with input lines.
 /// </summary>
 public sealed class JsonlTokenizer
 {
@@ -18,14 +20,25 @@ public sealed class JsonlTokenizer
     readonly TextTokenizerBase _tokenizer;
     readonly IChatTemplate _template;
     readonly ConversationEncoder _encoder;
+    readonly ConversationEncoderOptions _options;
 
     /// <summary>Creates the runner; <paramref name="template"/> defaults to <see cref="DefaultTemplate"/>.</summary>
     public JsonlTokenizer(TextTokenizerBase tokenizer, IChatTemplate? template = null, ConversationEncoderOptions? options = null)
     {
         _tokenizer = tokenizer ?? throw new ArgumentNullException(nameof(tokenizer));
         _template = template ?? DefaultTemplate(tokenizer);
-        _encoder = new ConversationEncoder(tokenizer, _template, options);
+        _options = (options ?? new ConversationEncoderOptions()) with { RequireAssistantTurn = false };
+        _encoder = new ConversationEncoder(tokenizer, _template, _options);
     }
+
+    /// <summary>When true, a record that fails (bad JSON, bad role, template error) writes <c>{"error": …}</c> and is counted instead of stopping the run.</summary>
+    public bool SkipErrors { get; init; }
+
+    /// <summary>How many conversation records were read (rendered or failed).</summary>
+    public int ConversationCount { get; private set; }
+
+    /// <summary>How many records failed and were written as errors (with <see cref="SkipErrors"/>).</summary>
+    public int ErrorCount { get; private set; }
 
     /// <summary>Add BOS to text records.</summary>
     public bool AddBos { get; init; }
@@ -59,26 +72,50 @@ public sealed class JsonlTokenizer
         {
             lineNumber++;
             if (string.IsNullOrWhiteSpace(line)) continue;
-            using var doc = Parse(line, inputName, lineNumber);
-            var root = doc.RootElement;
-            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("messages", out var messages))
+            try
             {
-                var conversation = JsonlRecords.ReadMessages(messages, inputName, lineNumber);
-                bool generation = JsonlRecords.ReadOptionalBool(root, "add_generation_prompt", inputName, lineNumber);
-                var encoded = _encoder.Encode(conversation, generation, $"{inputName}:{lineNumber}")!;
-                output?.WriteLine(JsonSerializer.Serialize(new ConversationRecord(_template.Render(conversation, generation), encoded.InputIds, encoded.Labels), _outputJson));
-                if (show is not null) Show(show, $"{inputName}:{lineNumber}", encoded, mark ?? Brackets);
+                RunRecord(line, inputName, lineNumber, output, show, mark);
             }
-            else
+            catch (Exception e) when (SkipErrors && e is TextDataException or Templates.TemplateException or ChatTemplateLocateException)
             {
-                string text = JsonlRecords.ReadText(root, inputName, lineNumber);
-                var ids = _tokenizer.Encode(text, AddBos, AddEos);
-                output?.WriteLine(JsonSerializer.Serialize(new TextRecord(ids), _outputJson));
-                if (show is not null) Show(show, $"{inputName}:{lineNumber}", new EncodedConversation([.. ids], [.. ids]), mark ?? Brackets);
+                ErrorCount++;
+                output?.WriteLine(JsonSerializer.Serialize(new ErrorRecord(e.Message), _outputJson));
             }
             records++;
         }
         return records;
+    }
+
+    void RunRecord(string line, string inputName, long lineNumber, TextWriter? output, TextWriter? show, Func<string, bool, string>? mark)
+    {
+        using var doc = Parse(line, inputName, lineNumber);
+        var root = doc.RootElement;
+        if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("messages", out var messages))
+        {
+            ConversationCount++;
+            var conversation = JsonlRecords.ReadMessages(messages, inputName, lineNumber);
+            bool generation = JsonlRecords.ReadOptionalBool(root, "add_generation_prompt", inputName, lineNumber);
+            var kwargs = TemplateKwargs(root, inputName, lineNumber);
+            var encoder = kwargs is null ? _encoder : new ConversationEncoder(_tokenizer, _template, _options with { TemplateVariables = kwargs });
+            var encoded = encoder.Encode(conversation, generation, $"{inputName}:{lineNumber}")!;
+            string text = _template is JinjaChatTemplate jinja ? jinja.Render(conversation, generation, kwargs) : _template.Render(conversation, generation);
+            output?.WriteLine(JsonSerializer.Serialize(new ConversationRecord(text, encoded.InputIds, encoded.Labels), _outputJson));
+            if (show is not null) Show(show, $"{inputName}:{lineNumber}", encoded, mark ?? Brackets);
+        }
+        else
+        {
+            string text = JsonlRecords.ReadText(root, inputName, lineNumber);
+            var ids = _tokenizer.Encode(text, AddBos, AddEos);
+            output?.WriteLine(JsonSerializer.Serialize(new TextRecord(ids), _outputJson));
+            if (show is not null) Show(show, $"{inputName}:{lineNumber}", new EncodedConversation([.. ids], [.. ids]), mark ?? Brackets);
+        }
+    }
+
+    static Dictionary<string, object?>? TemplateKwargs(JsonElement root, string inputName, long lineNumber)
+    {
+        if (!root.TryGetProperty("chat_template_kwargs", out var k) || k.ValueKind == JsonValueKind.Null) return null;
+        if (k.ValueKind != JsonValueKind.Object) throw new TextDataException(inputName, $"expected an object, found {k.ValueKind}.", "chat_template_kwargs", lineNumber);
+        return k.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone());
     }
 
     static JsonDocument Parse(string line, string inputName, long lineNumber)
@@ -109,6 +146,8 @@ public sealed class JsonlTokenizer
         }
         show.WriteLine(sb.ToString());
     }
+
+    sealed record ErrorRecord([property: System.Text.Json.Serialization.JsonPropertyName("error")] string Error);
 
     sealed record TextRecord([property: System.Text.Json.Serialization.JsonPropertyName("ids")] IReadOnlyList<int> Ids);
 

@@ -1,10 +1,11 @@
 namespace Prem.Llm.Text;
 
 /// <summary>
-/// Meta's Llama-3 chat template as HF renders it:
+/// Meta's Llama-3 chat template, the Prem-1B recipe's chat format:
 /// <c>{bos}</c> then, per message, <c>&lt;|start_header_id|&gt;{role}&lt;|end_header_id|&gt;\n\n{content | trim}&lt;|eot_id|&gt;</c>,
 /// and with a generation prompt <c>&lt;|start_header_id|&gt;assistant&lt;|end_header_id|&gt;\n\n</c>.
-/// <c>trim</c> is Python's <c>str.strip()</c> (<see cref="PythonStrip"/>).
+/// Rendered by the Jinja engine from Meta's template source (<see cref="JinjaChatTemplate.Llama3Source"/>), like any
+/// folder's template: there is one rendering path.
 /// </summary>
 public sealed class Llama3ChatTemplate : IChatTemplate
 {
@@ -17,11 +18,14 @@ public sealed class Llama3ChatTemplate : IChatTemplate
     /// <summary>The end-of-turn token.</summary>
     public const string EndOfTurn = "<|eot_id|>";
 
+    readonly JinjaChatTemplate _template;
+
     /// <summary>Creates the template with <paramref name="bosToken"/> as the text rendered first.</summary>
     public Llama3ChatTemplate(string bosToken = "<|begin_of_text|>")
     {
         ArgumentException.ThrowIfNullOrEmpty(bosToken);
         BosToken = bosToken;
+        _template = JinjaChatTemplate.Llama3(bosToken);
     }
 
     /// <summary>The template for Llama-3's own vocabulary (BOS <c>&lt;|begin_of_text|&gt;</c>).</summary>
@@ -34,32 +38,9 @@ public sealed class Llama3ChatTemplate : IChatTemplate
     public string BosToken { get; }
 
     /// <inheritdoc/>
-    public string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt) =>
-        string.Concat(RenderSegments(messages, addGenerationPrompt).Select(s => s.Text));
+    public string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt) => _template.Render(messages, addGenerationPrompt);
 
     /// <inheritdoc/>
-    public IReadOnlyList<ChatSegment> RenderSegments(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt)
-    {
-        ArgumentNullException.ThrowIfNull(messages);
-        var segments = new List<ChatSegment>(messages.Count * 5 + 5);
-        // Like the Jinja source, BOS goes in front of the first message only: no messages, no BOS.
-        if (messages.Count > 0) segments.Add(new ChatSegment(BosToken, IsControl: true, MessageIndex: -1));
-        for (int i = 0; i < messages.Count; i++)
-        {
-            var m = messages[i] ?? throw new ArgumentException($"message {i} is null.", nameof(messages));
-            segments.Add(new ChatSegment(StartHeader, true, i));
-            segments.Add(new ChatSegment(m.Role, false, i));
-            segments.Add(new ChatSegment(EndHeader, true, i));
-            segments.Add(new ChatSegment("\n\n" + PythonStrip.Strip(m.Content), false, i, LabelFrom: 2));
-            segments.Add(new ChatSegment(EndOfTurn, true, i, LabelFrom: 0));
-        }
-        if (addGenerationPrompt)
-        {
-            segments.Add(new ChatSegment(StartHeader, true, -1));
-            segments.Add(new ChatSegment(ChatMessage.Assistant, false, -1));
-            segments.Add(new ChatSegment(EndHeader, true, -1));
-            segments.Add(new ChatSegment("\n\n", false, -1));
-        }
-        return segments;
-    }
+    public IReadOnlyList<ChatSegment> RenderSegments(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt) =>
+        _template.RenderSegments(messages, addGenerationPrompt);
 }

@@ -69,4 +69,61 @@ public class TokenizeCommandTests
         Assert.DoesNotContain(128009, Ids(plain));
         Assert.Equal([128000, .. Ids(plain)], Ids(withBos));
     }
+
+    static int[] Ints(JsonElement e, string name) => [.. e.GetProperty(name).EnumerateArray().Select(x => x.GetInt32())];
+
+    [Fact]
+    public void Conversations_UseTheFolderTemplate_KwargsApply_NothingToTrainIsAllIgnored_SkipKeepsLinesAligned()
+    {
+        string folder = Prem.Llm.Tests.Text.HfTestData.Folder("qwen3");
+        string dir = TestData.TempDirectory();
+        string input = Path.Combine(dir, "in.jsonl"), output = Path.Combine(dir, "out.jsonl");
+        File.WriteAllLines(input,
+        [
+            "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"add_generation_prompt\":true,\"chat_template_kwargs\":{\"enable_thinking\":false}}",
+            "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+            "{\"messages\":[{\"role\":\"robot\",\"content\":\"hi\"}]}",
+            "not json",
+            "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"assistant\",\"content\":\"Hello!\"}]}",
+        ]);
+        var (exit, _, err) = CliRun.Prem("tokenize", "--tokenizer", folder, "--input", input, "--output", output, "--on-error", "skip");
+        Assert.True(exit == 0, err);
+        Assert.Contains("2 records failed", err);
+        var lines = File.ReadAllLines(output).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        Assert.Equal(5, lines.Length);
+        Assert.Equal("<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n", lines[0].GetProperty("text").GetString());
+        Assert.All(Ints(lines[1], "labels"), l => Assert.Equal(-100, l));
+        Assert.Contains("unknown role 'robot'", lines[2].GetProperty("error").GetString());
+        Assert.Contains("invalid JSON", lines[3].GetProperty("error").GetString());
+        var tokenizer = Prem.Llm.Tests.Text.HfTestData.Tokenizer("qwen3");
+        var ids = Ints(lines[4], "ids");
+        Assert.Equal(tokenizer.EncodeAsHf(lines[4].GetProperty("text").GetString()!, addSpecialTokens: false), ids);
+        var labels = Ints(lines[4], "labels");
+        Assert.Equal("Hello!<|im_end|>", tokenizer.Decode(ids.Where((_, i) => labels[i] != -100), skipSpecialTokens: false));
+
+        (exit, _, err) = CliRun.Prem("tokenize", "--tokenizer", folder, "--input", input, "--output", output);
+        Assert.Equal(1, exit);
+        Assert.Contains("robot", err);
+    }
+
+    [Fact]
+    public void ChatTemplateOption_PicksAFileOrLlama3_AndAFolderWithoutOneGetsANotice()
+    {
+        string dir = TestData.TempDirectory();
+        string input = Path.Combine(dir, "in.jsonl"), output = Path.Combine(dir, "out.jsonl"), jinja = Path.Combine(dir, "t.jinja");
+        File.WriteAllLines(input, ["{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"assistant\",\"content\":\"yo\"}]}"]);
+        File.WriteAllText(jinja, "{% for m in messages %}{{ m.role }}: {{ m.content }}{{ eos_token }}{% endfor %}");
+        var (exit, _, err) = CliRun.Prem("tokenize", "--tokenizer", ChatTokenizer, "--input", input, "--output", output, "--chat-template", jinja);
+        Assert.True(exit == 0, err);
+        Assert.Equal("user: hi<|eot_id|>assistant: yo<|eot_id|>", JsonDocument.Parse(File.ReadAllLines(output)[0]).RootElement.GetProperty("text").GetString());
+        (exit, _, err) = CliRun.Prem("tokenize", "--tokenizer", ChatTokenizer, "--input", input, "--output", output, "--chat-template", "llama3");
+        Assert.True(exit == 0, err);
+        Assert.StartsWith("<s><|start_header_id|>user", JsonDocument.Parse(File.ReadAllLines(output)[0]).RootElement.GetProperty("text").GetString());
+        (exit, _, err) = CliRun.Prem("tokenize", "--tokenizer", TestData.Path("tokenizers", "llama2", "tokenizer.model"), "--input", input, "--output", output, "--chat-template", "llama3", "--on-error", "skip");
+        Assert.DoesNotContain("no chat_template", err);
+        // (Plain Llama-2 lacks the Llama-3 control tokens: the record is an error line; the notice still says which template was used.)
+        (exit, _, err) = CliRun.Prem("tokenize", "--tokenizer", TestData.Path("tokenizers", "llama2", "tokenizer.model"), "--input", input, "--output", output, "--on-error", "skip");
+        Assert.True(exit == 0, err);
+        Assert.Contains("has no chat_template; using the Llama-3 template of the Prem-1B recipe", err);
+    }
 }

@@ -7,7 +7,9 @@ namespace Prem.Llm.Data;
 /// response is what the whole conversation (prompt turns + the assistant reply) adds after it: the
 /// assistant content and its <c>&lt;|eot_id|&gt;</c>. Taking the response as the suffix of one encoding
 /// means there is no second BOS and the ids are exactly those of the full conversation; a record whose
-/// prompt ids are not a prefix of the conversation's is refused (<see cref="ChatSkipReasons.PromptNotPrefix"/>).
+/// prompt ids are not a prefix of the conversation's (a template whose generation prompt is not how it opens an
+/// assistant turn) is split instead where the reply's labels start, the same way for any template; only when the
+/// chosen and rejected conversations then disagree on the prompt is it refused (<see cref="ChatSkipReasons.PromptNotPrefix"/>).
 /// <para>
 /// Truncation follows the Prem-1B recipe's DPO config (TRL's <c>max_length</c>/<c>max_prompt_length</c> with
 /// <c>truncation_mode="keep_end"</c>), see <see cref="Truncate"/>.
@@ -16,6 +18,7 @@ namespace Prem.Llm.Data;
 internal sealed class PreferenceEncoder
 {
     private readonly ConversationEncoder _encoder;
+    private readonly ConversationEncoder _lastTurn;
     private readonly int? _endHeaderId;
 
     /// <summary>Creates an encoder for <paramref name="tokenizer"/> with <paramref name="options"/>' template and lengths.</summary>
@@ -28,6 +31,8 @@ internal sealed class PreferenceEncoder
             throw new ArgumentOutOfRangeException(nameof(options), $"MaxLength {Options.MaxLength} must exceed MaxPromptLength {Options.MaxPromptLength}.");
         _encoder = new ConversationEncoder(tokenizer, Options.Template ?? SftDataset.DefaultTemplate(tokenizer),
             new ConversationEncoderOptions { DefaultSystemPrompt = Options.DefaultSystemPrompt });
+        _lastTurn = new ConversationEncoder(tokenizer, Options.Template ?? SftDataset.DefaultTemplate(tokenizer),
+            new ConversationEncoderOptions { DefaultSystemPrompt = Options.DefaultSystemPrompt, TrainOn = AssistantTurns.Last });
         _endHeaderId = tokenizer.TokenToId(Llama3ChatTemplate.EndHeader);
     }
 
@@ -90,8 +95,20 @@ internal sealed class PreferenceEncoder
     {
         ArgumentNullException.ThrowIfNull(prompt);
         var promptIds = Run(() => _encoder.Encode(prompt, addGenerationPrompt: true, source)!.InputIds, source);
-        var chosenIds = Response(prompt, chosen, promptIds, source, "chosen");
-        var rejectedIds = Response(prompt, rejected, promptIds, source, "rejected");
+        int[] chosenIds, rejectedIds;
+        try
+        {
+            chosenIds = Response(prompt, chosen, promptIds, source, "chosen");
+            rejectedIds = Response(prompt, rejected, promptIds, source, "rejected");
+        }
+        catch (ChatRecordProblem problem) when (problem.Reason == ChatSkipReasons.PromptNotPrefix)
+        {
+            var (chosenPrompt, chosenReply) = SplitAtReply(prompt, chosen, source);
+            var (rejectedPrompt, rejectedReply) = SplitAtReply(prompt, rejected, source);
+            if (!chosenPrompt.AsSpan().SequenceEqual(rejectedPrompt))
+                throw new ChatRecordProblem(ChatSkipReasons.PromptNotPrefix, "the chosen and rejected conversations do not share the tokens before the reply.", "chosen");
+            (promptIds, chosenIds, rejectedIds) = (chosenPrompt, chosenReply, rejectedReply);
+        }
         var (p, c, r) = Truncate(promptIds, chosenIds, rejectedIds, HeadLength(promptIds), Options.MaxLength, Options.MaxPromptLength);
         bool truncated = p.Length != promptIds.Length || c.Length != chosenIds.Length || r.Length != rejectedIds.Length;
         return new PreferenceExample(p, c, r, source, truncated);
@@ -104,6 +121,16 @@ internal sealed class PreferenceEncoder
             throw new ChatRecordProblem(ChatSkipReasons.PromptNotPrefix,
                 $"the prompt's {promptIds.Length} tokens are not a prefix of the {side} conversation's {full.Length} tokens.", side);
         return full[promptIds.Length..];
+    }
+
+    // The whole conversation cut where the reply's trained tokens start (for templates whose generation prompt is not a prefix).
+    private (int[] Prompt, int[] Response) SplitAtReply(IReadOnlyList<ChatMessage> prompt, string reply, string source)
+    {
+        EncodedConversation? full = null;
+        Run(() => (full = _lastTurn.Encode([.. prompt, new ChatMessage(ChatMessage.Assistant, reply)], false, source)!).InputIds, source);
+        int start = Array.FindIndex(full!.Labels, l => l != ConversationEncoder.IgnoreIndex);
+        if (start <= 0) throw new ChatRecordProblem(ChatSkipReasons.PromptNotPrefix, "the reply has no trained tokens after the prompt.", "chosen");
+        return (full.InputIds[..start], full.InputIds[start..]);
     }
 
     private static int[] Run(Func<int[]> encode, string source)

@@ -111,4 +111,18 @@ public class PreferenceEncoderTests
         Assert.Contains(ChatSkipReasons.InvalidConversation, e.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => new PreferenceEncoder(Tokenizer, new PreferenceOptions { MaxLength = 10, MaxPromptLength = 10 }));
     }
+
+    [Fact]
+    public void AnyTemplate_WhoseGenerationPromptIsNotAPrefix_SplitsWhereTheReplyIsTrained()
+    {
+        // The generation prompt ("Answer:") differs from how the template opens an assistant turn ("assistant:").
+        const string source = "{{ bos_token }}{% for m in messages %}{{ m.role }}: {{ m.content }}<|eot_id|>{% endfor %}{% if add_generation_prompt %}Answer:{% endif %}";
+        var template = new JinjaChatTemplate(source, "<s>", controlTokens: ["<|eot_id|>"]);
+        var e = new PreferenceEncoder(Tokenizer, new PreferenceOptions { Template = template }).Encode(_prompt, "Paris.", "Lyon.");
+        var sft = new ConversationEncoder(Tokenizer, template);
+        Assert.Equal(sft.Encode([.. _prompt, new("assistant", "Paris.")])!.InputIds, (int[])[.. e.PromptIds, .. e.ChosenIds]);
+        Assert.Equal(sft.Encode([.. _prompt, new("assistant", "Lyon.")])!.InputIds, (int[])[.. e.PromptIds, .. e.RejectedIds]);
+        Assert.Equal("Paris.<|eot_id|>", Tokenizer.Decode(e.ChosenIds, skipSpecialTokens: false).TrimStart());
+        Assert.EndsWith("assistant:", Tokenizer.Decode(e.PromptIds, skipSpecialTokens: false).TrimEnd());
+    }
 }
