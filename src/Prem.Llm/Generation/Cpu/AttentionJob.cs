@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 
 namespace Prem.Llm.Generation.Cpu;
@@ -36,6 +37,7 @@ internal sealed unsafe class AttentionJob : IPoolJob
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Execute(int chunk, int worker)
     {
         int kvHeads = _cache.KvHeads, group = _heads / kvHeads, d = _headDim;

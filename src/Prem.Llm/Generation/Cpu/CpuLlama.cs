@@ -211,6 +211,7 @@ internal sealed unsafe class CpuLlama
     /// <paramref name="logitTokens"/> go to <paramref name="logits"/> [logitTokens.Length, vocab].
     /// <paramref name="ropeLength"/> is the sequence length "dynamic"/"longrope" scaling sees (0: each token's position + 1).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Forward(ReadOnlySpan<int> tokens, ReadOnlySpan<int> slots, ReadOnlySpan<int> positions, CpuKvCache cache,
         ReadOnlySpan<int> logitTokens, Span<float> logits, int ropeLength = 0)
     {

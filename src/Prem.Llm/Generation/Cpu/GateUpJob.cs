@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 
 namespace Prem.Llm.Generation.Cpu;
@@ -31,6 +32,7 @@ internal sealed unsafe class GateUpJob : IPoolJob
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Execute(int chunk, int worker)
     {
         int rows = _gate.Rows;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Prem.Llm.Generation.Cpu;
 
 /// <summary>
@@ -65,6 +66,7 @@ internal sealed unsafe class ProjectionJob : IPoolJob
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Execute(int chunk, int worker)
     {
         int m = 0;

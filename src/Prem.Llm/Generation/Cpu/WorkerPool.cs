@@ -18,7 +18,7 @@ internal sealed class WorkerPool : IDisposable
 {
     const int ChunkBits = 20;
     const long ChunkMask = (1L << ChunkBits) - 1;
-    static readonly Lazy<WorkerPool> _shared = new(() => new WorkerPool(Environment.ProcessorCount));
+    static readonly Lazy<WorkerPool> _shared = new(() => new WorkerPool(DefaultWorkers()));
     static readonly long _spinTicks = Stopwatch.Frequency / 20_000; // 50 µs
 
     readonly Thread[] _threads;
@@ -44,7 +44,11 @@ internal sealed class WorkerPool : IDisposable
         }
     }
 
-    /// <summary>The process-wide pool, one worker per logical processor.</summary>
+    /// <summary>Workers of the shared pool: PREM_CPU_THREADS when set to a positive number, else one per logical processor.</summary>
+    public static int DefaultWorkers() =>
+        int.TryParse(Environment.GetEnvironmentVariable("PREM_CPU_THREADS"), out int n) && n > 0 ? n : Environment.ProcessorCount;
+
+    /// <summary>The process-wide pool (<see cref="DefaultWorkers"/> workers).</summary>
     public static WorkerPool Shared => _shared.Value;
 
     /// <summary>Workers, the calling thread included.</summary>
