@@ -172,6 +172,24 @@ public class CpuLlamaTests
     }
 
     [Fact]
+    public void Repeated_generations_keep_managed_memory_and_rss_flat()
+    {
+        // Runs in the non-parallel collection, so no other test moves the heap or RSS meanwhile.
+        using var model = LlamaForCausalLM.FromPretrained(TestData.Path("stories260K"));
+        var generator = new Prem.Llm.Generation.TextGenerator(model);
+        var options = new Prem.Llm.Generation.SamplingOptions { MaxNewTokens = 100 };
+        for (int i = 0; i < 5; i++) generator.Generate([1, 403], options);
+        long heap = GC.GetTotalMemory(forceFullCollection: true);
+        long rss = Environment.WorkingSet;
+        for (int i = 0; i < 100; i++) generator.Generate([1, 403], options);
+        generator.Generate([1], options with { MaxNewTokens = 511 }); // to the full window
+        long heapGrowth = GC.GetTotalMemory(forceFullCollection: true) - heap;
+        long rssGrowth = Environment.WorkingSet - rss;
+        Assert.True(heapGrowth < 1 << 20, $"managed heap grew {heapGrowth} bytes over 101 generations");
+        Assert.True(rssGrowth < 16 << 20, $"RSS grew {rssGrowth} bytes over 101 generations");
+    }
+
+    [Fact]
     public void Full_cache_and_bad_tokens_are_clear_errors()
     {
         using var model = LlamaForCausalLM.FromPretrained(TinyGqaGolden.ModelDirectory);
