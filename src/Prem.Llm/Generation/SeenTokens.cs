@@ -26,11 +26,13 @@ internal sealed class SeenTokens(int batch, int vocab)
     /// <summary>Applies the penalty to <paramref name="logits"/> [batch, vocab] in place.</summary>
     public void Penalize(float[] logits, double penalty)
     {
+        // In float32, as LibTorch applies a scalar to a float tensor.
+        float p = (float)penalty;
         for (int row = 0; row < _ids.Length; row++)
             foreach (int id in _ids[row])
             {
                 ref float logit = ref logits[row * vocab + id];
-                logit = logit < 0 ? (float)(logit * penalty) : (float)(logit / penalty);
+                logit = logit < 0 ? logit * p : logit / p;
             }
     }
 }
