@@ -9,5 +9,11 @@ if (args is ["load-rss-child", .. var childArgs])
 if (args is ["train-profile", .. var profileArgs])
     return Prem.Llm.Benchmarks.Training.TrainingStepProfile.Run(profileArgs);
 
+if (args is ["cpu-decode-smoke", .. var smokeArgs])
+    return Prem.Llm.Benchmarks.Generation.CpuDecodeSmoke.Run(smokeArgs);
+
+if (args is ["kernel-smoke"])
+    return Prem.Llm.Benchmarks.Generation.KernelSmoke.Run();
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

@@ -26,9 +26,16 @@ public static class GenerateCommand
         {
             Description = "Cut a prompt longer than the model's window (max_position_embeddings) from the left so prompt and new tokens fit (default: warn and run past the window)",
         };
+        var weights = new Option<string>("--weights")
+        {
+            Description = "CPU weights: as-loaded (the model's float32/bf16) or int8 (quantised at load, blocks of 32 like llama.cpp's Q8_0)",
+            DefaultValueFactory = _ => "as-loaded",
+        };
+        weights.AcceptOnlyFromAmong("as-loaded", "int8");
+        var stats = new Option<bool>("--stats") { Description = "Print time to first token, prefill and decode tokens/s to stderr" };
         var command = new Command("generate", "Generate a continuation (stops at the EOS ids of generation_config.json, else config.json).")
         {
-            model, prompt, promptIds, maxNew, temperature, topK, topP, penalty, seed, format, truncate,
+            model, prompt, promptIds, maxNew, temperature, topK, topP, penalty, seed, format, truncate, weights, stats,
         };
         command.SetAction(CliAction.Of((parse, stdout) =>
         {
@@ -59,8 +66,18 @@ public static class GenerateCommand
             {
                 throw CliError.FromArgument(e, _samplingFlags);
             }
-            var generated = new TextGenerator(m).Generate(promptTokens, options);
+            var generator = new TextGenerator(m) { CpuWeights = parse.GetValue(weights) == "int8" ? CpuWeights.Int8 : CpuWeights.AsLoaded };
+            IReadOnlyList<int> generated;
+            try
+            {
+                generated = generator.Generate(promptTokens, options);
+            }
+            catch (NotSupportedException e)
+            {
+                throw new CliError($"--weights int8: {e.Message}");
+            }
             stdout.WriteLine(asIds ? $"{{\"ids\":[{string.Join(",", generated)}]}}" : Continuation(tokenizer!, promptTokens, generated));
+            if (parse.GetValue(stats) && generator.LastStats is { } s) parse.InvocationConfiguration.Error.WriteLine(StatsLine(s));
             return 0;
         }));
         return command;
@@ -85,6 +102,11 @@ public static class GenerateCommand
                       "(max_position_embeddings), where it was not trained; --truncate-prompt cuts the prompt from the left instead.");
         return prompt;
     }
+
+    /// <summary>The --stats line: engine, time to first token, prefill and decode rates.</summary>
+    public static string StatsLine(GenerationStats s) =>
+        FormattableString.Invariant($"prem: stats: {s.Engine}; prompt {s.PromptTokens} tokens, time to first token {s.TimeToFirstToken.TotalMilliseconds:F1} ms ") +
+        FormattableString.Invariant($"(prefill {s.PrefillTokensPerSecond:F1} tok/s); decode {s.DecodeTokens} tokens at {s.DecodeTokensPerSecond:F1} tok/s");
 
     static readonly Dictionary<string, string> _samplingFlags = new()
     {

@@ -1,4 +1,6 @@
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using Prem.Llm.Generation.Cpu;
 using Prem.Llm.Modeling;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -6,11 +8,34 @@ using static TorchSharp.torch;
 namespace Prem.Llm.Generation;
 
 /// <summary>
-/// Autoregressive decoding for a <see cref="LlamaForCausalLM"/>: one or many prompts (left-padded
-/// into a batch), greedy or sampled, with or without the KV cache, whole or streamed.
+/// Autoregressive decoding for a <see cref="LlamaForCausalLM"/>: one or many prompts, greedy or
+/// sampled, with or without the KV cache, whole or streamed.
 /// </summary>
+/// <remarks>
+/// On the CPU, a model with float32 or bfloat16 weights and a built-in attention backend decodes on a
+/// dedicated engine (fused kernels on a fixed thread pool, one pass over the weights per token, the
+/// model's weight memory read in place); its float32 logits equal the TorchSharp forward's within 1e-4.
+/// Other models (GPU, float16, custom attention) and <see cref="SamplingOptions.UseCache"/> = false
+/// run the TorchSharp forward, left-padding prompts of different lengths into one batch.
+/// </remarks>
 public sealed class TextGenerator(LlamaForCausalLM model)
 {
+    CpuLlama? _engine;
+    CpuKvCache? _cache;
+    int _engineBusy;
+
+    /// <summary>Use the CPU engine where it applies (default true); false always runs the TorchSharp forward.</summary>
+    public bool UseCpuEngine { get; init; } = true;
+
+    /// <summary>
+    /// How the CPU engine holds the weights; <see cref="Generation.CpuWeights.Int8"/> quantises them on first
+    /// use (the model's own weights are untouched). Int8 needs a model the CPU engine can run.
+    /// </summary>
+    public CpuWeights CpuWeights { get; init; }
+
+    /// <summary>Timings of the latest generation that finished or stopped, or null before the first.</summary>
+    public GenerationStats? LastStats { get; private set; }
+
     /// <summary>The new tokens for one prompt (ending with the stop id when one was produced).</summary>
     public IReadOnlyList<int> Generate(IReadOnlyList<int> prompt, SamplingOptions options) =>
         GenerateBatch([prompt], options)[0];
@@ -50,6 +75,17 @@ public sealed class TextGenerator(LlamaForCausalLM model)
                     throw new ArgumentException($"Prompt {i} has token id {id}, outside the vocabulary [0, {model.Config.VocabSize}).", nameof(prompts));
         }
 
+        bool cpu = UseCpuEngine && (options.UseCache || CpuWeights == CpuWeights.Int8) && CpuLlama.Unsupported(model) is null;
+        if (!cpu && CpuWeights == CpuWeights.Int8)
+            throw new NotSupportedException($"CpuWeights.Int8 needs the CPU engine: {(UseCpuEngine ? CpuLlama.Unsupported(model) : "UseCpuEngine is false.")}");
+        var steps = cpu ? CpuSteps(prompts, options) : TorchSteps(prompts, options);
+        foreach (var step in steps) yield return step;
+    }
+
+    /// <summary>The TorchSharp forward: prompts left-padded into one batch, the model's own KV cache.</summary>
+    IEnumerable<int[]> TorchSteps(IReadOnlyList<IReadOnlyList<int>> prompts, SamplingOptions options)
+    {
+        var timer = new GenerationTimer("torchsharp", prompts.Sum(p => p.Count));
         int batch = prompts.Count;
         int longest = prompts.Max(p => p.Count);
         int pad = model.Config.PadTokenId ?? 0;
@@ -109,7 +145,9 @@ public sealed class TextGenerator(LlamaForCausalLM model)
                     result[row] = finished[row] ? -1 : picked[row];
                     if (!finished[row] && stops.Contains(picked[row])) finished[row] = true;
                 }
+                timer.Yielding(result.Count(x => x >= 0));
                 yield return result;
+                timer.Resumed();
             }
         }
         finally
@@ -117,6 +155,84 @@ public sealed class TextGenerator(LlamaForCausalLM model)
             if (!ReferenceEquals(stepInput, sequence)) stepInput.Dispose();
             sequence.Dispose();
             mask?.Dispose();
+            LastStats = timer.Stats();
         }
+    }
+
+    /// <summary>
+    /// The CPU engine: each prompt has its own cache slot (no padding), is prefilled in chunks, then every
+    /// row advances one token per step. Picks follow the TorchSharp path: repetition penalty on the seen
+    /// ids, argmax (lowest id on a tie) or <see cref="LogitsProcessor.Pick"/> with the seeded generator.
+    /// </summary>
+    IEnumerable<int[]> CpuSteps(IReadOnlyList<IReadOnlyList<int>> prompts, SamplingOptions options)
+    {
+        bool owned = Interlocked.CompareExchange(ref _engineBusy, 1, 0) == 0;
+        try
+        {
+            // A second generation running at the same time gets an engine and cache of its own.
+            var engine = owned ? (_engine ??= NewEngine()) : NewEngine();
+            if (owned) engine.Refresh();
+            var timer = new GenerationTimer("cpu-" + engine.FormatName, prompts.Sum(p => p.Count));
+            int batch = prompts.Count, vocab = model.Config.VocabSize;
+            int capacity = prompts.Max(p => p.Count) + Math.Max(options.MaxNewTokens, 1);
+            var cache = owned && _cache is { } c && c.Slots >= batch && c.Capacity >= capacity ? c : engine.CreateCache(batch, capacity);
+            if (owned) _cache = cache;
+
+            var logits = new float[batch * vocab];
+            var seen = options.RepetitionPenalty != 1.0 ? new SeenTokens(batch, vocab) : null;
+            for (int row = 0; row < batch; row++)
+            {
+                var prompt = prompts[row] as int[] ?? prompts[row].ToArray();
+                engine.Prefill(prompt, row, 0, cache, logits.AsSpan(row * vocab, vocab));
+                seen?.AddRange(row, prompt);
+            }
+            var stops = options.StopTokenIds.ToHashSet();
+            var finished = new bool[batch];
+            var tokens = new int[batch];
+            var slots = Enumerable.Range(0, batch).ToArray();
+            var positions = prompts.Select(p => p.Count).ToArray();
+            using var generator = options.Temperature == 0 ? null : new torch.Generator((ulong)options.Seed);
+            for (int step = 0; step < options.MaxNewTokens; step++)
+            {
+                seen?.Penalize(logits, options.RepetitionPenalty);
+                Pick(logits, batch, vocab, options, generator, tokens);
+                var result = new int[batch];
+                int produced = 0;
+                for (int row = 0; row < batch; row++)
+                {
+                    result[row] = finished[row] ? -1 : tokens[row];
+                    if (finished[row]) continue;
+                    produced++;
+                    seen?.Add(row, tokens[row]);
+                    if (stops.Contains(tokens[row])) finished[row] = true;
+                }
+                timer.Yielding(produced);
+                LastStats = timer.Stats();
+                yield return result;
+                timer.Resumed();
+                if (step + 1 == options.MaxNewTokens || Array.TrueForAll(finished, f => f)) break;
+                engine.Step(tokens, slots, positions, cache, logits);
+                for (int row = 0; row < batch; row++) positions[row]++;
+            }
+            LastStats = timer.Stats();
+        }
+        finally
+        {
+            if (owned) Volatile.Write(ref _engineBusy, 0);
+        }
+    }
+
+    CpuLlama NewEngine() => new(model, CpuWeights == CpuWeights.Int8 ? CpuWeightFormat.Int8 : CpuWeightFormat.AsLoaded);
+
+    static void Pick(float[] logits, int batch, int vocab, SamplingOptions options, torch.Generator? generator, int[] picked)
+    {
+        if (options.Temperature == 0)
+        {
+            for (int row = 0; row < batch; row++) picked[row] = TensorPrimitives.IndexOfMax(logits.AsSpan(row * vocab, vocab));
+            return;
+        }
+        using var scope = NewDisposeScope();
+        var next = LogitsProcessor.Pick(tensor(logits, [batch, vocab]), options, generator).data<long>();
+        for (int row = 0; row < batch; row++) picked[row] = (int)next[row];
     }
 }

@@ -19,6 +19,18 @@ public class GenerateCommandTests
     }
 
     [Fact]
+    public void Stats_go_to_stderr_and_int8_weights_keep_the_story()
+    {
+        var run = CliRun.Prem("generate", "--model", TestData.Path("stories260K"), "--prompt-ids", "1", "--max-new-tokens", "40",
+            "--weights", "int8", "--stats");
+        Assert.True(run.Exit == 0, run.Err);
+        Assert.StartsWith("Once upon a time, there was a little girl named Lily.", run.Out.TrimStart());
+        Assert.Matches(@"prem: stats: cpu-int8; prompt 1 tokens, time to first token [0-9.]+ ms \(prefill [0-9.]+ tok/s\); decode 39 tokens at [0-9.]+ tok/s", run.Err);
+        var bad = CliRun.Prem("generate", "--model", TestData.Path("stories260K"), "--prompt-ids", "1", "--weights", "int4");
+        Assert.NotEqual(0, bad.Exit);
+    }
+
+    [Fact]
     public void Sampling_options_are_seeded()
     {
         string[] args = ["generate", "--model", TinyGqaGolden.ModelDirectory, "--prompt-ids", "1,2,3", "--max-new-tokens", "12",

@@ -113,4 +113,65 @@ public class TextGeneratorTests
         var e3 = Assert.Throws<ArgumentException>(() => generator.Generate([5], new SamplingOptions { TopP = 0 }));
         Assert.Contains("TopP", e3.Message);
     }
+
+    [Fact]
+    public void Cpu_engine_greedy_equals_the_TorchSharp_path_on_stories260K_and_tiny_gqa()
+    {
+        using var stories = LlamaForCausalLM.FromPretrained(TestData.Path("stories260K"));
+        var options = new SamplingOptions { MaxNewTokens = 120 };
+        var fast = new TextGenerator(stories);
+        var reference = new TextGenerator(stories) { UseCpuEngine = false };
+        foreach (int[] prompt in new[] { new[] { 1 }, new[] { 1, 403, 407, 261 }, Enumerable.Range(0, 70).Select(i => 1 + i * 7 % 500).ToArray() })
+            Assert.Equal(reference.Generate(prompt, options), fast.Generate(prompt, options));
+        Assert.Equal("cpu-float32", fast.LastStats!.Engine);
+        Assert.Equal("torchsharp", reference.LastStats!.Engine);
+
+        using var gqa = LlamaForCausalLM.FromPretrained(TinyGqaGolden.ModelDirectory);
+        var batched = new TextGenerator(gqa).GenerateBatch(_golden.Prompts, new SamplingOptions { MaxNewTokens = 20 });
+        var torchBatched = new TextGenerator(gqa) { UseCpuEngine = false }.GenerateBatch(_golden.Prompts, new SamplingOptions { MaxNewTokens = 20 });
+        Assert.Equal(torchBatched, batched);
+    }
+
+    [Fact]
+    public void Cpu_engine_samples_the_same_tokens_as_the_TorchSharp_path_for_a_seed()
+    {
+        using var model = LlamaForCausalLM.FromPretrained(TestData.Path("stories260K"));
+        var sample = new SamplingOptions { MaxNewTokens = 40, Temperature = 0.8, TopK = 20, TopP = 0.9, RepetitionPenalty = 1.3, Seed = 7 };
+        Assert.Equal(new TextGenerator(model) { UseCpuEngine = false }.Generate([1, 403], sample), new TextGenerator(model).Generate([1, 403], sample));
+    }
+
+    [Fact]
+    public async Task Cancelling_mid_stream_stops_the_stream()
+    {
+        using var model = LlamaForCausalLM.FromPretrained(TestData.Path("stories260K"));
+        var generator = new TextGenerator(model);
+        using var cancel = new CancellationTokenSource();
+        var received = new List<int>();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (int id in generator.GenerateStreaming([1], new SamplingOptions { MaxNewTokens = 200 }, cancel.Token))
+            {
+                received.Add(id);
+                if (received.Count == 5) cancel.Cancel();
+            }
+        });
+        Assert.Equal(5, received.Count);
+        // The engine is free again: the next generation runs and starts with the same tokens.
+        Assert.Equal(received, generator.Generate([1], new SamplingOptions { MaxNewTokens = 5 }));
+    }
+
+    [Fact]
+    public void Stats_time_the_prompt_and_the_decode_steps()
+    {
+        using var model = LlamaForCausalLM.FromPretrained(TestData.Path("stories260K"));
+        var generator = new TextGenerator(model);
+        Assert.Null(generator.LastStats);
+        var ids = generator.Generate([1, 403, 407], new SamplingOptions { MaxNewTokens = 30 });
+        var stats = generator.LastStats!;
+        Assert.Equal(3, stats.PromptTokens);
+        Assert.Equal(ids.Count, stats.GeneratedTokens);
+        Assert.Equal(ids.Count - 1, stats.DecodeTokens);
+        Assert.True(stats.TimeToFirstToken > TimeSpan.Zero && stats.DecodeTime > TimeSpan.Zero);
+        Assert.True(stats.DecodeTokensPerSecond > 0 && stats.PrefillTokensPerSecond > 0);
+    }
 }

@@ -1,0 +1,23 @@
+namespace Prem.Llm.Generation.Cpu;
+
+/// <summary>A weight matrix [rows, cols] in the format the CPU engine reads it in (float32, bf16 or int8).</summary>
+internal abstract unsafe class CpuMatrix
+{
+    /// <summary>Output features.</summary>
+    public required int Rows { get; init; }
+
+    /// <summary>Input features.</summary>
+    public required int Cols { get; init; }
+
+    /// <summary>Bytes read for one pass over the matrix (weights and scales).</summary>
+    public abstract long Bytes { get; }
+
+    /// <summary>
+    /// y[t · yStride + r] = row r · x[t · xStride …] for rows [<paramref name="rowStart"/>, <paramref name="rowEnd"/>)
+    /// and <paramref name="tokens"/> input rows.
+    /// </summary>
+    public abstract void Multiply(float* x, int xStride, int tokens, float* y, int yStride, int rowStart, int rowEnd);
+
+    /// <summary>Row <paramref name="row"/> as float32 (embedding lookup).</summary>
+    public abstract void ReadRow(int row, Span<float> destination);
+}

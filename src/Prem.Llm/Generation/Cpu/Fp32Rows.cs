@@ -1,0 +1,13 @@
+using System.Runtime.Intrinsics;
+
+namespace Prem.Llm.Generation.Cpu;
+
+/// <summary>Row-major float32 weights [rows, cols].</summary>
+internal readonly unsafe struct Fp32Rows(float* data, int cols) : IWeightRows
+{
+    /// <inheritdoc />
+    public Vector512<float> Load16(long row, int k) => Vector512.Load(data + row * cols + k);
+
+    /// <inheritdoc />
+    public float Load1(long row, int k) => data[row * cols + k];
+}

@@ -1,0 +1,76 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Prem.Llm.Generation.Cpu;
+
+/// <summary>
+/// Weight-only int8 in the style of llama.cpp's Q8_0: each row is cut into blocks of
+/// <see cref="BlockSize"/> columns, each block stores round(w / d) in [−127, 127] with d = max|w| / 127
+/// (kept as float32). Activations stay float32; the weights are widened and scaled inside the dot products.
+/// </summary>
+internal sealed unsafe class Int8Matrix : CpuMatrix
+{
+    /// <summary>Columns per scale.</summary>
+    public const int BlockSize = 32;
+
+    // Pinned arrays: the kernels hold raw pointers into them.
+    readonly sbyte[] _quants;
+    readonly float[] _scales;
+
+    Int8Matrix(sbyte[] quants, float[] scales)
+    {
+        _quants = quants;
+        _scales = scales;
+    }
+
+    /// <summary>Blocks per row (the last may be shorter than <see cref="BlockSize"/>).</summary>
+    public int BlocksPerRow => (Cols + BlockSize - 1) / BlockSize;
+
+    /// <inheritdoc />
+    public override long Bytes => _quants.LongLength + _scales.LongLength * sizeof(float);
+
+    sbyte* Quants => (sbyte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_quants));
+    float* Scales => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_scales));
+
+    /// <summary>Quantises <paramref name="rows"/> × <paramref name="cols"/> weights; <paramref name="readRow"/> writes row r as float32.</summary>
+    public static Int8Matrix Quantize(int rows, int cols, Action<int, Span<float>> readRow)
+    {
+        int blocks = (cols + BlockSize - 1) / BlockSize;
+        var quants = GC.AllocateUninitializedArray<sbyte>(checked(rows * cols), pinned: true);
+        var scales = GC.AllocateUninitializedArray<float>(checked(rows * blocks), pinned: true);
+        Parallel.For(0, rows, () => new float[cols], (r, _, row) =>
+        {
+            readRow(r, row);
+            for (int b = 0; b < blocks; b++)
+            {
+                int start = b * BlockSize, length = Math.Min(BlockSize, cols - start);
+                scales[r * blocks + b] = QuantizeBlock(row.AsSpan(start, length), quants.AsSpan(r * cols + start, length));
+            }
+            return row;
+        }, _ => { });
+        return new Int8Matrix(quants, scales) { Rows = rows, Cols = cols };
+    }
+
+    /// <summary>One block: d = max|w| / 127, q = round(w / d) (half away from zero, as llama.cpp); d = 0 for an all-zero block.</summary>
+    internal static float QuantizeBlock(ReadOnlySpan<float> block, Span<sbyte> quants)
+    {
+        float amax = 0;
+        foreach (float v in block) amax = Math.Max(amax, Math.Abs(v));
+        float d = amax / 127f;
+        float inverse = d == 0 ? 0 : 1f / d;
+        for (int i = 0; i < block.Length; i++)
+            quants[i] = (sbyte)Math.Clamp(MathF.Round(block[i] * inverse, MidpointRounding.AwayFromZero), -127, 127);
+        return d;
+    }
+
+    /// <inheritdoc />
+    public override void Multiply(float* x, int xStride, int tokens, float* y, int yStride, int rowStart, int rowEnd) =>
+        MatMulKernel.Multiply(new Int8Rows(Quants, Scales, Cols), Cols, x, xStride, tokens, y, yStride, rowStart, rowEnd);
+
+    /// <inheritdoc />
+    public override void ReadRow(int row, Span<float> destination)
+    {
+        var rows = new Int8Rows(Quants, Scales, Cols);
+        for (int k = 0; k < Cols; k++) destination[k] = rows.Load1(row, k);
+    }
+}

@@ -1,0 +1,83 @@
+using System.Runtime.CompilerServices;
+namespace Prem.Llm.Generation.Cpu;
+
+/// <summary>
+/// Up to three projections of the same input in one dispatch (q, k and v share a pass): each
+/// matrix's rows are cut into chunks of whole 4-row blocks, and matrix m writes its outputs at column
+/// offset m of every output row. Reused for every layer; no allocation per run.
+/// </summary>
+internal sealed unsafe class ProjectionJob : IPoolJob
+{
+    readonly CpuMatrix?[] _matrices = new CpuMatrix?[3];
+    readonly float[]?[] _biases = new float[]?[3];
+    readonly int[] _outputOffsets = new int[3];
+    readonly int[] _firstChunk = new int[4];
+    readonly int[] _chunkRows = new int[3];
+    int _count;
+    float* _x;
+    int _xStride;
+    int _tokens;
+    float* _y;
+    int _yStride;
+
+    /// <summary>Rows per chunk: about 16K weights (a fair share of work to claim) and at least 8 chunks per worker.</summary>
+    public static int ChunkRows(int rows, int cols, int workers)
+    {
+        int byWork = Math.Max(4, 16384 / Math.Max(1, cols));
+        int byBalance = Math.Max(4, rows / (8 * workers));
+        return (Math.Min(byWork, byBalance) + 3) / 4 * 4;
+    }
+
+    /// <summary>Sets the input [tokens, xStride] and output [tokens, yStride]; then add the matrices.</summary>
+    public void Begin(float* x, int xStride, int tokens, float* y, int yStride)
+    {
+        _x = x;
+        _xStride = xStride;
+        _tokens = tokens;
+        _y = y;
+        _yStride = yStride;
+        _count = 0;
+        _firstChunk[0] = 0;
+    }
+
+    /// <summary>Adds <paramref name="matrix"/> (and its bias) writing at column <paramref name="outputOffset"/>.</summary>
+    public void Add(CpuMatrix matrix, float[]? bias, int outputOffset, int workers)
+    {
+        int m = _count++;
+        _matrices[m] = matrix;
+        _biases[m] = bias;
+        _outputOffsets[m] = outputOffset;
+        _chunkRows[m] = ChunkRows(matrix.Rows, matrix.Cols, workers);
+        _firstChunk[m + 1] = _firstChunk[m] + (matrix.Rows + _chunkRows[m] - 1) / _chunkRows[m];
+    }
+
+    /// <summary>Chunks of the matrices added so far.</summary>
+    public int Chunks => _firstChunk[_count];
+
+    /// <summary>Multiply-adds of the matrices added so far (to decide whether threads pay off).</summary>
+    public long Work
+    {
+        get
+        {
+            long work = 0;
+            for (int m = 0; m < _count; m++) work += (long)_matrices[m]!.Rows * _matrices[m]!.Cols * _tokens;
+            return work;
+        }
+    }
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Execute(int chunk, int worker)
+    {
+        int m = 0;
+        while (chunk >= _firstChunk[m + 1]) m++;
+        var matrix = _matrices[m]!;
+        int start = (chunk - _firstChunk[m]) * _chunkRows[m];
+        int end = Math.Min(matrix.Rows, start + _chunkRows[m]);
+        float* y = _y + _outputOffsets[m];
+        matrix.Multiply(_x, _xStride, _tokens, y, _yStride, start, end);
+        if (_biases[m] is { } bias)
+            for (int t = 0; t < _tokens; t++)
+                for (int r = start; r < end; r++) y[(long)t * _yStride + r] += bias[r];
+    }
+}

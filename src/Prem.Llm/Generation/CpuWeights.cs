@@ -1,0 +1,14 @@
+namespace Prem.Llm.Generation;
+
+/// <summary>How <see cref="TextGenerator"/>'s CPU engine holds the weight matrices.</summary>
+public enum CpuWeights
+{
+    /// <summary>As loaded: the model's float32 or bfloat16 weights, read in place (no copy).</summary>
+    AsLoaded,
+
+    /// <summary>
+    /// Weight-only int8 (symmetric, one scale per block of 32, like llama.cpp's Q8_0), quantised once when
+    /// the generator first runs; activations stay float32. About a quarter of the float32 bytes per token.
+    /// </summary>
+    Int8,
+}

@@ -1,0 +1,219 @@
+using Prem.Llm.Generation.Cpu;
+using Prem.Llm.Modeling;
+using Prem.Llm.Tests.Modeling;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Prem.Llm.Tests.Generation.Cpu;
+
+[Collection(nameof(CpuKernelCollection))]
+public class CpuLlamaTests
+{
+    const float Tolerance = 1e-4f;
+    static readonly TinyGqaGolden _golden = TinyGqaGolden.Load();
+
+    /// <summary>Logits [prompt length, vocab] of a causal pass over <paramref name="prompt"/> through the engine.</summary>
+    internal static float[] EngineLogits(CpuLlama engine, int[] prompt)
+    {
+        int vocab = engine.Config.VocabSize;
+        var cache = engine.CreateCache(1, prompt.Length);
+        var logits = new float[prompt.Length * vocab];
+        var positions = Enumerable.Range(0, prompt.Length).ToArray();
+        engine.Forward(prompt, new int[prompt.Length], positions, cache, positions, logits);
+        return logits;
+    }
+
+    internal static float[] TorchLogits(LlamaForCausalLM model, int[] prompt)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var ids = tensor(prompt.Select(x => (long)x).ToArray(), [1, prompt.Length]);
+        return model.Forward(ids).to_type(ScalarType.Float32).data<float>().ToArray();
+    }
+
+    internal static float MaxAbsDiff(float[] a, float[] b)
+    {
+        Assert.Equal(a.Length, b.Length);
+        float worst = 0;
+        for (int i = 0; i < a.Length; i++) worst = Math.Max(worst, Math.Abs(a[i] - b[i]));
+        return worst;
+    }
+
+    [Fact]
+    public void Tiny_gqa_logits_match_the_golden_logits_at_every_position()
+    {
+        using var model = LlamaForCausalLM.FromPretrained(TinyGqaGolden.ModelDirectory);
+        var engine = new CpuLlama(model);
+        for (int p = 0; p < _golden.Prompts.Length; p++)
+        {
+            var expected = _golden.Logits[p].SelectMany(row => row).ToArray();
+            float diff = MaxAbsDiff(EngineLogits(engine, _golden.Prompts[p]), expected);
+            Assert.True(diff < Tolerance, $"prompt {p}: max |Δ| = {diff}");
+        }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Stories260K_logits_match_the_TorchSharp_forward_with_and_without_512_bit_kernels(bool vector512)
+    {
+        if (vector512 && !MatMulKernel.UseVector512) return; // this CPU has no AVX-512: the fallback case covers it
+        using var model = LlamaForCausalLM.FromPretrained(TestData.Path("stories260K"));
+        var prompt = Enumerable.Range(0, 150).Select(i => 1 + (i * 37) % 500).ToArray();
+        bool saved = MatMulKernel.UseVector512;
+        MatMulKernel.UseVector512 = vector512;
+        try
+        {
+            var engine = new CpuLlama(model, maxTokens: 64);
+            var cache = engine.CreateCache(1, prompt.Length);
+            // Prefill in chunks of 64 (3 calls), then compare every position of a full pass too.
+            var last = new float[512];
+            engine.Prefill(prompt, 0, 0, cache, last);
+            var reference = TorchLogits(model, prompt);
+            Assert.True(MaxAbsDiff(last, reference[^512..]) < Tolerance, $"last position: {MaxAbsDiff(last, reference[^512..])}");
+            var chunked = new CpuLlama(model, maxTokens: 150);
+            float diff = MaxAbsDiff(EngineLogits(chunked, prompt), reference);
+            Assert.True(diff < Tolerance, $"max |Δ| = {diff}");
+        }
+        finally
+        {
+            MatMulKernel.UseVector512 = saved;
+        }
+    }
+
+    [Fact]
+    public void Bf16_weights_are_widened_exactly_float32_math_on_the_rounded_weights()
+    {
+        using var model = LlamaForCausalLM.FromPretrained(TestData.Path("stories260K"));
+        using var bf16 = LlamaForCausalLM.FromPretrained(TestData.Path("stories260K"), dtype: ScalarType.BFloat16);
+        using (no_grad())
+            foreach (var ((_, p), (_, q)) in model.named_parameters().Zip(bf16.named_parameters()))
+                p.copy_(q.to_type(ScalarType.Float32));
+        var prompt = new[] { 1, 403, 407, 261, 378, 29, 15 };
+        var rounded = TorchLogits(model, prompt);
+        var fromBf16 = EngineLogits(new CpuLlama(bf16), prompt);
+        Assert.True(MaxAbsDiff(fromBf16, rounded) < Tolerance, $"max |Δ| = {MaxAbsDiff(fromBf16, rounded)}");
+        Assert.Equal("bfloat16", new CpuLlama(bf16).FormatName);
+    }
+
+    public static TheoryData<string> RopeTypes => new() { "none", "linear", "dynamic", "yarn", "llama3", "longrope" };
+
+    static LlamaConfig OddConfig(string rope) => new()
+    {
+        HiddenSize = 48, IntermediateSize = 80, NumHiddenLayers = 2, NumAttentionHeads = 6, NumKeyValueHeads = 2,
+        HeadDim = 12, VocabSize = 97, MaxPositionEmbeddings = 16, AttentionBias = true, MlpBias = true, TieWordEmbeddings = rope == "linear",
+        BosTokenId = null, EosTokenIds = [],
+        RopeScaling = rope switch
+        {
+            "none" => null,
+            "linear" => new RopeScaling { RopeType = "linear", Factor = 2 },
+            "dynamic" => new RopeScaling { RopeType = "dynamic", Factor = 2 },
+            "yarn" => new RopeScaling { RopeType = "yarn", Factor = 4, OriginalMaxPositionEmbeddings = 8 },
+            "llama3" => new RopeScaling { RopeType = "llama3", Factor = 8, OriginalMaxPositionEmbeddings = 8, LowFreqFactor = 1, HighFreqFactor = 4 },
+            _ => new RopeScaling
+            {
+                RopeType = "longrope", OriginalMaxPositionEmbeddings = 8,
+                ShortFactor = [1, 1.5, 2, 2.5, 3, 3.5], LongFactor = [2, 3, 4, 5, 6, 7],
+            },
+        },
+    };
+
+    [Theory, MemberData(nameof(RopeTypes))]
+    public void Odd_shapes_biases_and_every_rope_scaling_match_the_TorchSharp_cache_path_step_by_step(string rope)
+    {
+        var config = OddConfig(rope);
+        using var model = new LlamaForCausalLM(config, seed: 5);
+        using (no_grad())
+        {
+            var generator = new torch.Generator(11);
+            foreach (var (name, p) in model.named_parameters())
+                if (name.EndsWith(".bias", StringComparison.Ordinal) || name.EndsWith("norm.weight", StringComparison.Ordinal))
+                    p.copy_(torch.randn(p.shape, generator: generator).mul(0.1).add(name.EndsWith("norm.weight") ? 1 : 0));
+        }
+        var tokens = Enumerable.Range(0, 24).Select(i => (i * 13 + 5) % 97).ToArray();
+        const int prompt = 10;
+        var engine = new CpuLlama(model, maxTokens: 4);
+        var cache = engine.CreateCache(1, tokens.Length);
+        using var torchCache = model.CreateCache(1, tokens.Length);
+        var logits = new float[config.VocabSize];
+        engine.Prefill(tokens.AsSpan(0, prompt), 0, 0, cache, logits);
+        using var noGrad = no_grad();
+        for (int t = prompt; ; t++)
+        {
+            using var scope = NewDisposeScope();
+            var ids = t == prompt ? tokens[..prompt] : [tokens[t - 1]];
+            var reference = model.Forward(tensor(ids.Select(x => (long)x).ToArray(), [1, ids.Length]), cache: torchCache)
+                .select(1, ids.Length - 1).data<float>().ToArray();
+            float diff = MaxAbsDiff(logits, reference);
+            Assert.True(diff < Tolerance, $"{rope}, position {t - 1}: max |Δ| = {diff}");
+            if (t == tokens.Length) break;
+            engine.Step([tokens[t]], [0], [t], cache, logits);
+        }
+    }
+
+    [Fact]
+    public void Decode_steps_allocate_nothing_once_warm()
+    {
+        using var model = LlamaForCausalLM.FromPretrained(TestData.Path("stories260K"));
+        var engine = new CpuLlama(model);
+        var cache = engine.CreateCache(2, 64);
+        var logits = new float[2 * 512];
+        engine.Prefill([1, 403], 0, 0, cache, logits);
+        int[] tokens = [1, 2], slots = [0, 1], positions = [2, 0];
+        engine.Step(tokens, slots, positions, cache, logits);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++)
+        {
+            positions[0]++;
+            positions[1]++;
+            engine.Step(tokens, slots, positions, cache, logits);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void Repeated_generations_keep_managed_memory_and_rss_flat()
+    {
+        // Runs in the non-parallel collection, so no other test moves the heap or RSS meanwhile.
+        using var model = LlamaForCausalLM.FromPretrained(TestData.Path("stories260K"));
+        var generator = new Prem.Llm.Generation.TextGenerator(model);
+        var options = new Prem.Llm.Generation.SamplingOptions { MaxNewTokens = 100 };
+        for (int i = 0; i < 5; i++) generator.Generate([1, 403], options);
+        long heap = GC.GetTotalMemory(forceFullCollection: true);
+        long rss = Environment.WorkingSet;
+        for (int i = 0; i < 100; i++) generator.Generate([1, 403], options);
+        generator.Generate([1], options with { MaxNewTokens = 511 }); // to the full window
+        long heapGrowth = GC.GetTotalMemory(forceFullCollection: true) - heap;
+        long rssGrowth = Environment.WorkingSet - rss;
+        Assert.True(heapGrowth < 1 << 20, $"managed heap grew {heapGrowth} bytes over 101 generations");
+        Assert.True(rssGrowth < 16 << 20, $"RSS grew {rssGrowth} bytes over 101 generations");
+    }
+
+    [Fact]
+    public void Full_cache_and_bad_tokens_are_clear_errors()
+    {
+        using var model = LlamaForCausalLM.FromPretrained(TinyGqaGolden.ModelDirectory);
+        var engine = new CpuLlama(model);
+        var cache = engine.CreateCache(1, 4);
+        var logits = new float[512];
+        var full = Assert.Throws<InvalidOperationException>(() => engine.Step([5], [0], [4], cache, logits));
+        Assert.Contains("capacity of 4", full.Message);
+        var bad = Assert.Throws<ArgumentOutOfRangeException>(() => engine.Step([512], [0], [0], cache, logits));
+        Assert.Contains("vocabulary", bad.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => engine.Step([5], [1], [0], cache, logits));
+    }
+
+    [Fact]
+    public void Custom_attention_backends_and_float16_are_not_taken()
+    {
+        using var half = new LlamaForCausalLM(OddConfig("none"), dtype: ScalarType.Float16);
+        Assert.Contains("Float16", CpuLlama.Unsupported(half));
+        using var model = LlamaForCausalLM.FromPretrained(TinyGqaGolden.ModelDirectory);
+        Assert.Null(CpuLlama.Unsupported(model));
+        Assert.Throws<NotSupportedException>(() => new CpuLlama(half));
+    }
+}
+
+/// <summary>Tests that flip <see cref="MatMulKernel.UseVector512"/> run alone.</summary>
+[CollectionDefinition(nameof(CpuKernelCollection), DisableParallelization = true)]
+public sealed class CpuKernelCollection;
