@@ -1,3 +1,4 @@
+using TorchSharp;
 using Prem.Llm.Attention;
 using Prem.Llm.Modeling;
 using Prem.Llm.Training;
@@ -32,9 +33,23 @@ internal static class RecipeModels
         return model;
     }
 
-    /// <summary>A freshly initialised model from <paramref name="config"/> (seeded).</summary>
-    public static LlamaForCausalLM FromConfig(LlamaConfig config, int? maxPositions, ScalarType dtype, IAttentionBackend backend, long seed) =>
-        new(maxPositions is int n ? config with { MaxPositionEmbeddings = n } : config, backend, dtype, seed: seed);
+    /// <summary>
+    /// A freshly initialised model from <paramref name="config"/> (seeded), built on <paramref name="device"/>: the
+    /// initialisation draws from a CPU generator whatever the device, so a seed gives the same weights everywhere.
+    /// </summary>
+    public static LlamaForCausalLM FromConfig(LlamaConfig config, int? maxPositions, ScalarType dtype, IAttentionBackend backend, long seed, Device? device = null) =>
+        new(maxPositions is int n ? config with { MaxPositionEmbeddings = n } : config, backend, dtype, device, seed: seed);
+
+    /// <summary>
+    /// Moves <paramref name="model"/> to <paramref name="device"/> in place (parameters and buffers; RoPE tables are
+    /// rebuilt per device); nothing to do when it is there already.
+    /// </summary>
+    public static void ToDevice(LlamaForCausalLM model, Device device)
+    {
+        if (model.Device.type == device.type && (device.type == TorchSharp.DeviceType.CPU || model.Device.index == device.index)) return;
+        // TODO(i14b): load straight to the device (FromPretrained gains a device argument); until then a loaded model passes through host memory once.
+        model.to(device);
+    }
 
     /// <summary>The dtype of model_args.dtype, or null.</summary>
     public static ScalarType? ExportDtype(string? name) => name is null ? null : LlamaConfigJson.ParseDtype(name, "dtype", null);

@@ -25,9 +25,15 @@ public static class GenerateCommand
         {
             Description = "Cut a prompt longer than the model's window (max_position_embeddings) from the left so prompt and new tokens fit (default: warn and run past the window)",
         };
+        var device = CliDevice.Option("default cpu");
+        var attention = new Option<string>("--attention")
+        {
+            Description = "eager, sdpa or flash (CUDA: our kernel for the prompt's prefill; decode steps behind the KV cache run sdpa)",
+            DefaultValueFactory = _ => "sdpa",
+        };
         var command = new Command("generate", "Generate a continuation (stops at the model's EOS ids).")
         {
-            model, prompt, promptIds, maxNew, temperature, topK, topP, penalty, seed, format, truncate,
+            model, prompt, promptIds, maxNew, temperature, topK, topP, penalty, seed, format, truncate, device, attention,
         };
         command.SetAction(CliAction.Of((parse, stdout) =>
         {
@@ -35,7 +41,7 @@ public static class GenerateCommand
             string? text = parse.GetValue(prompt), ids = parse.GetValue(promptIds);
             if ((text is null) == (ids is null)) throw new CliError("give exactly one of --prompt and --prompt-ids.");
             bool asIds = parse.GetValue(format) == "ids";
-            using var m = ModelFolder.LoadModel(dir);
+            using var m = ModelFolder.LoadModel(dir, parse.GetValue(attention)!, CliDevice.Resolve(parse.GetValue(device)));
             var tokenizer = ModelFolder.TryLoadTokenizer(dir);
             if ((text is not null || !asIds) && tokenizer is null)
                 throw new CliError($"{dir} has no tokenizer: use --prompt-ids and --format ids.");
