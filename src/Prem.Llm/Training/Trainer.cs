@@ -210,9 +210,8 @@ public sealed class Trainer : IDisposable
             using var scope = NewDisposeScope();
             long n = _objective.CountUnits(batch);
             if (n == 0) continue;
-            var onDevice = BatchDevice.To(batch, Device);
-            try { lossSum += _objective.Compute(_precision.Working, onDevice, n).Loss.item<float>() * n; }
-            finally { if (!ReferenceEquals(onDevice, batch)) onDevice.Dispose(); }
+            using var onDevice = Owned(BatchDevice.To(batch, Device), batch);
+            lossSum += _objective.Compute(_precision.Working, onDevice.Batch, n).Loss.item<float>() * n;
             units += n;
         }
         if (_ranks.Distributed)

@@ -18,7 +18,7 @@ public class ReferenceFlashAttentionTests
         var k = randn(1, 2, 12, 64);
         var v = randn(1, 2, 12, 64);
         var mask = new AttentionMask { DocumentIds = tensor(new long[] { 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1 }).reshape(1, 12) };
-        var expected = new EagerAttention().Forward(q, k, v, mask, 0.125);
+        var expected = new Prem.Llm.Attention.EagerAttention().Forward(q, k, v, mask, 0.125);
         Assert.True(backend.Forward(q, k, v, mask, 0.125).allclose(expected, rtol: 1e-4, atol: 1e-5));
     }
 
@@ -29,7 +29,7 @@ public class ReferenceFlashAttentionTests
         var q = randn(1, 2, 3, 64);
         var padded = new AttentionMask { KeyPadding = ones(1, 3, ScalarType.Bool) };
         Assert.Throws<NotSupportedException>(() => ReferenceFlashAttention.Create().Forward(q, q, q, padded, 0.125));
-        var viaFallback = ReferenceFlashAttention.Create(new EagerAttention()).Forward(q, q, q, padded, 0.125);
-        Assert.True(viaFallback.allclose(new EagerAttention().Forward(q, q, q, padded, 0.125)));
+        var viaFallback = ReferenceFlashAttention.Create(new Prem.Llm.Attention.EagerAttention()).Forward(q, q, q, padded, 0.125);
+        Assert.True(viaFallback.allclose(new Prem.Llm.Attention.EagerAttention().Forward(q, q, q, padded, 0.125)));
     }
 }
