@@ -19,6 +19,7 @@ public static class PremCli
         root.Subcommands.Add(SftCommand.Create());
         root.Subcommands.Add(DpoCommand.Create());
         root.Subcommands.Add(ChatReadyCommand.Create());
+        root.Subcommands.Add(PlanCommand.Create());
         return root;
     }
 

@@ -26,12 +26,15 @@ public static class RecipeCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var overwrite = new Option<bool>("--overwrite") { Description = "Start over in an output_dir an earlier run used, deleting its checkpoints, metrics and final model" };
-        var command = new Command(name, description) { config, set, overwrite };
+        var device = CliDevice.Option("default: the recipe's trainer.accelerator (auto: this rank's GPU when there is one)");
+        var command = new Command(name, description) { config, set, overwrite, device };
         command.SetAction(CliAction.Of((parse, stdout) =>
         {
             // Under mpirun, srun or a torchrun-style launcher every rank runs this; alone, one process.
-            using var communicator = Communicators.FromEnvironment();
-            var host = new RecipeHost { Log = parse.InvocationConfiguration.Error, Communicator = communicator };
+            // --device cuda under mpirun/srun joins the ranks with NCCL (bootstrapped over MPI): gradients stay on the GPU.
+            string? deviceText = parse.GetValue(device);
+            using var communicator = Communicators.Create(ForDevice(deviceText));
+            var host = new RecipeHost { Log = parse.InvocationConfiguration.Error, Communicator = communicator, Device = deviceText };
             try
             {
                 string[] sets = parse.GetValue(set) ?? [];
@@ -58,11 +61,19 @@ public static class RecipeCommand
                 stdout.WriteLine($"done: {result.Steps} steps, final model in {result.ExportDirectory}");
                 return 0;
             }
-            catch (Exception e) when (e is RecipeException or TrainingException or DataFormatException or TextDataException or InvalidDataException)
+            catch (Exception e) when (e is RecipeException or TrainingException or Devices.DeviceException or DataFormatException or TextDataException or InvalidDataException)
             {
                 throw new CliError(e.Message);
             }
         }));
         return command;
+    }
+
+    /// <summary>NCCL for <c>--device cuda…</c> under a launcher (one GPU per rank); otherwise the launcher decides.</summary>
+    internal static DistributedBackend ForDevice(string? device)
+    {
+        string d = device?.Trim().ToLowerInvariant() ?? "";
+        bool cuda = d == "gpu" || d.StartsWith("cuda", StringComparison.Ordinal);
+        return cuda && RankInfo.FromEnvironment().Launcher != LauncherKind.None ? DistributedBackend.Nccl : DistributedBackend.Auto;
     }
 }

@@ -3,10 +3,10 @@ namespace Prem.Llm.Recipes;
 /// <summary>Where training runs (Lightning's <c>trainer.accelerator</c>).</summary>
 internal enum Accelerator
 {
-    /// <summary>The best available device (the CPU in this version).</summary>
+    /// <summary>This rank's GPU when LibTorch sees one, else the CPU.</summary>
     Auto,
     /// <summary>The CPU.</summary>
     Cpu,
-    /// <summary>A CUDA GPU (refused in this version: the trainer's data path runs on the CPU).</summary>
+    /// <summary>This rank's CUDA GPU (one per local rank); an error naming the key where LibTorch sees none.</summary>
     Cuda,
 }

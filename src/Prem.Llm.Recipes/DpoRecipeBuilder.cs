@@ -35,7 +35,10 @@ public static class DpoRecipeBuilder
     {
         ArgumentNullException.ThrowIfNull(recipe);
         host ??= new RecipeHost();
-        var (backend, attention) = host.Attention(recipe.Attention);
+        // TRL's keys name no device: --device, else this rank's GPU when there is one.
+        var device = RecipeDevices.Resolve(Accelerator.Auto, host.Device, host.Communicator.LocalRank, RecipeDevices.DeviceOption);
+        RecipeDevices.CheckCommunicator(device, host.Communicator, RecipeDevices.DeviceOption);
+        var (backend, attention) = host.Attention(recipe.Attention, device, "attn_implementation");
         RecipeBuilder.RequireModelFolder(recipe.ModelNameOrPath, "model_name_or_path");
         string tokenizerDir = recipe.Tokenizer ?? recipe.ModelNameOrPath;
         if (recipe.Tokenizer is null && !RecipeBuilder.HasTokenizer(tokenizerDir))
@@ -79,16 +82,18 @@ public static class DpoRecipeBuilder
         var owned = new List<IDisposable>();
         try
         {
-            var policy = RecipeModels.FromFolder(recipe.ModelNameOrPath, "model_name_or_path", null, RecipeModels.TrainingDtype(options.Precision.Mode), backend);
+            var policy = RecipeModels.FromFolder(recipe.ModelNameOrPath, "model_name_or_path", null, RecipeModels.TrainingDtype(options.Precision.Mode), backend, device);
             owned.Add(policy);
+            RecipeModels.ToDevice(policy, device);
             IReferenceLogProbs reference;
             if (recipe.PrecomputeRefLogProbs)
                 reference = CachedReference(recipe, policy, backend, train, validation, trainSet.Examples.Count + valPairs, host);
             else
             {
                 var frozen = RecipeModels.FromFolder(recipe.RefModelNameOrPath ?? recipe.ModelNameOrPath,
-                    recipe.RefModelNameOrPath is null ? "model_name_or_path" : "ref_model_name_or_path", null, ScalarType.Float32, backend);
+                    recipe.RefModelNameOrPath is null ? "model_name_or_path" : "ref_model_name_or_path", null, ScalarType.Float32, backend, device);
                 owned.Add(frozen);
+                RecipeModels.ToDevice(frozen, device);
                 reference = new ModelReferenceLogProbs(frozen);
             }
             var objective = new DpoObjective(reference, recipe.Beta, recipe.LossType, recipe.LabelSmoothing);
@@ -117,6 +122,7 @@ public static class DpoRecipeBuilder
             : RecipeModels.FromFolder(recipe.RefModelNameOrPath, "ref_model_name_or_path", null, ScalarType.Float32, backend);
         try
         {
+            RecipeModels.ToDevice(reference, policy.Device);
             var batches = EpochBatches(train, recipe.Seed);
             if (validation is not null) batches = batches.Concat(EpochBatches(validation, recipe.Seed));
             bool wasTraining = reference.training;

@@ -30,8 +30,9 @@ public static class RecipeBuilder
     {
         ArgumentNullException.ThrowIfNull(recipe);
         host ??= new RecipeHost();
-        CheckAccelerator(recipe.Trainer.Accelerator);
-        var (backend, attention) = host.Attention(recipe.Model.Attention);
+        var device = RecipeDevices.Resolve(recipe.Trainer.Accelerator, host.Device, host.Communicator.LocalRank);
+        RecipeDevices.CheckCommunicator(device, host.Communicator, host.Device is null ? "trainer.accelerator" : RecipeDevices.DeviceOption);
+        var (backend, attention) = host.Attention(recipe.Model.Attention, device, AttentionKey(recipe.Model.Attention));
         if (recipe.Model.ModelName is { } modelFolder) RequireModelFolder(modelFolder, "model.model_args.model_name");
         // The run folder before any loading: a reused or unwritable folder is refused in a moment.
         RunFolder.Check(new CheckpointOptions { OutputDir = recipe.OutputDir, ResumeFrom = recipe.ResumeFrom, Overwrite = recipe.Overwrite });
@@ -56,9 +57,10 @@ public static class RecipeBuilder
             var dtype = RecipeModels.TrainingDtype(options.Precision.Mode);
             var args = recipe.Model;
             var model = args.ModelName is { } folder
-                ? RecipeModels.FromFolder(folder, "model.model_args.model_name", args.MaxPositionEmbeddings, dtype, backend)
-                : RecipeModels.FromConfig(WithSpecialTokens(args.Config!, recipe, tokenizerDir), args.MaxPositionEmbeddings, dtype, backend, options.Seed);
+                ? RecipeModels.FromFolder(folder, "model.model_args.model_name", args.MaxPositionEmbeddings, dtype, backend, device)
+                : RecipeModels.FromConfig(WithSpecialTokens(args.Config!, recipe, tokenizerDir), args.MaxPositionEmbeddings, dtype, backend, options.Seed, device);
             owned.Insert(0, model);
+            RecipeModels.ToDevice(model, device);
             if (vocab is int v && v > model.Config.VocabSize)
                 throw new RecipeException(null, args.ModelName is null ? "model.model_args.config.vocab_size" : "model.model_args.model_name",
                     $"the model's vocabulary ({model.Config.VocabSize}) is smaller than the data's tokenizer ({v})");
@@ -163,11 +165,8 @@ public static class RecipeBuilder
             host.Log?.WriteLine($"notice: {file}: {count} invalid UTF-8 sequence{(count == 1 ? "" : "s")} replaced with U+FFFD ({keyPath}).");
     }
 
-    internal static void CheckAccelerator(Accelerator accelerator)
-    {
-        if (accelerator == Accelerator.Cuda)
-            throw new RecipeException(null, "trainer.accelerator", "cuda is not supported by the trainer in this version (it trains on the CPU); use auto or cpu");
-    }
+    /// <summary>The recipe key errors about the attention backend name: flash_attention for "flash", else attention.</summary>
+    static string AttentionKey(string attention) => attention == "flash" ? "model.model_args.flash_attention" : "model.model_args.attention";
 
     internal static bool HasTokenizer(string folder) => TokenizerLoader.TryFind(folder) is not null;
 

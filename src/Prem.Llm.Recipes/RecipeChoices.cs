@@ -41,6 +41,8 @@ internal static class RecipeChoices
     public static readonly IReadOnlyDictionary<string, string> Attention = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["eager"] = "eager", ["sdpa"] = "sdpa", ["flash"] = "flash",
+        // The flash kernels' C# CPU reference: for checking a recipe without a GPU (slow).
+        ["flash_reference"] = "flash_reference",
         // HF's attn_implementation spellings.
         ["flash_attention_2"] = "flash", ["flash_attention_3"] = "flash",
     };

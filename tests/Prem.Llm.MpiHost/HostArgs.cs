@@ -9,7 +9,7 @@ internal sealed class HostArgs
 
     public HostArgs(string[] args)
     {
-        if (args.Length == 0) throw new ArgumentException("usage: Prem.Llm.MpiHost <allreduce|train|trainer|reference-cache|bench-allreduce|bench-step|bench-trainer> [--name value]...");
+        if (args.Length == 0) throw new ArgumentException("usage: Prem.Llm.MpiHost <allreduce|train|trainer|reference-cache|bench-allreduce|bench-step|bench-trainer|memory-step> [--name value]...");
         Mode = args[0];
         for (int i = 1; i < args.Length; i += 2)
         {

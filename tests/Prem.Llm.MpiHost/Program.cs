@@ -38,6 +38,7 @@ try
         case "bench-trainer": TrainerOverhead.Run(communicator, options, output); break;
         case "bench-allreduce": AllReduceBandwidth.Run(communicator, options, output); break;
         case "bench-step": StepOverhead.Run(communicator, options, output); break;
+        case "memory-step": MemoryStep.Run(communicator, options, output); break;
         default: throw new ArgumentException($"unknown mode '{options.Mode}'");
     }
     communicator.Dispose();

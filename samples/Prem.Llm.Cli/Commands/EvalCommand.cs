@@ -8,9 +8,10 @@ namespace Prem.Llm.Cli.Commands;
 
 /// <summary>
 /// Loads a model folder as a scorer and its tokenizer; <paramref name="batchSize"/> goes to the scorer and
-/// <paramref name="maxLength"/> (null: the model's max_position_embeddings) sets the window.
+/// <paramref name="maxLength"/> (null: the model's max_position_embeddings) sets the window; <paramref name="device"/> is
+/// <c>--device</c> (null: the CPU).
 /// </summary>
-public delegate (ILogLikelihoodScorer Scorer, ITextTokenizer Tokenizer) EvalModelLoader(string modelDir, int batchSize, int? maxLength);
+public delegate (ILogLikelihoodScorer Scorer, ITextTokenizer Tokenizer) EvalModelLoader(string modelDir, int batchSize, int? maxLength, string? device);
 
 /// <summary>
 /// <c>prem eval --model DIR --tasks arc_easy,…,mmlu [--limit N] [--batch-size B] [--output results.json]</c>:
@@ -32,10 +33,11 @@ public static class EvalCommand
         var accNorm = new Option<bool>("--acc-norm") { Description = "Show acc_norm in the table where the task has it" };
         var perplexity = new Option<string?>("--perplexity") { Description = "Instead of tasks: perplexity and bits-per-byte of this text file" };
         var maxLength = new Option<int?>("--max-length") { Description = "Window in tokens (lm-eval's max_length; default: the model's max_position_embeddings)" };
+        var device = CliDevice.Option("default cpu");
         var stride = new Option<int?>("--stride") { Description = "Perplexity: tokens predicted per window after the first (default: the window)" };
 
         var command = new Command("eval", "Evaluate a model on lm-eval 0-shot tasks or a text file's perplexity");
-        foreach (var option in new Option[] { model, tasks, limit, seed, batch, output, dump, dataDir, accNorm, perplexity, maxLength, stride })
+        foreach (var option in new Option[] { model, tasks, limit, seed, batch, output, dump, dataDir, accNorm, perplexity, maxLength, stride, device })
             command.Options.Add(option);
         command.SetAction(CliAction.Of((parse, stdout) =>
         {
@@ -47,7 +49,7 @@ public static class EvalCommand
             if (parse.GetValue(dump) is { } dumpPath) OutputFile.Check(dumpPath, "--dump");
             var taskList = parse.GetValue(perplexity) is null ? TaskRegistry.Resolve(parse.GetValue(tasks)!) : null;
             string? evalData = taskList is null ? null : EvalData.Resolve(parse.GetValue(dataDir));
-            var (scorer, tokenizer) = loader(modelDir, parse.GetValue(batch), parse.GetValue(maxLength));
+            var (scorer, tokenizer) = loader(modelDir, parse.GetValue(batch), parse.GetValue(maxLength), parse.GetValue(device));
             if (parse.GetValue(perplexity) is { } textFile)
             {
                 var ppl = PerplexityEvaluator.EvaluateFile(scorer, tokenizer, textFile, parse.GetValue(stride));

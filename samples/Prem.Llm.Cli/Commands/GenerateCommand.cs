@@ -33,9 +33,15 @@ public static class GenerateCommand
         };
         weights.AcceptOnlyFromAmong("as-loaded", "int8");
         var stats = new Option<bool>("--stats") { Description = "Print time to first token, prefill and decode tokens/s to stderr" };
+        var device = CliDevice.Option("default cpu");
+        var attention = new Option<string>("--attention")
+        {
+            Description = "eager, sdpa or flash (CUDA: our kernel for the prompt's prefill; decode steps behind the KV cache run sdpa)",
+            DefaultValueFactory = _ => "sdpa",
+        };
         var command = new Command("generate", "Generate a continuation (stops at the EOS ids of generation_config.json, else config.json).")
         {
-            model, prompt, promptIds, maxNew, temperature, topK, topP, penalty, seed, format, truncate, weights, stats,
+            model, prompt, promptIds, maxNew, temperature, topK, topP, penalty, seed, format, truncate, weights, stats, device, attention,
         };
         command.SetAction(CliAction.Of((parse, stdout) =>
         {
@@ -43,7 +49,7 @@ public static class GenerateCommand
             string? text = parse.GetValue(prompt), ids = parse.GetValue(promptIds);
             if ((text is null) == (ids is null)) throw new CliError("give exactly one of --prompt and --prompt-ids.");
             bool asIds = parse.GetValue(format) == "ids";
-            using var m = ModelFolder.LoadModel(dir);
+            using var m = ModelFolder.LoadModel(dir, parse.GetValue(attention)!, CliDevice.Resolve(parse.GetValue(device)));
             var tokenizer = ModelFolder.TryLoadTokenizer(dir);
             if ((text is not null || !asIds) && tokenizer is null)
                 throw new CliError($"{dir} has no tokenizer: use --prompt-ids and --format ids.");

@@ -20,21 +20,22 @@ public static class ScoreCommand
         var model = new Option<string>("--model") { Description = "HF model folder", Required = true };
         var input = new Option<string>("--input") { Description = "JSONL: {\"ids\":[…]} or {\"text\":…} per line", Required = true };
         var output = new Option<string?>("--output") { Description = "output JSONL (default: standard output)" };
-        var backend = new Option<string>("--attention") { Description = "eager or sdpa", DefaultValueFactory = _ => "sdpa" };
+        var backend = new Option<string>("--attention") { Description = "eager, sdpa or flash (CUDA)", DefaultValueFactory = _ => "sdpa" };
         var replace = new Option<bool>("--replace-invalid-utf8") { Description = "Replace bytes that are not UTF-8 with U+FFFD and report how many (default: an error naming the byte offset)" };
         var truncate = new Option<bool>("--truncate")
         {
             Description = "Cut a sequence longer than the model's window (max_position_embeddings) from the left (default: warn and score past the window)",
         };
+        var device = CliDevice.Option("default cpu");
         var command = new Command("score", "Score token sequences: log p(ids[t+1] | ids[..t]), argmax, NLL and perplexity. An input with no records is an error (exit 1).")
         {
-            model, input, output, backend, truncate, replace,
+            model, input, output, backend, truncate, replace, device,
         };
         command.SetAction(CliAction.Of((parse, stdout) =>
         {
             string? outPath = parse.GetValue(output);
             if (outPath is not null) OutputFile.Check(outPath, "--output");
-            using var m = ModelFolder.LoadModel(parse.GetValue(model)!, parse.GetValue(backend)!);
+            using var m = ModelFolder.LoadModel(parse.GetValue(model)!, parse.GetValue(backend)!, CliDevice.Resolve(parse.GetValue(device)));
             using var writer = outPath is null ? null : new StreamWriter(outPath);
             Run(m, ModelFolder.TryLoadTokenizer(parse.GetValue(model)!), parse.GetValue(input)!, writer ?? stdout, parse.InvocationConfiguration.Error, parse.GetValue(truncate),
                 parse.GetValue(replace));

@@ -52,6 +52,10 @@ internal static class LogitsProcessor
         var scaled = logits.div(options.Temperature);
         scaled = TopP(TopK(scaled, options.TopK), options.TopP);
         var probs = scaled.softmax(-1);
+        // The seeded generator is a CPU one: off the CPU the draw happens on a host copy of the [batch, vocab]
+        // probabilities (LibTorch refuses a CPU generator for CUDA tensors), so a seed picks the same tokens on every device.
+        if (generator is not null && probs.device_type != DeviceType.CPU)
+            return multinomial(probs.cpu(), 1, generator: generator).squeeze(-1).to(probs.device).MoveToOuterDisposeScope();
         return multinomial(probs, 1, generator: generator).squeeze(-1).MoveToOuterDisposeScope();
     }
 }

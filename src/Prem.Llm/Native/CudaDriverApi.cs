@@ -81,6 +81,10 @@ internal static partial class CudaDriverApi
     [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuMemAlloc_v2")]
     public static partial int MemAlloc(out ulong pointer, nuint bytes);
 
+    /// <summary>Free and total bytes of the current context's device (everything every process holds counts as used).</summary>
+    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuMemGetInfo_v2")]
+    public static partial int MemGetInfo(out nuint free, out nuint total);
+
     [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuMemFree_v2")]
     public static partial int MemFree(ulong pointer);
 

@@ -41,7 +41,7 @@ public sealed class CachedReferenceLogProbs : IReferenceLogProbs
             var ids = batch.ExampleIds ?? throw new ArgumentException("Precomputing reference log-probs needs batches with ExampleIds.", nameof(batches));
             using var scope = NewDisposeScope();
             var (cs, cc, rs, rc) = live.Get(batch);
-            var columns = new[] { cs, cc, rs, rc }.Select(t => t.data<float>().ToArray()).ToArray();
+            var columns = new[] { cs, cc, rs, rc }.Select(t => t.cpu().data<float>().ToArray()).ToArray();
             for (int i = 0; i < ids.Count; i++)
                 records[ids[i]] = [columns[0][i], columns[1][i], columns[2][i], columns[3][i]];
         }

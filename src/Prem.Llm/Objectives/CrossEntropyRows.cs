@@ -23,8 +23,7 @@ internal static class CrossEntropyRows
 {
     /// <summary>True when <paramref name="logits"/> is a contiguous 2-D float32 or bfloat16 CPU tensor.</summary>
     public static bool Applies(Tensor logits) =>
-        logits.device_type == DeviceType.CPU && logits.dim() == 2 && logits.is_contiguous()
-        && logits.dtype is ScalarType.Float32 or ScalarType.BFloat16;
+        logits.dim() == 2 && CpuKernels.Apply(logits, ScalarType.Float32, ScalarType.BFloat16);
 
     /// <summary>
     /// Loss sum over rows whose target ≠ −100 and the number of those rows whose (first) argmax is the

@@ -23,8 +23,18 @@ public sealed class ModelReferenceLogProbs : IReferenceLogProbs
         TokenIdCheck.Require(batch, _reference.Config.VocabSize, "reference log-probs batch" + (batch.ExampleIds is { Count: > 0 } e ? $" of examples {e[0]}…{e[^1]}" : ""),
             m => new ArgumentException(m, nameof(batch)));
         using var noGrad = no_grad();
-        var (cs, cc) = SequenceLogProbs.Compute(_reference, batch.Chosen);
-        var (rs, rc) = SequenceLogProbs.Compute(_reference, batch.Rejected);
-        return (cs, cc, rs, rc);
+        // The reference runs where it lives; the sums go back to the batch's device (the policy's).
+        var onDevice = (PreferenceBatch)BatchDevice.To(batch, _reference.Device);
+        try
+        {
+            var home = batch.Chosen.InputIds.device;
+            var (cs, cc) = SequenceLogProbs.Compute(_reference, onDevice.Chosen);
+            var (rs, rc) = SequenceLogProbs.Compute(_reference, onDevice.Rejected);
+            return (cs.to(home), cc.to(home), rs.to(home), rc.to(home));
+        }
+        finally
+        {
+            if (!ReferenceEquals(onDevice, batch)) onDevice.Dispose();
+        }
     }
 }

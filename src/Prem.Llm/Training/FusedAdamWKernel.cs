@@ -18,15 +18,16 @@ internal static class FusedAdamWKernel
     // 4 × 64 KiB per chunk: the updated p is still in L2 when it is rounded into the bf16 copy.
     private const int ChunkElements = 1 << 14;
 
-    /// <summary>True when all four tensors are contiguous float32 CPU tensors of one size.</summary>
+    /// <summary>True when all four tensors are contiguous float32 CPU tensors of one size.
+    /// On CUDA the op-by-op LibTorch update runs instead (<see cref="CpuKernels"/>).</summary>
     public static bool Applies(Tensor p, Tensor g, Tensor m, Tensor v) =>
-        p.dtype == ScalarType.Float32 && g.dtype == ScalarType.Float32 && p.device_type == DeviceType.CPU
-        && p.is_contiguous() && g.is_contiguous() && m.is_contiguous() && v.is_contiguous()
+        CpuKernels.Apply(p, ScalarType.Float32) && CpuKernels.Apply(g, ScalarType.Float32)
+        && CpuKernels.Apply(m, ScalarType.Float32) && CpuKernels.Apply(v, ScalarType.Float32)
         && g.numel() == p.numel();
 
     /// <summary>True when <paramref name="copy"/> can receive <paramref name="p"/> rounded to bf16 from the kernel.</summary>
     public static bool CanCopy(Tensor p, Tensor copy) =>
-        copy.dtype == ScalarType.BFloat16 && copy.device_type == DeviceType.CPU && copy.is_contiguous() && copy.numel() == p.numel();
+        CpuKernels.Apply(copy, ScalarType.BFloat16) && copy.numel() == p.numel();
 
     /// <summary>
     /// g′ = gradScale·g; p ← p·decay; m ← m + (1−β₁)(g′ − m); v ← β₂v + (1−β₂)g′²;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Prem.Llm.Data;
+using Prem.Llm.Devices;
 using Prem.Llm.Distributed;
 using Prem.Llm.Modeling;
 using Prem.Llm.Objectives;
@@ -37,6 +38,7 @@ public sealed class Trainer : IDisposable
     private int _epoch;
     private int _skipped;
     private volatile bool _stopRequested;
+    private double _gpuPeakGiB;
 
     /// <summary>Prepares a run.</summary>
     /// <param name="model">The model to train (float32 for Float32 and Bf16Mixed, bfloat16 for Bf16); updated in place.</param>
@@ -95,6 +97,8 @@ public sealed class Trainer : IDisposable
     public LlamaForCausalLM Model => _precision.Master;
     /// <summary>Checkpoint folder management, when an output folder is set.</summary>
     internal CheckpointStore? Checkpoints => _store;
+    /// <summary>The device the model trains on (the master weights' device; batches are moved there).</summary>
+    public Device Device => _precision.Master.Device;
     /// <summary>The data-parallel group (a single-process one when none was given).</summary>
     public ICommunicator Communicator => _ranks.Communicator;
     /// <summary>True on rank 0, the rank that writes checkpoints, metrics and progress.</summary>
@@ -121,7 +125,7 @@ public sealed class Trainer : IDisposable
     {
         // Rank 0 owns the metrics file and the progress; the others keep a plain log of their own.
         string? outputDir = Options.Checkpoint.OutputDir;
-        manual_seed(Options.Seed);
+        ComputeDevice.ManualSeed(Options.Seed);
         PrepareRunFolder();
         bool resumed = Options.Checkpoint.ResumeFrom is { } resumeFrom && Resume(resumeFrom);
         if (!resumed) _train.StartEpoch(_epoch = 0, Options.Seed);
@@ -146,6 +150,8 @@ public sealed class Trainer : IDisposable
             finally { micro.ForEach(b => b.Dispose()); }
             Step++;
             losses.Add(outcome.Loss);
+            // CUDA runs ahead of the host: the step's time is the device's, so wait for it before reading the clock.
+            ComputeDevice.Synchronize(Device);
 
             var elapsed = clock.Elapsed;
             double perStep = elapsed.TotalSeconds / (Step - startStep);
@@ -156,7 +162,7 @@ public sealed class Trainer : IDisposable
                 LearningRate = outcome.LearningRate, GradientNorm = outcome.GradientNorm,
                 TokensPerSecond = (_tokensSeen - startTokens) / Math.Max(elapsed.TotalSeconds, 1e-9),
                 Elapsed = elapsed, Remaining = TimeSpan.FromSeconds(perStep * (TotalSteps - Step)),
-                Metrics = outcome.Metrics, SkippedSteps = _skipped,
+                Metrics = WithGpuMemory(outcome.Metrics), SkippedSteps = _skipped,
             };
             if (outcome.Skipped || Step % Options.LogEveryNSteps == 0 || Step == TotalSteps) Report(update);
             if (Options.ValidateEveryNSteps is int every && Step % every == 0 && Step < TotalSteps && _validation is not null)
@@ -204,7 +210,8 @@ public sealed class Trainer : IDisposable
             using var scope = NewDisposeScope();
             long n = _objective.CountUnits(batch);
             if (n == 0) continue;
-            lossSum += _objective.Compute(_precision.Working, batch, n).Loss.item<float>() * n;
+            using var onDevice = Owned(BatchDevice.To(batch, Device), batch);
+            lossSum += _objective.Compute(_precision.Working, onDevice.Batch, n).Loss.item<float>() * n;
             units += n;
         }
         if (_ranks.Distributed)
@@ -277,7 +284,8 @@ public sealed class Trainer : IDisposable
         foreach (var batch in micro)
         {
             using var inner = NewDisposeScope();
-            var result = _objective.Compute(_precision.Working, batch, units);
+            using var onDevice = Owned(BatchDevice.To(batch, Device), batch);
+            var result = _objective.Compute(_precision.Working, onDevice.Batch, units);
             result.Loss.backward();
             loss += result.Loss.item<float>();
             foreach (var (k, v) in result.MetricSums) sums[k] = sums.GetValueOrDefault(k) + v;
@@ -302,6 +310,26 @@ public sealed class Trainer : IDisposable
         Optimizer.Step(lr, GradientClipping.Coefficient(norm, Options.Optimizer.GradientClipNorm));
         Optimizer.ZeroGrad();
         return new StepOutcome(loss, lr, norm, false, metrics);
+    }
+
+    /// <summary>A moved batch disposed at the end of its micro-step; the caller's batch stays the caller's.</summary>
+    private readonly struct MovedBatch(TrainingBatch batch, TrainingBatch original) : IDisposable
+    {
+        public TrainingBatch Batch => batch;
+        public void Dispose() { if (!ReferenceEquals(batch, original)) batch.Dispose(); }
+    }
+
+    private static MovedBatch Owned(TrainingBatch moved, TrainingBatch original) => new(moved, original);
+
+    /// <summary>
+    /// The step's metrics plus, on CUDA, the device's used memory and its peak over the run so far, in GiB
+    /// (<c>gpu_memory_gib</c>, <c>gpu_memory_peak_gib</c>; see <see cref="GpuMemory"/> for what "used" covers).
+    /// </summary>
+    private IReadOnlyDictionary<string, double> WithGpuMemory(IReadOnlyDictionary<string, double> metrics)
+    {
+        if (GpuMemory.Of(Device) is not { } memory) return metrics;
+        _gpuPeakGiB = Math.Max(_gpuPeakGiB, memory.UsedGiB);
+        return new Dictionary<string, double>(metrics) { ["gpu_memory_gib"] = memory.UsedGiB, ["gpu_memory_peak_gib"] = _gpuPeakGiB };
     }
 
     private TrainingUpdate ValidationUpdate(ValidationResult v) => new()

@@ -13,17 +13,45 @@ public class PretrainCommandTests
         ]);
 
     [Fact]
+    public void Flash_attention_on_the_cpu_is_an_error_naming_the_key()
+    {
+        string dir = TestData.TempDirectory();
+        var (exit, _, err) = Pretrain(PreparedCorpus(dir), Path.Combine(dir, "run"), "model.model_args.flash_attention=true", "trainer.accelerator=cpu");
+        Assert.Equal(1, exit);
+        Assert.StartsWith("prem: error: model.model_args.flash_attention: flash attention runs on CUDA only", err);
+        Assert.Contains("flash_reference", err);
+    }
+
+    [Theory]
+    [InlineData("trainer.accelerator=cuda", null, "prem: error: trainer.accelerator: cuda:0 was asked for, but LibTorch sees no CUDA device")]
+    [InlineData("trainer.accelerator=gpu", null, "prem: error: trainer.accelerator: cuda:0 was asked for")]
+    [InlineData("trainer.accelerator=cpu", "cuda:1", "prem: error: --device: cuda:1 was asked for, but LibTorch sees no CUDA device")]
+    [InlineData("trainer.accelerator=cpu", "tpu", "prem: error: --device: expected cpu, cuda or cuda:N, got \"tpu\"")]
+    public void Cuda_without_a_cuda_libtorch_is_an_error_naming_the_setting(string accelerator, string? device, string expected)
+    {
+        // The test host carries the CPU LibTorch, so LibTorch sees no CUDA device here whatever the machine has.
+        string dir = TestData.TempDirectory();
+        string corpus = PreparedCorpus(dir), run = Path.Combine(dir, "run");
+        var (exit, _, err) = CliRun.Prem([
+            "pretrain", "--config", Config("tiny-pretrain.yaml"), "--set", $"data.train_path={corpus}", "--set", $"data.val_path={corpus}",
+            "--set", $"data.dataset_tokenizer={Stories}", "--set", $"output_dir={run}", "--set", accelerator,
+            .. device is null ? Array.Empty<string>() : ["--device", device],
+        ]);
+        Assert.Equal(1, exit);
+        Assert.StartsWith(expected, err);
+        Assert.False(Directory.Exists(run));
+    }
+
+    [Fact]
     public void Pretrains_a_tiny_model_from_a_config_block_and_exports_it_with_the_tokenizer()
     {
         string dir = TestData.TempDirectory();
         string corpus = PreparedCorpus(dir), run = Path.Combine(dir, "run");
-        var (exit, output, err) = Pretrain(corpus, run, "model.model_args.flash_attention=true");
+        var (exit, output, err) = Pretrain(corpus, run);
         Assert.True(exit == 0, err);
         Assert.Contains("step 6/6 | loss", output);
         Assert.Contains("step 6/6 | val loss", output);
         Assert.Contains("\"val/loss\"", File.ReadAllText(Path.Combine(run, "metrics.jsonl")));
-        // No flash backend in this host: the run says so and uses SDPA.
-        Assert.Contains("\"flash\" is not available", err);
 
         var steps = StepLines(run);
         Assert.Equal([1, 2, 3, 4, 5, 6], steps.Select(s => (int)s["step"]!));

@@ -41,7 +41,8 @@ internal sealed record MpiJob(int ExitCode, string Output, TimeSpan Elapsed, str
     }
 
     /// <summary>The host without a launcher: one process, the single-process communicator.</summary>
-    public static MpiJob Single(string hostArgs) => Run("dotnet", "", hostArgs + " --backend single", []);
+    public static MpiJob Single(string hostArgs, Dictionary<string, string>? environment = null) =>
+        Run("dotnet", "", hostArgs + " --backend single", environment ?? []);
 
     private static MpiJob Run(string launcher, string prefix, string hostArgs, Dictionary<string, string> env)
     {
