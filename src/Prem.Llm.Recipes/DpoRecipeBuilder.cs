@@ -60,7 +60,6 @@ public static class DpoRecipeBuilder
         var trainSet = PreferenceDataset.Load(recipe.TrainPath, tokenizer, pairs);
         RecipeBuilder.ReportReplaced(trainSet.Summary, "replace_invalid_utf8", host);
         RecipeBuilder.RequireOneBatch(trainSet.Examples.Count, recipe.PerDeviceTrainBatchSize, host, recipe.TrainPath, "train_path", "preference pairs");
-        if (notice is not null) host.Log?.WriteLine("notice: " + notice);
         var train = new BatchLoader<PreferenceExample, PreferenceBatch>(trainSet.Examples, new PreferenceCollator(trainSet.PadId),
             new BatchLoaderOptions { BatchSize = recipe.PerDeviceTrainBatchSize }.ForRank(host.Communicator));
         IBatchSource? validation = null;
@@ -76,6 +75,8 @@ public static class DpoRecipeBuilder
             validation = new ExampleIdOffsetSource(new BatchLoader<PreferenceExample, PreferenceBatch>(valSet.Examples, new PreferenceCollator(valSet.PadId), loader),
                 trainSet.Examples.Count);
         }
+        // Once all data has loaded, so a data error stays the only line.
+        if (notice is not null) host.Log?.WriteLine("notice: " + notice);
 
         var options = recipe.ToTrainerOptions();
         options = options with { Checkpoint = options.Checkpoint with { TokenizerDirectory = tokenizerDir } };

@@ -142,7 +142,6 @@ public static class RecipeBuilder
         var train = SftDataset.Load(data.TrainPath, tokenizer, options);
         ReportReplaced(train.Summary, "data.replace_invalid_utf8", host);
         RequireOneBatch(train.Rows.Count, data.BatchSize, host, data.TrainPath, "data.train_path", "conversations");
-        if (notice is not null) host.Log?.WriteLine("notice: " + notice);
         IBatchSource? validation = null;
         if (data.ValPath is { } valPath)
         {
@@ -153,6 +152,8 @@ public static class RecipeBuilder
             validation = new BatchLoader<SftExample, CausalLmBatch>(valSet.Rows, new SftCollator(valSet.PadId),
                 new BatchLoaderOptions { BatchSize = data.BatchSize, Shuffle = false }.ForRank(host.Communicator));
         }
+        // Once all data has loaded, so a data error stays the only line.
+        if (notice is not null) host.Log?.WriteLine("notice: " + notice);
         return (new BatchLoader<SftExample, CausalLmBatch>(train.Rows, new SftCollator(train.PadId),
             new BatchLoaderOptions { BatchSize = data.BatchSize }.ForRank(host.Communicator)), validation, tokenizer.VocabSize);
     }
