@@ -5,7 +5,8 @@ namespace Prem.Llm.Benchmarks.Text;
 
 /// <summary>
 /// Chat-template throughput on one thread: 1,000 short conversations (system, user, assistant; 10–30 words
-/// each) rendered by the Jinja engine with Meta's Llama-3 template, then tokenized by the Llama-3 tokenizer.
+/// each) rendered by the Jinja engine with Meta's Llama-3 template, then tokenized by the Llama-3 vocabulary read
+/// from its tiktoken file or from the real Llama-3.1 tokenizer.json folder (<see cref="HfTokenizer"/>).
 /// Conversations/s = 1,000 / mean time. <c>Render_Tokenize</c> is what the target measures (render, then
 /// encode the text with special-token matching as HF's <c>apply_chat_template(tokenize=True)</c>);
 /// <c>Encode_WithLabels</c> is <see cref="ConversationEncoder"/>: one more render per assistant turn to locate it.
@@ -14,16 +15,22 @@ namespace Prem.Llm.Benchmarks.Text;
 public class ChatTemplateBenchmarks
 {
     const int Conversations = 1000;
-    TiktokenTextTokenizer _tokenizer = null!;
+    TextTokenizerBase _tokenizer = null!;
     Llama3ChatTemplate _template = null!;
     ConversationEncoder _encoder = null!;
     List<List<ChatMessage>> _conversations = [];
+
+    /// <summary>Which file the Llama-3 vocabulary comes from: "tiktoken" or "tokenizer.json".</summary>
+    [Params("tiktoken", "tokenizer.json")]
+    public string Vocabulary { get; set; } = "tiktoken";
 
     /// <summary>Loads the tokenizer and builds the conversations.</summary>
     [GlobalSetup]
     public void Setup()
     {
-        _tokenizer = TiktokenTextTokenizer.FromFiles(EnglishSample.DataPath("llama3", "llama3.tiktoken"), EnglishSample.DataPath("llama3", "special_tokens.json"));
+        _tokenizer = Vocabulary == "tiktoken"
+            ? TiktokenTextTokenizer.FromFiles(EnglishSample.DataPath("llama3", "llama3.tiktoken"), EnglishSample.DataPath("llama3", "special_tokens.json"))
+            : HfTokenizer.Load(HfTokenizerFolder.Extract("llama3_1"));
         _template = Llama3ChatTemplate.Llama3;
         _encoder = new ConversationEncoder(_tokenizer, _template);
         string text = EnglishSample.Create(Conversations * 600);

@@ -30,21 +30,8 @@ public class HfTokenizerEncodeBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        string source = Path.GetDirectoryName(EnglishSample.DataPath("llama2_golden.jsonl"))!;
-        string hf = Path.Combine(source, "..", "hf");
-        string folder = Path.Combine(Path.GetTempPath(), "prem-bench-hf-" + Tokenizer);
-        Directory.CreateDirectory(folder);
-        foreach (string file in Directory.GetFiles(Path.Combine(hf, "tokenizers", Tokenizer)))
-        {
-            string name = Path.GetFileName(file);
-            if (name.EndsWith(".zst", StringComparison.Ordinal))
-            {
-                using var input = new DecompressionStream(File.OpenRead(file));
-                using var output = File.Create(Path.Combine(folder, name[..^4]));
-                input.CopyTo(output);
-            }
-            else File.Copy(file, Path.Combine(folder, name), overwrite: true);
-        }
+        string hf = HfTokenizerFolder.DataRoot;
+        string folder = HfTokenizerFolder.Extract(Tokenizer);
         _ours = HfTokenizer.Load(folder);
         _rust = new Tokenizers.DotNet.Tokenizer(vocabPath: Path.Combine(folder, "tokenizer.json"));
         _text = Text == "english" ? EnglishSample.Create(1 << 20) : GoldenMix(Path.Combine(hf, "golden", $"tokenizer_{Tokenizer}.jsonl.zst"), 1 << 20);
