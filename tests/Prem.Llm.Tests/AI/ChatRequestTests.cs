@@ -27,11 +27,13 @@ public class ChatRequestTests
         {
             Temperature = 0.5f, TopP = 0.8f, TopK = 7, MaxOutputTokens = 33, Seed = 42, StopSequences = ["\n\n", "The end"],
             Instructions = "Answer in one line.", FrequencyPenalty = 0.3f, Tools = [],
+            AdditionalProperties = new() { ["repetition_penalty"] = 1.3 },
         };
         var request = ChatRequest.Create(model, _messages, options);
         var s = request.Sampling;
         Assert.Equal((0.5, 0.8, 7, 33, 42L), (s.Temperature, Math.Round(s.TopP, 6), s.TopK, s.MaxNewTokens, s.Seed));
         Assert.Equal(model.StopTokenIds, s.StopTokenIds);
+        Assert.Equal(1.3, s.RepetitionPenalty);
         Assert.Equal(["\n\n", "The end"], request.StopSequences);
         PremMessage[] withSystem = [new("system", "Answer in one line."), new("user", "Hello"), new("assistant", "Hi!"), new("user", "A story, please")];
         Assert.Equal(model.EncodePrompt(withSystem), request.Prompt);
@@ -43,6 +45,7 @@ public class ChatRequestTests
     [InlineData("TopP", "ChatOptions.TopP must be in (0, 1], got 0.")]
     [InlineData("TopK", "ChatOptions.TopK must be ≥ 0 (0 is off), got -3.")]
     [InlineData("StopSequences", "ChatOptions.StopSequences[1] is empty.")]
+    [InlineData("repetition_penalty", "ChatOptions.AdditionalProperties[\"repetition_penalty\"] must be a number > 0, got high.")]
     public void Out_of_range_options_are_named_as_ChatOptions_names_them(string option, string message)
     {
         using var model = ChatModel.Load(ChatTestModels.Stories);
@@ -52,6 +55,7 @@ public class ChatRequestTests
             "Temperature" => new ChatOptions { Temperature = -0.5f },
             "TopP" => new ChatOptions { TopP = 0 },
             "TopK" => new ChatOptions { TopK = -3 },
+            "repetition_penalty" => new ChatOptions { AdditionalProperties = new() { ["repetition_penalty"] = "high" } },
             _ => new ChatOptions { StopSequences = ["ok", ""] },
         };
         var e = Assert.Throws<ArgumentException>(() => ChatRequest.Create(model, _messages, options));
