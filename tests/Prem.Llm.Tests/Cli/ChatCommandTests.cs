@@ -76,9 +76,10 @@ public class ChatCommandTests
     [Fact]
     public void Unknown_commands_and_sampling_flags_are_explained()
     {
-        var run = Chat("/frobnicate\n/exit\n", "--model", ChatTestModels.Stories);
+        var run = Chat("/frobnicate now\n/help\n/exit\n", "--model", ChatTestModels.Stories);
         Assert.Equal(0, run.Exit);
         Assert.Contains("prem: unknown command /frobnicate; commands: /reset", run.Err);
+        Assert.Contains("prem: commands: /reset (forget the conversation), /system TEXT", run.Err);
         Assert.Equal("", run.Out);
 
         var bad = Chat("hi\n", "--model", ChatTestModels.Stories, "--top-p", "0");
