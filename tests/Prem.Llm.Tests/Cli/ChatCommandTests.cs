@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using Prem.Llm.AI;
 using Prem.Llm.Cli.Commands;
 using Prem.Llm.Tests.AI;
@@ -114,6 +115,31 @@ public class ChatCommandTests
         Assert.True(run.Exit == 0, run.Err);
         Assert.Equal(6, run.Err.Split('\n').Count(l => l.StartsWith("[", StringComparison.Ordinal)));
         Assert.Contains("oldest exchange(s) were forgotten to fit the model's 512-token window", run.Err);
+    }
+
+    [Fact]
+    public async Task The_installed_command_reads_turns_from_its_standard_input()
+    {
+        // prem as a user runs it: a separate process, turns piped into standard input, the answers on standard output.
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        foreach (string a in new[] { Path.Combine(AppContext.BaseDirectory, "prem.dll"), "chat", "--model", ChatTestModels.Stories, "--max-new-tokens", "10" })
+            start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.StandardInput.WriteAsync("Hello\n/reset\nHello\n");
+        process.StandardInput.Close();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "prem chat did not end at the end of its input");
+        Assert.True(process.ExitCode == 0, await stderr);
+
+        using var model = ChatModel.Load(ChatTestModels.Stories);
+        string answer = await Reply(model, 10, User("Hello"));
+        // No "> " prompt when the input is not a terminal: standard output holds the answers alone.
+        Assert.Equal($"{answer}\n{answer}\n", (await stdout).ReplaceLineEndings("\n"));
+        Assert.Equal(2, (await stderr).Split('\n').Count(l => l.StartsWith("[10 tokens, ", StringComparison.Ordinal)));
     }
 
     [Fact]
