@@ -19,6 +19,7 @@ internal sealed unsafe class ProjectionJob : IPoolJob
     int _tokens;
     float* _y;
     int _yStride;
+    Q8Activations? _quantized;
 
     /// <summary>Rows per chunk: about 16K weights (a fair share of work to claim) and at least 8 chunks per worker.</summary>
     public static int ChunkRows(int rows, int cols, int workers)
@@ -28,9 +29,13 @@ internal sealed unsafe class ProjectionJob : IPoolJob
         return (Math.Min(byWork, byBalance) + 3) / 4 * 4;
     }
 
-    /// <summary>Sets the input [tokens, xStride] and output [tokens, yStride]; then add the matrices.</summary>
-    public void Begin(float* x, int xStride, int tokens, float* y, int yStride)
+    /// <summary>
+    /// Sets the input [tokens, xStride] (and its int8 quantisation for int8 matrices, if made) and output
+    /// [tokens, yStride]; then add the matrices.
+    /// </summary>
+    public void Begin(float* x, int xStride, int tokens, float* y, int yStride, Q8Activations? quantized = null)
     {
+        _quantized = quantized;
         _x = x;
         _xStride = xStride;
         _tokens = tokens;
@@ -75,7 +80,7 @@ internal sealed unsafe class ProjectionJob : IPoolJob
         int start = (chunk - _firstChunk[m]) * _chunkRows[m];
         int end = Math.Min(matrix.Rows, start + _chunkRows[m]);
         float* y = _y + _outputOffsets[m];
-        matrix.Multiply(_x, _xStride, _tokens, y, _yStride, start, end);
+        matrix.Multiply(_x, _xStride, _tokens, y, _yStride, start, end, _quantized);
         if (_biases[m] is { } bias)
             for (int t = 0; t < _tokens; t++)
                 for (int r = start; r < end; r++) y[(long)t * _yStride + r] += bias[r];
