@@ -14,8 +14,9 @@ namespace Prem.Llm.Generation.Cpu;
 /// <para>Two paths with bit-identical results: AVX-512BW (VPMOVSXBW widens 32 weights to int16, VPMADDWD
 /// multiplies by the int16 activations and adds pairs) and a portable Vector256 one (widen, multiply in
 /// int16, add each pair of int16 products in int32). Both compute lane j of a block as the products
-/// 2j and 2j + 1, accumulate lane by lane with one fused multiply-add per block, and reduce the 16
-/// lanes in the same fixed order, so a token's result does not depend on the path or on the tokens
+/// 2j and 2j + 1, accumulate lane by lane with one fused multiply-add per block (even and odd blocks
+/// in two accumulators, so two dependency chains overlap), add the two, and reduce the 16 lanes in the
+/// same fixed order, so a token's result does not depend on the path or on the tokens
 /// beside it (batched decode = single-sequence decode, bit for bit).</para>
 /// <para>AVX-512 VNNI (VPDPBUSD/VPDPWSSD) would fuse the multiply-add with the int32 accumulation, but
 /// .NET 10 exposes it only through <c>Avx10v1</c> and the VEX-encoded <c>AvxVnni</c>, which CPUs of the
@@ -37,68 +38,126 @@ internal static unsafe class Int8Kernel
         if (x.Cols != cols) throw new ArgumentException($"The activations have {x.Cols} columns; the matrix has {cols}.", nameof(x));
         int blocks = x.Blocks, tokens = x.Tokens;
         bool avx = UseAvx512;
-        for (int r = rowStart; r < rowEnd; r++)
-        {
-            sbyte* w = quants + (long)r * cols;
-            float* dw = scales + (long)r * blocks;
-            int t = 0;
-            for (; t + 4 <= tokens; t += 4)
+        // The products d_w · d_x of a row's blocks for up to four tokens, made once per row (vectorised) so the
+        // inner loops broadcast one float per block.
+        Span<float> scaleSpan = blocks <= 256 ? stackalloc float[4 * blocks] : ScaleScratch(4 * blocks);
+        fixed (float* s = scaleSpan)
+            for (int r = rowStart; r < rowEnd; r++)
             {
-                float* yt = y + (long)t * yStride + r;
-                if (avx) Dot4Avx512(w, dw, x, t, blocks, yt, yStride);
-                else Dot4Portable(w, dw, x, t, blocks, yt, yStride);
+                sbyte* w = quants + (long)r * cols;
+                float* dw = scales + (long)r * blocks;
+                int t = 0;
+                for (; t + 4 <= tokens; t += 4)
+                {
+                    float* yt = y + (long)t * yStride + r;
+                    ScaleProducts(dw, x.Scales(t), s, blocks);
+                    ScaleProducts(dw, x.Scales(t + 1), s + blocks, blocks);
+                    ScaleProducts(dw, x.Scales(t + 2), s + 2 * blocks, blocks);
+                    ScaleProducts(dw, x.Scales(t + 3), s + 3 * blocks, blocks);
+                    if (avx) Dot4Avx512(w, x.Values(t), s, blocks, yt, yStride);
+                    else
+                        for (int j = 0; j < 4; j++) yt[j * (long)yStride] = DotPortable(w, x.Values(t + j), s + j * blocks, blocks);
+                }
+                for (; t < tokens; t++)
+                {
+                    ScaleProducts(dw, x.Scales(t), s, blocks);
+                    y[(long)t * yStride + r] = avx ? DotAvx512(w, x.Values(t), s, blocks) : DotPortable(w, x.Values(t), s, blocks);
+                }
             }
-            for (; t < tokens; t++)
-                y[(long)t * yStride + r] = avx ? DotAvx512(w, dw, x.Values(t), x.Scales(t), blocks) : DotPortable(w, dw, x.Values(t), x.Scales(t), blocks);
-        }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static float DotAvx512(sbyte* w, float* dw, short* x, float* dx, int blocks)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void ScaleProducts(float* dw, float* dx, float* s, int blocks)
     {
-        Vector512<float> acc = default;
-        for (int b = 0; b < blocks; b++)
+        int b = 0;
+        for (; b + 8 <= blocks; b += 8) (Vector256.Load(dw + b) * Vector256.Load(dx + b)).Store(s + b);
+        for (; b < blocks; b++) s[b] = dw[b] * dx[b];
+    }
+
+    [ThreadStatic] static float[]? _scaleScratch;
+
+    static float[] ScaleScratch(int length) =>
+        _scaleScratch is { } a && a.Length >= length ? a : _scaleScratch = new float[length];
+
+    // Even blocks accumulate into one register, odd blocks into another (two dependency chains), added at the end.
+    // s[b] = d_w · d_x of block b.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static float DotAvx512(sbyte* w, short* x, float* s, int blocks)
+    {
+        Vector512<float> even = default, odd = default;
+        int b = 0;
+        for (; b + 2 <= blocks; b += 2)
         {
-            var pairs = Avx512BW.MultiplyAddAdjacent(Avx512BW.ConvertToVector512Int16(Vector256.Load(w + b * 32)), Vector512.Load(x + b * 32));
-            acc = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(pairs), Vector512.Create(dw[b] * dx[b]), acc);
+            even = BlockAvx512(Widen(w, b), s[b], x + b * 32, even);
+            odd = BlockAvx512(Widen(w, b + 1), s[b + 1], x + (b + 1) * 32, odd);
         }
-        return Reduce(acc.GetLower(), acc.GetUpper());
+        if (b < blocks) even = BlockAvx512(Widen(w, b), s[b], x + b * 32, even);
+        var sum = even + odd;
+        return Reduce(sum.GetLower(), sum.GetUpper());
     }
 
+    // Four tokens (rows of x a block-padded row apart, their scale products blocks apart in s) share each widened weight block.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void Dot4Avx512(sbyte* w, float* dw, Q8Activations x, int t, int blocks, float* y, int yStride)
+    static void Dot4Avx512(sbyte* w, short* x, float* s, int blocks, float* y, int yStride)
     {
-        short* x0 = x.Values(t), x1 = x.Values(t + 1), x2 = x.Values(t + 2), x3 = x.Values(t + 3);
-        float* d0 = x.Scales(t), d1 = x.Scales(t + 1), d2 = x.Scales(t + 2), d3 = x.Scales(t + 3);
-        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
-        for (int b = 0; b < blocks; b++)
+        long xs = (long)blocks * 32;
+        float* s1 = s + blocks, s2 = s1 + blocks, s3 = s2 + blocks;
+        Vector512<float> e0 = default, e1 = default, e2 = default, e3 = default;
+        Vector512<float> o0 = default, o1 = default, o2 = default, o3 = default;
+        int b = 0;
+        for (; b + 2 <= blocks; b += 2)
         {
-            var w16 = Avx512BW.ConvertToVector512Int16(Vector256.Load(w + b * 32));
-            float s = dw[b];
-            int k = b * 32;
-            a0 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(Avx512BW.MultiplyAddAdjacent(w16, Vector512.Load(x0 + k))), Vector512.Create(s * d0[b]), a0);
-            a1 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(Avx512BW.MultiplyAddAdjacent(w16, Vector512.Load(x1 + k))), Vector512.Create(s * d1[b]), a1);
-            a2 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(Avx512BW.MultiplyAddAdjacent(w16, Vector512.Load(x2 + k))), Vector512.Create(s * d2[b]), a2);
-            a3 = Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(Avx512BW.MultiplyAddAdjacent(w16, Vector512.Load(x3 + k))), Vector512.Create(s * d3[b]), a3);
+            var we = Widen(w, b);
+            short* xe = x + b * 32;
+            e0 = BlockAvx512(we, s[b], xe, e0);
+            e1 = BlockAvx512(we, s1[b], xe + xs, e1);
+            e2 = BlockAvx512(we, s2[b], xe + 2 * xs, e2);
+            e3 = BlockAvx512(we, s3[b], xe + 3 * xs, e3);
+            var wo = Widen(w, b + 1);
+            short* xo = xe + 32;
+            o0 = BlockAvx512(wo, s[b + 1], xo, o0);
+            o1 = BlockAvx512(wo, s1[b + 1], xo + xs, o1);
+            o2 = BlockAvx512(wo, s2[b + 1], xo + 2 * xs, o2);
+            o3 = BlockAvx512(wo, s3[b + 1], xo + 3 * xs, o3);
         }
-        y[0] = Reduce(a0.GetLower(), a0.GetUpper());
-        y[yStride] = Reduce(a1.GetLower(), a1.GetUpper());
-        y[2L * yStride] = Reduce(a2.GetLower(), a2.GetUpper());
-        y[3L * yStride] = Reduce(a3.GetLower(), a3.GetUpper());
+        if (b < blocks)
+        {
+            var we = Widen(w, b);
+            short* xe = x + b * 32;
+            e0 = BlockAvx512(we, s[b], xe, e0);
+            e1 = BlockAvx512(we, s1[b], xe + xs, e1);
+            e2 = BlockAvx512(we, s2[b], xe + 2 * xs, e2);
+            e3 = BlockAvx512(we, s3[b], xe + 3 * xs, e3);
+        }
+        e0 += o0;
+        e1 += o1;
+        e2 += o2;
+        e3 += o3;
+        y[0] = Reduce(e0.GetLower(), e0.GetUpper());
+        y[yStride] = Reduce(e1.GetLower(), e1.GetUpper());
+        y[2L * yStride] = Reduce(e2.GetLower(), e2.GetUpper());
+        y[3L * yStride] = Reduce(e3.GetLower(), e3.GetUpper());
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static float DotPortable(sbyte* w, float* dw, short* x, float* dx, int blocks)
-    {
-        Vector256<float> lo = default, hi = default;
-        for (int b = 0; b < blocks; b++) Block(w, dw[b] * dx[b], x, b * 32, ref lo, ref hi);
-        return Reduce(lo, hi);
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector512<short> Widen(sbyte* w, int block) => Avx512BW.ConvertToVector512Int16(Vector256.Load(w + block * 32));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector512<float> BlockAvx512(Vector512<short> w, float scale, short* x, Vector512<float> acc) =>
+        Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(Avx512BW.MultiplyAddAdjacent(w, Vector512.Load(x))), Vector512.Create(scale), acc);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void Dot4Portable(sbyte* w, float* dw, Q8Activations x, int t, int blocks, float* y, int yStride)
+    static float DotPortable(sbyte* w, short* x, float* s, int blocks)
     {
-        for (int j = 0; j < 4; j++) y[j * (long)yStride] = DotPortable(w, dw, x.Values(t + j), x.Scales(t + j), blocks);
+        Vector256<float> evenLo = default, evenHi = default, oddLo = default, oddHi = default;
+        int b = 0;
+        for (; b + 2 <= blocks; b += 2)
+        {
+            Block(w, s[b], x, b * 32, ref evenLo, ref evenHi);
+            Block(w, s[b + 1], x, (b + 1) * 32, ref oddLo, ref oddHi);
+        }
+        if (b < blocks) Block(w, s[b], x, b * 32, ref evenLo, ref evenHi);
+        return Reduce(evenLo + oddLo, evenHi + oddHi);
     }
 
     // One block of 32: lanes 0–7 of lo hold the pairs of weights 0–15, lanes 0–7 of hi those of 16–31 (as VPMADDWD orders them).

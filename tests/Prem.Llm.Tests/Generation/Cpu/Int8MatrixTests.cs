@@ -98,9 +98,12 @@ public class Int8MatrixTests(ITestOutputHelper output)
     public unsafe void Activations_are_quantised_per_block_and_padded_with_zeros()
     {
         var x = Enumerable.Range(0, 2 * 40).Select(i => (float)Math.Sin(i) * (i % 7)).ToArray();
+        float[] midpoints = [127f, 2.5f, -3.5f, 0.5f, -0.5f, 126.5f, -126.5f, 0f]; // d = 1: halves round away from zero
+        midpoints.CopyTo(x, 0);
         var q = new Q8Activations();
         fixed (float* px = x) q.Quantize(px, 40, 2, 40);
         Assert.Equal((40, 2, 2), (q.Cols, q.Blocks, q.Tokens));
+        Assert.Equal(new short[] { 127, 3, -4, 1, -1, 127, -127, 0 }, new ReadOnlySpan<short>(q.Values(0), 8).ToArray());
         var expected = new sbyte[32];
         for (int t = 0; t < 2; t++)
             for (int b = 0; b < 2; b++)
