@@ -7,7 +7,7 @@ namespace Prem.Llm.Benchmarks.Generation;
 /// <summary>
 /// <c>kernel-smoke</c>: one thread's matrix products per format (float32, bf16, int8) on a matrix that
 /// stays in the L2 cache (the kernel's compute rate) and on one that streams from memory, for 1, 4
-/// and 8 tokens; weights per CPU-second, so that load from other processes matters less. A working tool
+/// and 8 tokens (rows of KERNEL_SMOKE_COLS columns, 768 unless set); weights per CPU-second, so that load from other processes matters less. A working tool
 /// for the kernels; the README's figures come from the BenchmarkDotNet suite.
 /// </summary>
 public static unsafe class KernelSmoke
@@ -15,11 +15,11 @@ public static unsafe class KernelSmoke
     /// <summary>Runs the check.</summary>
     public static int Run()
     {
-        const int cols = 768;
+        int cols = int.TryParse(Environment.GetEnvironmentVariable("KERNEL_SMOKE_COLS"), out int c) ? c : 768; // row length
         var random = new Random(1);
         var x = GC.AllocateArray<float>(cols * 8, pinned: true);
         for (int i = 0; i < x.Length; i++) x[i] = (float)random.NextDouble() - 0.5f;
-        foreach (int rows in new[] { 128, 128_000 })
+        foreach (int rows in new[] { 128 * 768 / cols, 128_000 * 768 / cols })
         {
             var w = GC.AllocateArray<float>(rows * cols, pinned: true);
             for (int i = 0; i < w.Length; i += 97) w[i] = (float)random.NextDouble() - 0.5f;
