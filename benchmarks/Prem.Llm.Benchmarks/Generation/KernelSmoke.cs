@@ -59,7 +59,32 @@ public static unsafe class KernelSmoke
                     }
                 }
         }
+        Strided(cols);
         return 0;
+    }
+
+    // How chunk size affects streaming: one thread reads every other chunk of a large bf16 matrix (as one of two
+    // workers claiming chunks in turn does), for chunks of 16 KB … 512 KB and for the whole matrix in one pass.
+    static void Strided(int cols)
+    {
+        int rows = 128_000 * 768 / cols;
+        var bits = GC.AllocateArray<ushort>(rows * cols, pinned: true);
+        for (int i = 0; i < bits.Length; i += 7) bits[i] = 0x3c00;
+        var x = GC.AllocateArray<float>(cols, pinned: true);
+        var y = GC.AllocateArray<float>(rows, pinned: true);
+        var matrix = new Bf16Matrix((ushort*)Unsafe.AsPointer(ref bits[0])) { Rows = rows, Cols = cols };
+        float* px = (float*)Unsafe.AsPointer(ref x[0]), py = (float*)Unsafe.AsPointer(ref y[0]);
+        foreach (int kb in new[] { 16, 32, 64, 128, 256, 512, 0 })
+        {
+            int chunkRows = kb == 0 ? rows : Math.Max(1, kb * 1024 / (cols * 2));
+            int step = kb == 0 ? rows : 2 * chunkRows;
+            long weights = 0;
+            for (int start = 0; start < rows; start += step) weights += (long)Math.Min(chunkRows, rows - start) * cols;
+            Time(kb == 0 ? "bf16 one pass" : $"bf16 every other chunk of {kb} KB", weights, () =>
+            {
+                for (int start = 0; start < rows; start += step) matrix.Multiply(px, cols, 1, py, rows, start, Math.Min(rows, start + chunkRows));
+            });
+        }
     }
 
     static void Time(string name, long weights, Action a)
