@@ -7,7 +7,8 @@ namespace Prem.Llm.Benchmarks.Generation;
 
 /// <summary>
 /// A 512-token prompt through the CPU engine at the 110M shape, beside a 1024³ GEMM (LibTorch, the same
-/// dtype; int8 prefill computes in float32, so float32) from the same run: the "GEMM ratio" column is the
+/// dtype; int8 has no LibTorch CPU GEMM, so its prefill, int8 × int8 blocks accumulated in float32, is set
+/// against the float32 one) from the same run: the "GEMM ratio" column is the
 /// prefill's model FLOP/s over the GEMM's.
 /// </summary>
 [Config(typeof(CpuInferenceConfig))]

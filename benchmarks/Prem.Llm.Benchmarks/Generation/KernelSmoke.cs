@@ -1,51 +1,99 @@
 using System.Diagnostics;
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using Prem.Llm.Generation.Cpu;
 
 namespace Prem.Llm.Benchmarks.Generation;
 
-/// <summary><c>kernel-smoke</c>: one 32000 × 512 float32 matrix-vector product, the engine kernel against a per-row dot, CPU-time normalised.</summary>
+/// <summary>
+/// <c>kernel-smoke</c>: one thread's matrix products per format (float32, bf16, int8) on a matrix that
+/// stays in the L2 cache (the kernel's compute rate) and on one that streams from memory, for 1, 4
+/// and 8 tokens (rows of KERNEL_SMOKE_COLS columns, 768 unless set); weights per CPU-second, so that load from other processes matters less. A working tool
+/// for the kernels; the README's figures come from the BenchmarkDotNet suite.
+/// </summary>
 public static unsafe class KernelSmoke
 {
     /// <summary>Runs the check.</summary>
     public static int Run()
     {
-        const int rows = 32000 * 4, cols = 512;
-        var w = GC.AllocateArray<float>(rows * cols, pinned: true);
-        new Random(1).NextBytes(new byte[1]);
-        w.AsSpan().Fill(0.5f);
+        int cols = int.TryParse(Environment.GetEnvironmentVariable("KERNEL_SMOKE_COLS"), out int c) ? c : 768; // row length
+        var random = new Random(1);
         var x = GC.AllocateArray<float>(cols * 8, pinned: true);
-        x.AsSpan().Fill(1f);
-        var y = GC.AllocateArray<float>(rows * 8, pinned: true);
-        float* pw = (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref w[0]);
-        nint px = (nint)System.Runtime.CompilerServices.Unsafe.AsPointer(ref x[0]);
-        nint py = (nint)System.Runtime.CompilerServices.Unsafe.AsPointer(ref y[0]);
+        for (int i = 0; i < x.Length; i++) x[i] = (float)random.NextDouble() - 0.5f;
+        foreach (int rows in new[] { 128 * 768 / cols, 128_000 * 768 / cols })
         {
-            var m = new Fp32Matrix(pw) { Rows = rows, Cols = cols };
-            for (int round = 0; round < 3; round++)
-            {
-                Time("engine kernel", rows * (long)cols * 4, () => Mul(m, px, py, 1));
-                var wArr = w;
-                Time("TensorPrimitives.Dot", rows * (long)cols * 4, () =>
+            var w = GC.AllocateArray<float>(rows * cols, pinned: true);
+            for (int i = 0; i < w.Length; i += 97) w[i] = (float)random.NextDouble() - 0.5f;
+            var bits = GC.AllocateArray<ushort>(rows * cols, pinned: true);
+            for (int i = 0; i < w.Length; i++) bits[i] = (ushort)(BitConverter.SingleToUInt32Bits(w[i]) >> 16);
+            var y = GC.AllocateArray<float>(rows * 8, pinned: true);
+            float* pw = (float*)Unsafe.AsPointer(ref w[0]);
+            CpuMatrix[] matrices =
+            [
+                new Fp32Matrix(pw) { Rows = rows, Cols = cols },
+                new Bf16Matrix((ushort*)Unsafe.AsPointer(ref bits[0])) { Rows = rows, Cols = cols },
+                Int8Matrix.Quantize(rows, cols, (r, row) => w.AsSpan(r * cols, cols).CopyTo(row)),
+            ];
+            string[] names = ["float32", "bf16", "int8"];
+            int repeats = rows < 1000 ? 2000 : 3;
+            var quantized = new Q8Activations();
+            for (int m = 0; m < matrices.Length; m++)
+                foreach (int tokens in new[] { 1, 4, 8 })
                 {
-                    for (int r = 0; r < rows; r++) y[r] = TensorPrimitives.Dot(wArr.AsSpan(r * cols, cols), x.AsSpan(0, cols));
-                });
-                Time("engine kernel B=4", rows * (long)cols * 4, () => Mul(m, px, py, 4));
-                Time("sum", rows * (long)cols * 4, () => TensorPrimitives.Sum(wArr.AsSpan()));
-            }
+                    var matrix = matrices[m];
+                    fixed (float* px = x, py = y)
+                    {
+                        float* xp = px, yp = py;
+                        Time($"{rows} × {cols} {names[m]}, {tokens} token(s)", (long)rows * cols * repeats, () =>
+                        {
+                            for (int i = 0; i < repeats; i++)
+                            {
+                                Q8Activations? q = null;
+                                if (matrix.ReadsQuantizedInput)
+                                {
+                                    quantized.Quantize(xp, cols, tokens, cols);
+                                    q = quantized;
+                                }
+                                matrix.Multiply(xp, cols, tokens, yp, rows, 0, rows, q);
+                            }
+                        });
+                    }
+                }
         }
+        Strided(cols);
         return 0;
     }
 
-    static void Mul(Fp32Matrix m, nint x, nint y, int tokens) => m.Multiply((float*)x, m.Cols, tokens, (float*)y, m.Rows, 0, m.Rows);
+    // How chunk size affects streaming: one thread reads every other chunk of a large bf16 matrix (as one of two
+    // workers claiming chunks in turn does), for chunks of 16 KB … 512 KB and for the whole matrix in one pass.
+    static void Strided(int cols)
+    {
+        int rows = 128_000 * 768 / cols;
+        var bits = GC.AllocateArray<ushort>(rows * cols, pinned: true);
+        for (int i = 0; i < bits.Length; i += 7) bits[i] = 0x3c00;
+        var x = GC.AllocateArray<float>(cols, pinned: true);
+        var y = GC.AllocateArray<float>(rows, pinned: true);
+        var matrix = new Bf16Matrix((ushort*)Unsafe.AsPointer(ref bits[0])) { Rows = rows, Cols = cols };
+        float* px = (float*)Unsafe.AsPointer(ref x[0]), py = (float*)Unsafe.AsPointer(ref y[0]);
+        foreach (int kb in new[] { 16, 32, 64, 128, 256, 512, 0 })
+        {
+            int chunkRows = kb == 0 ? rows : Math.Max(1, kb * 1024 / (cols * 2));
+            int step = kb == 0 ? rows : 2 * chunkRows;
+            long weights = 0;
+            for (int start = 0; start < rows; start += step) weights += (long)Math.Min(chunkRows, rows - start) * cols;
+            Time(kb == 0 ? "bf16 one pass" : $"bf16 every other chunk of {kb} KB", weights, () =>
+            {
+                for (int start = 0; start < rows; start += step) matrix.Multiply(px, cols, 1, py, rows, start, Math.Min(rows, start + chunkRows));
+            });
+        }
+    }
 
-    static void Time(string name, long bytes, Action a)
+    static void Time(string name, long weights, Action a)
     {
         a();
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var sw = Stopwatch.StartNew();
-        for (int i = 0; i < 5; i++) a();
+        for (int i = 0; i < 3; i++) a();
         double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
-        Console.WriteLine($"{name}: {5 * bytes / sw.Elapsed.TotalSeconds / 1e9:F1} GB/s wall, {5 * bytes / cpu / 1e9:F1} GB/s per CPU-second");
+        Console.WriteLine($"{name}: {3 * weights / sw.Elapsed.TotalSeconds / 1e9:F2} G weights/s wall, {3 * weights / cpu / 1e9:F2} per CPU-second");
     }
 }

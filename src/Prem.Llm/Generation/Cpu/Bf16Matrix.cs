@@ -12,7 +12,7 @@ internal sealed unsafe class Bf16Matrix(ushort* data) : CpuMatrix
     public override long Bytes => (long)Rows * Cols * sizeof(ushort);
 
     /// <inheritdoc />
-    public override void Multiply(float* x, int xStride, int tokens, float* y, int yStride, int rowStart, int rowEnd) =>
+    public override void Multiply(float* x, int xStride, int tokens, float* y, int yStride, int rowStart, int rowEnd, Q8Activations? quantized = null) =>
         MatMulKernel.Multiply(new Bf16Rows(data, Cols), Cols, x, xStride, tokens, y, yStride, rowStart, rowEnd);
 
     /// <inheritdoc />

@@ -32,6 +32,7 @@ internal sealed unsafe class CpuLlama
     readonly ProjectionJob _projection = new();
     readonly GateUpJob _gateUp = new();
     readonly AttentionJob _attention = new();
+    readonly Q8Activations _q8 = new();
     readonly int _hidden, _heads, _kvHeads, _headDim, _qDim, _kvDim, _qkvDim, _inter, _vocab;
     readonly float _eps;
     readonly float[] _x, _xn, _qkv, _att, _tmp, _gate, _up, _cos, _sin;
@@ -68,6 +69,7 @@ internal sealed unsafe class CpuLlama
         _slots = new int[maxTokens];
         _positions = new int[maxTokens];
         _identity = Enumerable.Range(0, maxTokens).ToArray();
+        if (format == CpuWeightFormat.Int8) _q8.Reserve(maxTokens, Math.Max(Math.Max(_hidden, _qDim), _inter));
         Load(quantize: format == CpuWeightFormat.Int8);
     }
 
@@ -244,7 +246,7 @@ internal sealed unsafe class CpuLlama
             var layer = _layers[l];
             for (int i = 0; i < n; i++) RmsNorm(_x.AsSpan(i * _hidden, _hidden), layer.InputNorm, _xn.AsSpan(i * _hidden, _hidden));
 
-            _projection.Begin(xn, _hidden, n, qkv, _qkvDim);
+            _projection.Begin(xn, _hidden, n, qkv, _qkvDim, Quantized(layer.Q, xn, _hidden, n));
             _projection.Add(layer.Q, layer.QBias, 0, _pool.Workers);
             _projection.Add(layer.K, layer.KBias, _qDim, _pool.Workers);
             _projection.Add(layer.V, layer.VBias, _qDim + _kvDim, _pool.Workers);
@@ -255,16 +257,16 @@ internal sealed unsafe class CpuLlama
             int chunks = _attention.Begin(cache, l, qkv, _qkvDim, att, _qDim, _slots, _positions, n, _heads, _headDim, _pool.Workers);
             Dispatch(_attention, chunks, (long)n * _qDim * (positions[n - 1] + 1) * 2);
 
-            _projection.Begin(att, _qDim, n, tmp, _hidden);
+            _projection.Begin(att, _qDim, n, tmp, _hidden, Quantized(layer.O, att, _qDim, n));
             _projection.Add(layer.O, layer.OBias, 0, _pool.Workers);
             Dispatch(_projection, _projection.Chunks, _projection.Work);
             TensorPrimitives.Add(_x.AsSpan(0, n * _hidden), _tmp.AsSpan(0, n * _hidden), _x.AsSpan(0, n * _hidden));
 
             for (int i = 0; i < n; i++) RmsNorm(_x.AsSpan(i * _hidden, _hidden), layer.PostAttentionNorm, _xn.AsSpan(i * _hidden, _hidden));
-            chunks = _gateUp.Begin(layer.Gate, layer.Up, layer.GateBias, layer.UpBias, xn, _hidden, n, Pointer(_gate), Pointer(_up), _pool.Workers);
+            chunks = _gateUp.Begin(layer.Gate, layer.Up, layer.GateBias, layer.UpBias, xn, _hidden, n, Pointer(_gate), Pointer(_up), _pool.Workers, Quantized(layer.Gate, xn, _hidden, n));
             Dispatch(_gateUp, chunks, 2L * n * _hidden * _inter);
 
-            _projection.Begin(Pointer(_gate), _inter, n, tmp, _hidden);
+            _projection.Begin(Pointer(_gate), _inter, n, tmp, _hidden, Quantized(layer.Down, Pointer(_gate), _inter, n));
             _projection.Add(layer.Down, layer.DownBias, 0, _pool.Workers);
             Dispatch(_projection, _projection.Chunks, _projection.Work);
             TensorPrimitives.Add(_x.AsSpan(0, n * _hidden), _tmp.AsSpan(0, n * _hidden), _x.AsSpan(0, n * _hidden));
@@ -275,10 +277,18 @@ internal sealed unsafe class CpuLlama
         for (int j = 0; j < m; j++) RmsNorm(_x.AsSpan(logitTokens[j] * _hidden, _hidden), _finalNorm, _xn.AsSpan(j * _hidden, _hidden));
         fixed (float* output = logits)
         {
-            _projection.Begin(xn, _hidden, m, output, _vocab);
+            _projection.Begin(xn, _hidden, m, output, _vocab, Quantized(_head, xn, _hidden, m));
             _projection.Add(_head, null, 0, _pool.Workers);
             Dispatch(_projection, _projection.Chunks, _projection.Work);
         }
+    }
+
+    // Int8 matrices read the input quantised per token: done once here for every row chunk of the dispatch.
+    Q8Activations? Quantized(CpuMatrix matrix, float* x, int cols, int tokens)
+    {
+        if (!matrix.ReadsQuantizedInput) return null;
+        _q8.Quantize(x, cols, tokens, cols);
+        return _q8;
     }
 
     // The sequence length a token's call covers for its slot: the largest position of that slot in the call + 1.

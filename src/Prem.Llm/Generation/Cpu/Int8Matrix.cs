@@ -6,7 +6,8 @@ namespace Prem.Llm.Generation.Cpu;
 /// <summary>
 /// Weight-only int8 in the style of llama.cpp's Q8_0: each row is cut into blocks of
 /// <see cref="BlockSize"/> columns, each block stores round(w / d) in [−127, 127] with d = max|w| / 127
-/// (kept as float32). Activations stay float32; the weights are widened and scaled inside the dot products.
+/// (kept as float32). The products run in integer arithmetic against activations quantised the same way
+/// per token (<see cref="Q8Activations"/>, <see cref="Int8Kernel"/>), as llama.cpp's Q8_0 × Q8_0 dot does.
 /// </summary>
 internal sealed unsafe class Int8Matrix : CpuMatrix
 {
@@ -27,7 +28,12 @@ internal sealed unsafe class Int8Matrix : CpuMatrix
     public int BlocksPerRow => (Cols + BlockSize - 1) / BlockSize;
 
     /// <inheritdoc />
-    public override long Bytes => _quants.LongLength + _scales.LongLength * sizeof(float);
+    public override long Bytes => (long)Rows * Cols + _scales.LongLength * sizeof(float);
+
+    /// <inheritdoc />
+    public override bool ReadsQuantizedInput => true;
+
+    [ThreadStatic] static Q8Activations? _scratch;
 
     sbyte* Quants => (sbyte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_quants));
     float* Scales => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_scales));
@@ -36,7 +42,8 @@ internal sealed unsafe class Int8Matrix : CpuMatrix
     public static Int8Matrix Quantize(int rows, int cols, Action<int, Span<float>> readRow)
     {
         int blocks = (cols + BlockSize - 1) / BlockSize;
-        var quants = GC.AllocateUninitializedArray<sbyte>(checked(rows * cols), pinned: true);
+        // 32 spare bytes: a short last block of the last row is read as a whole block (times zero activations).
+        var quants = GC.AllocateArray<sbyte>(checked(rows * cols + BlockSize), pinned: true);
         var scales = GC.AllocateUninitializedArray<float>(checked(rows * blocks), pinned: true);
         Parallel.For(0, rows, () => new float[cols], (r, _, row) =>
         {
@@ -64,13 +71,20 @@ internal sealed unsafe class Int8Matrix : CpuMatrix
     }
 
     /// <inheritdoc />
-    public override void Multiply(float* x, int xStride, int tokens, float* y, int yStride, int rowStart, int rowEnd) =>
-        MatMulKernel.Multiply(new Int8Rows(Quants, Scales, Cols), Cols, x, xStride, tokens, y, yStride, rowStart, rowEnd);
+    public override void Multiply(float* x, int xStride, int tokens, float* y, int yStride, int rowStart, int rowEnd, Q8Activations? quantized = null)
+    {
+        if (quantized is null)
+        {
+            quantized = _scratch ??= new Q8Activations();
+            quantized.Quantize(x, xStride, tokens, Cols);
+        }
+        Int8Kernel.Multiply(Quants, Scales, Cols, quantized, y, yStride, rowStart, rowEnd);
+    }
 
     /// <inheritdoc />
     public override void ReadRow(int row, Span<float> destination)
     {
-        var rows = new Int8Rows(Quants, Scales, Cols);
-        for (int k = 0; k < Cols; k++) destination[k] = rows.Load1(row, k);
+        int blocks = BlocksPerRow;
+        for (int k = 0; k < Cols; k++) destination[k] = _quants[row * Cols + k] * _scales[row * blocks + k / BlockSize];
     }
 }

@@ -151,11 +151,13 @@ public class CpuLlamaTests
         }
     }
 
-    [Fact]
-    public void Decode_steps_allocate_nothing_once_warm()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Decode_steps_allocate_nothing_once_warm(bool int8)
     {
         using var model = LlamaForCausalLM.FromPretrained(TestData.Path("stories260K"));
-        var engine = new CpuLlama(model);
+        var engine = new CpuLlama(model, int8 ? CpuWeightFormat.Int8 : CpuWeightFormat.AsLoaded);
         var cache = engine.CreateCache(2, 64);
         var logits = new float[2 * 512];
         engine.Prefill([1, 403], 0, 0, cache, logits);

@@ -9,7 +9,9 @@ namespace Prem.Llm.Tests.Generation.Cpu;
 [Collection(nameof(CpuKernelCollection))]
 public class Int8MatrixTests(ITestOutputHelper output)
 {
-    // Measured: 171 tokens, max |Δlogit| 0.36 (logits reach ±20), perplexity 3.4228 → 3.4330 (+0.3%), greedy 64/64.
+    // Measured with int8 weights × per-token int8 activations (integer dot products): 171 tokens, max |Δlogit| 0.53
+    // (logits reach ±20), perplexity 3.4228 → 3.4426 (+0.58%), greedy 64/64. (Weights alone, float32
+    // activations: 0.36 and +0.30%.)
     // Written for this test (not from TinyStories), so the model has not seen it.
     const string HeldOut =
         "Once upon a time, there was a little dog named Max. Max liked to run in the big green park with his friend Sue. " +
@@ -28,41 +30,88 @@ public class Int8MatrixTests(ITestOutputHelper output)
         Assert.Equal(0f, Int8Matrix.QuantizeBlock([0f, 0f], new sbyte[2]));
     }
 
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public unsafe void Products_equal_the_dequantised_float32_products_including_short_last_blocks(bool vector512)
+    static unsafe float[] Products(Int8Matrix matrix, float[] x, int tokens, bool vector512)
     {
-        if (vector512 && !MatMulKernel.UseVector512) return;
-        const int rows = 9, cols = 77, tokens = 6;
-        var random = new Random(3);
-        var weights = Enumerable.Range(0, rows * cols).Select(_ => (float)random.NextDouble() * 2 - 1).ToArray();
-        var matrix = Int8Matrix.Quantize(rows, cols, (r, row) => weights.AsSpan(r * cols, cols).CopyTo(row));
-        var x = Enumerable.Range(0, tokens * cols).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
-        var y = new float[tokens * rows];
+        var y = new float[tokens * matrix.Rows];
         bool saved = MatMulKernel.UseVector512;
         MatMulKernel.UseVector512 = vector512;
         try
         {
-            fixed (float* px = x, py = y) matrix.Multiply(px, cols, tokens, py, rows, 0, rows);
+            fixed (float* px = x, py = y) matrix.Multiply(px, matrix.Cols, tokens, py, matrix.Rows, 0, matrix.Rows);
         }
         finally
         {
             MatMulKernel.UseVector512 = saved;
         }
+        return y;
+    }
+
+    [Theory]
+    [InlineData(77)]   // a short last block
+    [InlineData(172)]  // stories260K's MLP width: five blocks and a short one
+    [InlineData(256)]
+    public unsafe void Integer_products_equal_the_exact_block_sums_on_both_paths_bit_for_bit(int cols)
+    {
+        const int rows = 9, tokens = 6;
+        var random = new Random(cols);
+        var weights = Enumerable.Range(0, rows * cols).Select(_ => (float)random.NextDouble() * 2 - 1).ToArray();
+        var matrix = Int8Matrix.Quantize(rows, cols, (r, row) => weights.AsSpan(r * cols, cols).CopyTo(row));
+        var x = Enumerable.Range(0, tokens * cols).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        var portable = Products(matrix, x, tokens, vector512: false);
+        if (Int8Kernel.UseAvx512) Assert.Equal(portable, Products(matrix, x, tokens, vector512: true)); // exact equality
+        // A token alone (the one-token kernel) gives the same bits as in a group of four.
+        for (int t = 0; t < tokens; t++)
+        {
+            var alone = Products(matrix, x[(t * cols)..((t + 1) * cols)], 1, vector512: MatMulKernel.UseVector512);
+            Assert.Equal(portable.AsSpan(t * rows, rows).ToArray(), alone);
+        }
+
         var row = new float[cols];
+        var wq = new sbyte[Int8Matrix.BlockSize];
+        var xq = new sbyte[Int8Matrix.BlockSize];
         for (int r = 0; r < rows; r++)
         {
             matrix.ReadRow(r, row);
             for (int k = 0; k < cols; k++) Assert.True(Math.Abs(row[k] - weights[r * cols + k]) <= 1.0f / 127 / 2 + 1e-6f);
             for (int t = 0; t < tokens; t++)
             {
-                double expected = 0;
-                for (int k = 0; k < cols; k++) expected += row[k] * x[t * cols + k];
-                Assert.Equal(expected, y[t * rows + r], 1e-4);
+                // Reference: both sides quantised per block of 32, integer block sums, scales applied in double.
+                double exact = 0, unquantised = 0;
+                for (int start = 0; start < cols; start += Int8Matrix.BlockSize)
+                {
+                    int length = Math.Min(Int8Matrix.BlockSize, cols - start);
+                    float dw = Int8Matrix.QuantizeBlock(weights.AsSpan(r * cols + start, length), wq);
+                    float dx = Int8Matrix.QuantizeBlock(x.AsSpan(t * cols + start, length), xq);
+                    long sum = 0;
+                    for (int i = 0; i < length; i++) sum += wq[i] * xq[i];
+                    exact += (double)dw * dx * sum;
+                }
+                for (int k = 0; k < cols; k++) unquantised += weights[r * cols + k] * (double)x[t * cols + k];
+                Assert.Equal(exact, portable[t * rows + r], 1e-5);
+                Assert.True(Math.Abs(unquantised - portable[t * rows + r]) < 0.01 * Math.Sqrt(cols), $"{unquantised} vs {portable[t * rows + r]}");
             }
         }
-        Assert.Equal(rows * cols + rows * 3 * 4, matrix.Bytes);
+        Assert.Equal(rows * cols + rows * ((cols + 31) / 32) * 4, matrix.Bytes);
+    }
+
+    [Fact]
+    public unsafe void Activations_are_quantised_per_block_and_padded_with_zeros()
+    {
+        var x = Enumerable.Range(0, 2 * 40).Select(i => (float)Math.Sin(i) * (i % 7)).ToArray();
+        float[] midpoints = [127f, 2.5f, -3.5f, 0.5f, -0.5f, 126.5f, -126.5f, 0f]; // d = 1: halves round away from zero
+        midpoints.CopyTo(x, 0);
+        var q = new Q8Activations();
+        fixed (float* px = x) q.Quantize(px, 40, 2, 40);
+        Assert.Equal((40, 2, 2), (q.Cols, q.Blocks, q.Tokens));
+        Assert.Equal(new short[] { 127, 3, -4, 1, -1, 127, -127, 0 }, new ReadOnlySpan<short>(q.Values(0), 8).ToArray());
+        var expected = new sbyte[32];
+        for (int t = 0; t < 2; t++)
+            for (int b = 0; b < 2; b++)
+            {
+                int length = b == 0 ? 32 : 8;
+                Assert.Equal(Int8Matrix.QuantizeBlock(x.AsSpan(t * 40 + b * 32, length), expected), q.Scales(t)[b]);
+                for (int i = 0; i < 32; i++) Assert.Equal(i < length ? expected[i] : 0, q.Values(t)[b * 32 + i]);
+            }
     }
 
     [Fact]
@@ -85,7 +134,7 @@ public class Int8MatrixTests(ITestOutputHelper output)
         output.WriteLine($"{ids.Length} tokens: max |Δlogit| {maxError:F4} (logits reach ±20), perplexity {pplFp32:F4} → {pplInt8:F4} " +
                          $"({(pplInt8 / pplFp32 - 1) * 100:+0.000;-0.000}%), greedy agreement {agree}/64, int8 bytes {int8.WeightBytesPerToken} vs {fp32.WeightBytesPerToken}");
         Assert.True(Math.Abs(pplInt8 / pplFp32 - 1) < 0.01, $"perplexity {pplFp32} → {pplInt8}");
-        Assert.True(maxError < 0.5f, $"max logit error {maxError}");
+        Assert.True(maxError < 0.75f, $"max logit error {maxError}");
         Assert.Equal(64, agree);
         Assert.True(int8.WeightBytesPerToken * 3.5 < fp32.WeightBytesPerToken);
     }
