@@ -103,7 +103,11 @@ public sealed class ContinuousBatcher : IAsyncDisposable
     {
         var request = Enqueue(prompt, options, cancellationToken);
         await foreach (int token in request.ReadTokensAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // Tokens already buffered are read without looking at the token: stop at once when asked.
+            cancellationToken.ThrowIfCancellationRequested();
             yield return token;
+        }
         if (await request.Completion.ConfigureAwait(false) == BatchFinishReason.Cancelled)
             throw new OperationCanceledException(cancellationToken.IsCancellationRequested ? cancellationToken : CancellationToken.None);
     }
