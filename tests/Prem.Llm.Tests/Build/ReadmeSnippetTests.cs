@@ -65,12 +65,12 @@ public class ReadmeSnippetTests
         Assert.True(result.Success && problems.Count == 0, $"README.md's snippet at line {line} does not compile as pasted:\n" + string.Join("\n", problems));
     }
 
-    // What a consumer of the Prem.Llm package compiles against: the framework and Prem.Llm with its
-    // dependencies (TorchSharp, Microsoft.ML.Tokenizers, ...), nothing of the test host.
+    // What a consumer of the Prem.Llm and Prem.Llm.AI packages compiles against: the framework and those with their
+    // dependencies (TorchSharp, Microsoft.ML.Tokenizers, Microsoft.Extensions.AI, ...), nothing of the test host.
     private static List<MetadataReference> References()
     {
         var paths = new HashSet<string>(((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator));
-        var pending = new Queue<Assembly>([typeof(LlamaForCausalLM).Assembly]);
+        var pending = new Queue<Assembly>([typeof(LlamaForCausalLM).Assembly, typeof(Prem.Llm.AI.PremChatClient).Assembly]);
         var seen = new HashSet<string>();
         while (pending.TryDequeue(out var assembly))
         {
