@@ -62,6 +62,8 @@ internal sealed class OpenAiEndpoints(ChatModel model, ContinuousBatcher batcher
                 await WriteEvent(context, error.Body).ConfigureAwait(false);
                 return;
             }
+            // The rest of a body over the limit is never read: close the connection so that the client does not reuse it.
+            if (error.Status == 413) context.Response.Headers.Connection = "close";
             await Json(context, error.Status, error.Body).ConfigureAwait(false);
         }
     }
