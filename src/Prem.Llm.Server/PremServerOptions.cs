@@ -18,6 +18,13 @@ public sealed record PremServerOptions
     /// <summary>Requests that may wait for a free row (429 beyond); the default is 64.</summary>
     public int MaxQueueLength { get; init; } = 64;
 
+    /// <summary>
+    /// Tokens per request, prompt included; 0 (the default) uses the model's context window. The batcher keeps a
+    /// KV cache of this many positions for each of <see cref="MaxConcurrentRequests"/> rows, so a smaller value
+    /// saves memory on models with long windows.
+    /// </summary>
+    public int ContextLength { get; init; }
+
     /// <summary>How long a graceful stop lets in-flight requests finish before cancelling them; the default is 10 s.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -31,6 +38,7 @@ public sealed record PremServerOptions
         if (ApiKey is { Length: 0 }) throw new ArgumentException("ApiKey is empty; leave it null for no key.", nameof(ApiKey));
         if (MaxRequestBodyBytes < 1024) throw new ArgumentException($"MaxRequestBodyBytes must be ≥ 1024, got {MaxRequestBodyBytes}.", nameof(MaxRequestBodyBytes));
         if (MaxConcurrentRequests is < 1 or > 128) throw new ArgumentException($"MaxConcurrentRequests must be in [1, 128], got {MaxConcurrentRequests}.", nameof(MaxConcurrentRequests));
+        if (ContextLength < 0) throw new ArgumentException($"ContextLength must be ≥ 0, got {ContextLength}.", nameof(ContextLength));
         if (MaxQueueLength < 0) throw new ArgumentException($"MaxQueueLength must be ≥ 0, got {MaxQueueLength}.", nameof(MaxQueueLength));
         if (ShutdownTimeout < TimeSpan.Zero) throw new ArgumentException($"ShutdownTimeout must be ≥ 0, got {ShutdownTimeout}.", nameof(ShutdownTimeout));
         return this;

@@ -28,11 +28,12 @@ public static class ServeCommand
         var template = new Option<string?>("--chat-template") { Description = "FILE (Jinja or tokenizer_config.json) or llama3 (default: the folder's chat_template, else llama3)" };
         var concurrent = new Option<int>("--max-concurrent") { Description = "requests decoded together", DefaultValueFactory = _ => 16 };
         var queue = new Option<int>("--max-queue") { Description = "requests waiting for a slot before 429", DefaultValueFactory = _ => 64 };
+        var context = new Option<int>("--context-length") { Description = "tokens per request, prompt included (default: the model's window); sizes the KV cache", DefaultValueFactory = _ => 0 };
         var body = new Option<long>("--max-body-bytes") { Description = "largest request body", DefaultValueFactory = _ => 1 << 20 };
         var device = CliDevice.Option("default cpu");
         var command = new Command("serve", "Serve a model over OpenAI-compatible HTTP: /v1/chat/completions (streaming), /v1/completions, /v1/models, /health.")
         {
-            model, urls, apiKey, name, template, concurrent, queue, body, device,
+            model, urls, apiKey, name, template, concurrent, queue, context, body, device,
         };
         command.SetAction(CliAction.OfAsync(async (parse, cancellationToken) =>
         {
@@ -46,7 +47,7 @@ public static class ServeCommand
                 options = new PremServerOptions
                 {
                     Urls = parse.GetValue(urls)!, ApiKey = string.IsNullOrEmpty(key) ? null : key, MaxConcurrentRequests = parse.GetValue(concurrent),
-                    MaxQueueLength = parse.GetValue(queue), MaxRequestBodyBytes = parse.GetValue(body), Log = line => stderr.WriteLine("prem: " + line),
+                    MaxQueueLength = parse.GetValue(queue), ContextLength = parse.GetValue(context), MaxRequestBodyBytes = parse.GetValue(body), Log = line => stderr.WriteLine("prem: " + line),
                 }.Validate();
             }
             catch (ArgumentException e)

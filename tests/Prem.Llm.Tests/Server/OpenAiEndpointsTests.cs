@@ -63,6 +63,16 @@ public class OpenAiEndpointsTests
     }
 
     [Fact]
+    public async Task A_smaller_context_length_limits_max_tokens()
+    {
+        await using var live = await LiveServer.StartAsync(new PremServerOptions { ContextLength = 64 });
+        var (status, body) = await live.PostAsync("v1/chat/completions", live.ChatBody("Hi.", 60));
+        Assert.Equal(400, status);
+        Assert.Contains("maximum context length is 64 tokens", body.GetProperty("error").GetProperty("message").GetString());
+        Assert.Equal(64, JsonDocument.Parse(await live.Http.GetStringAsync("health")).RootElement.GetProperty("context_length").GetInt32());
+    }
+
+    [Fact]
     public async Task Unknown_urls_get_a_404_in_openai_shape()
     {
         await using var live = await LiveServer.StartAsync();

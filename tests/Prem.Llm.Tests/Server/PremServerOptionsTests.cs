@@ -19,6 +19,7 @@ public class PremServerOptionsTests
     [InlineData("MaxConcurrentRequests")]
     [InlineData("MaxQueueLength")]
     [InlineData("ShutdownTimeout")]
+    [InlineData("ContextLength")]
     public void Out_of_range_options_are_refused_by_name(string name)
     {
         var bad = name switch
@@ -28,6 +29,7 @@ public class PremServerOptionsTests
             "MaxRequestBodyBytes" => new PremServerOptions { MaxRequestBodyBytes = 10 },
             "MaxConcurrentRequests" => new PremServerOptions { MaxConcurrentRequests = 0 },
             "MaxQueueLength" => new PremServerOptions { MaxQueueLength = -1 },
+            "ContextLength" => new PremServerOptions { ContextLength = -1 },
             _ => new PremServerOptions { ShutdownTimeout = TimeSpan.FromSeconds(-1) },
         };
         Assert.Equal(name, Assert.Throws<ArgumentException>(() => bad.Validate()).ParamName);

@@ -125,8 +125,8 @@ public class PremServerTests
     public async Task A_full_queue_answers_429_and_the_server_keeps_serving()
     {
         await using var live = await LiveServer.StartAsync(new PremServerOptions { MaxConcurrentRequests = 1, MaxQueueLength = 0 });
-        // One slot and no queue: of requests sent together, those arriving while a 480-token answer runs are refused.
-        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => live.PostAsync("v1/chat/completions", live.ChatBody("Tell me a story.", 480))));
+        // One slot and no queue: of requests sent together, those arriving while a 450-token answer runs are refused.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => live.PostAsync("v1/chat/completions", live.ChatBody("Tell me a story.", 450))));
         Assert.All(answers, a => Assert.True(a.Status is 200 or 429, a.Body.ToString()));
         Assert.Contains(answers, a => a.Status == 200);
         var refused = Assert.Single(answers.Where(a => a.Status == 429).Take(1));
