@@ -10,10 +10,14 @@ namespace Prem.Llm.AI;
 /// </summary>
 internal sealed record ChatRequest(IReadOnlyList<int> Prompt, SamplingOptions Sampling, IReadOnlyList<string> StopSequences)
 {
+    const string RepetitionPenaltyKey = PremChatClient.RepetitionPenaltyKey;
+
     /// <summary>
     /// Maps <paramref name="messages"/> and <paramref name="options"/>: <see cref="ChatOptions.Instructions"/> becomes a
     /// leading system message; Temperature, TopP, TopK, MaxOutputTokens, Seed and StopSequences override the
-    /// folder's generation defaults. Options a local model has no use for (tools, response format) are ignored.
+    /// folder's generation defaults; <see cref="PremChatClient.RepetitionPenaltyKey"/> in <see cref="ChatOptions.AdditionalProperties"/> sets
+    /// HF's repetition penalty. Options a local model has no use for (tools, response format, frequency and presence
+    /// penalties, which HF's generate does not have either) are ignored.
     /// </summary>
     /// <exception cref="ArgumentException">No messages, an unknown role, or an option out of range (named as ChatOptions names it).</exception>
     public static ChatRequest Create(ChatModel model, IEnumerable<Microsoft.Extensions.AI.ChatMessage> messages, ChatOptions? options)
@@ -38,8 +42,13 @@ internal sealed record ChatRequest(IReadOnlyList<int> Prompt, SamplingOptions Sa
                 throw new ArgumentException($"ChatOptions.TopP must be in (0, 1], got {p}.", nameof(options));
             if (options.TopK is int k && k < 0)
                 throw new ArgumentException($"ChatOptions.TopK must be ≥ 0 (0 is off), got {k}.", nameof(options));
+            double? penalty = null;
+            if (options.AdditionalProperties?.TryGetValue(RepetitionPenaltyKey, out object? value) == true)
+                penalty = value is IConvertible number && value is not string && Convert.ToDouble(number, System.Globalization.CultureInfo.InvariantCulture) is double r && r > 0 && double.IsFinite(r)
+                    ? r : throw new ArgumentException($"ChatOptions.AdditionalProperties[\"{RepetitionPenaltyKey}\"] must be a number > 0, got {value ?? "null"}.", nameof(options));
             sampling = sampling with
             {
+                RepetitionPenalty = penalty ?? sampling.RepetitionPenalty,
                 MaxNewTokens = options.MaxOutputTokens ?? sampling.MaxNewTokens,
                 Temperature = options.Temperature ?? sampling.Temperature,
                 TopP = options.TopP ?? sampling.TopP,

@@ -7,7 +7,7 @@ namespace Prem.Llm.AI;
 /// <summary>
 /// Microsoft.Extensions.AI's <see cref="IChatClient"/> over a local <see cref="ChatModel"/>: the folder's chat
 /// template, <see cref="ChatOptions"/> mapped onto sampling (temperature, top-p, top-k, max output tokens, stop
-/// sequences, seed), usage counts and finish reasons. Streaming yields one update per token that adds text
+/// sequences, seed; <see cref="RepetitionPenaltyKey"/> for the repetition penalty), usage counts and finish reasons. Streaming yields one update per token that adds text
 /// (never half a UTF-8 character), then a last update with the finish reason and a <see cref="UsageContent"/>.
 /// Cancelling stops generation after the token being computed; calls on one model run one at a time.
 /// </summary>
@@ -15,6 +15,12 @@ public sealed class PremChatClient : IChatClient
 {
     /// <summary>The provider name in <see cref="ChatClientMetadata"/>.</summary>
     public const string ProviderName = "prem";
+
+    /// <summary>
+    /// The <see cref="ChatOptions.AdditionalProperties"/> key of HF's repetition penalty (a number &gt; 0; 1 is off), which
+    /// <see cref="ChatOptions"/> has no property for.
+    /// </summary>
+    public const string RepetitionPenaltyKey = "repetition_penalty";
 
     readonly bool _ownsModel;
 

@@ -16,7 +16,7 @@ namespace Prem.Llm.Cli.Commands;
 public static class ChatCommand
 {
     /// <summary>The help the <c>/help</c> command prints.</summary>
-    public const string Help = "commands: /reset (forget the conversation), /system TEXT (replace the system message; /system alone removes it), /exit";
+    public const string Help = "commands: /reset (forget the conversation), /system TEXT (replace the system message; /system alone removes it), /help, /exit";
 
     /// <summary>The command definition; turns are read from <paramref name="input"/> (standard input when null).</summary>
     public static Command Create(TextReader? input = null)
@@ -87,8 +87,9 @@ public static class ChatCommand
             string? instructions = parse.GetValue(system);
             string? SystemMessage() => documents.Count > 0 ? DocumentContext.SystemMessage(documents, instructions) : instructions;
             var conversation = new ChatConversation(SystemMessage());
-            if (documents.Count > 0 && chat.EncodePrompt(conversation.Messages("")).Count >= chat.ContextLength)
-                throw new CliError($"--context: the documents take {chat.EncodePrompt(conversation.Messages("")).Count} tokens; the model's context window is {chat.ContextLength}.");
+            int fixedTokens = chat.EncodePrompt(conversation.Messages("")).Count;
+            if (documents.Count > 0 && fixedTokens >= chat.ContextLength)
+                throw new CliError($"--context: the documents take {fixedTokens} tokens; the model's context window is {chat.ContextLength}.");
             bool interactive = input is null && !Console.IsInputRedirected;
             var reader = input ?? Console.In;
             if (interactive) stderr.WriteLine($"prem: chatting with {chat.Name} ({Help}).");
@@ -111,6 +112,11 @@ public static class ChatCommand
                     instructions = line.Length > "/system".Length ? line["/system ".Length..].Trim() : null;
                     conversation.System = SystemMessage();
                     stderr.WriteLine(instructions is null ? "prem: system message removed." : "prem: system message set.");
+                    continue;
+                }
+                if (line == "/help")
+                {
+                    stderr.WriteLine("prem: " + Help);
                     continue;
                 }
                 if (line.StartsWith('/'))

@@ -70,7 +70,9 @@ public class ReadmeSnippetTests
     private static List<MetadataReference> References()
     {
         var paths = new HashSet<string>(((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator));
-        var pending = new Queue<Assembly>([typeof(LlamaForCausalLM).Assembly, typeof(Prem.Llm.AI.PremChatClient).Assembly]);
+        // Microsoft.Extensions.DependencyInjection too: an app that registers the chat client has its container.
+        var pending = new Queue<Assembly>([typeof(LlamaForCausalLM).Assembly, typeof(Prem.Llm.AI.PremChatClient).Assembly,
+            typeof(Microsoft.Extensions.DependencyInjection.ServiceCollection).Assembly]);
         var seen = new HashSet<string>();
         while (pending.TryDequeue(out var assembly))
         {
