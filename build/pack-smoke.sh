@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Packs every package (Prem.Llm, Prem.Llm.Cuda, Prem.Llm.Recipes, Prem.Llm.Reporting, Prem.Llm.AI and the `prem`
+# Packs every package (Prem.Llm, Prem.Llm.Cuda, Prem.Llm.Recipes, Prem.Llm.Reporting, Prem.Llm.AI, Prem.Llm.Server and the `prem`
 # tool Prem.Llm.Cli) with one version into a local folder feed, checks each package's metadata, builds
 # and runs a fresh project that consumes Prem.Llm from the feed (with its buildTransitive TorchSharp
 # fix) against the golden logits, does the same for a project that references Prem.Llm.csproj from
@@ -15,7 +15,7 @@ fail() { echo "pack-smoke: $*" >&2; exit 1; }
 # collides with a cached package.
 base=$(dotnet msbuild "$root/src/Prem.Llm/Prem.Llm.csproj" -getProperty:Version)
 [ -n "$base" ] || fail "no Version in Directory.Build.props"
-libraries=(Prem.Llm Prem.Llm.Cuda Prem.Llm.Recipes Prem.Llm.Reporting Prem.Llm.AI)
+libraries=(Prem.Llm Prem.Llm.Cuda Prem.Llm.Recipes Prem.Llm.Reporting Prem.Llm.AI Prem.Llm.Server)
 for p in "${libraries[@]}"; do
   v=$(dotnet msbuild "$root/src/$p/$p.csproj" -getProperty:Version)
   [ "$v" = "$base" ] || fail "$p has version $v, Prem.Llm has $base"

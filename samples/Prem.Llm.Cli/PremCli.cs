@@ -21,6 +21,7 @@ public static class PremCli
         root.Subcommands.Add(ChatReadyCommand.Create());
         root.Subcommands.Add(PlanCommand.Create());
         root.Subcommands.Add(ChatCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         return root;
     }
 
