@@ -20,6 +20,7 @@ public static class PremCli
         root.Subcommands.Add(DpoCommand.Create());
         root.Subcommands.Add(ChatReadyCommand.Create());
         root.Subcommands.Add(PlanCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
         return root;
     }
 
