@@ -27,7 +27,13 @@ internal static class GgufMetadata
     {
         if (!file.Metadata.TryGetValue(key, out var v))
             return fallback ?? throw new GgufFormatException(file.Path, key, "the key is missing.");
-        double d = v.Value switch { float f => f, double x => x, _ => throw Wrong(file, key, "a float") };
+        // A float32 as the decimal it was written from (1e-5, not 9.99999974738e-6), so configs round-trip.
+        double d = v.Value switch
+        {
+            float f => double.Parse(f.ToString(System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture),
+            double x => x,
+            _ => throw Wrong(file, key, "a float"),
+        };
         if (!double.IsFinite(d)) throw new GgufFormatException(file.Path, key, $"{d} is not finite.");
         return d;
     }
