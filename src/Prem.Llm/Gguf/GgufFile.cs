@@ -219,8 +219,8 @@ internal sealed class GgufFile : IDisposable
             return result;
         }
         var (block, size) = GgmlTypes.Geometry(tensor.Type);
-        int blocksPerChunk = Math.Max(1, (1 << 20) / size);
-        var buffer = new byte[blocksPerChunk * size];
+        int blocksPerChunk = (int)Math.Min(Math.Max(1, (1 << 20) / size), tensor.Elements / block);
+        var buffer = new byte[Math.Max(blocksPerChunk, 1) * size];
         for (long first = 0; first < tensor.Elements / block; first += blocksPerChunk)
         {
             int blocks = (int)Math.Min(blocksPerChunk, tensor.Elements / block - first);
