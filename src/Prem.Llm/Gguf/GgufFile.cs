@@ -185,14 +185,15 @@ internal sealed class GgufFile : IDisposable
                 for (int i = 0; i < n; i++)
                 {
                     var v = ReadValue(r, key, elementType, nested: true).Value;
-                    switch (values)
+                    // By element type, not by array pattern: the runtime lets an int[] pass as uint[] and back.
+                    switch ((GgufValueType)elementType)
                     {
-                        case string[] s: s[i] = (string)v; break;
-                        case float[] f: f[i] = (float)v; break;
-                        case int[] k: k[i] = (int)v; break;
-                        case uint[] u: u[i] = (uint)v; break;
-                        case bool[] q: q[i] = (bool)v; break;
-                        case object[] o: o[i] = v; break;
+                        case GgufValueType.String: ((string[])values)[i] = (string)v; break;
+                        case GgufValueType.Float32: ((float[])values)[i] = (float)v; break;
+                        case GgufValueType.Int32: ((int[])values)[i] = (int)v; break;
+                        case GgufValueType.UInt32: ((uint[])values)[i] = (uint)v; break;
+                        case GgufValueType.Bool: ((bool[])values)[i] = (bool)v; break;
+                        default: ((object[])values)[i] = v; break;
                     }
                 }
                 return new(GgufValueType.Array, values, (GgufValueType)elementType);

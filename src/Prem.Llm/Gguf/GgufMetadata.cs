@@ -55,9 +55,9 @@ internal static class GgufMetadata
     public static T[] Array<T>(GgufFile file, string key, GgufValueType element)
     {
         var v = Get(file, key);
-        if (v.Type != GgufValueType.Array || v.ElementType != element || v.Value is not T[] values)
+        if (v.Type != GgufValueType.Array || v.ElementType != element || v.Value.GetType() != typeof(T[]))
             throw Wrong(file, key, $"an array of {element}");
-        return values;
+        return (T[])v.Value;
     }
 
     static GgufValue Get(GgufFile file, string key) =>
