@@ -63,7 +63,7 @@ public static class CliAction
             ArgumentException a => WithoutParameterTail(a),
             CliError or LlamaConfigException or SafeTensorsFormatException or HfCheckpointException or RecipeException or TrainingException
                 or DataFormatException or TextDataException or EvaluationException or InvalidDataException or IOException
-                or UnauthorizedAccessException or JsonException or FormatException or Devices.DeviceException => e.Message,
+                or UnauthorizedAccessException or JsonException or FormatException or Devices.DeviceException or Gguf.GgufFormatException => e.Message,
             _ => $"{e.Message} ({e.GetType().Name}; set PREM_DEBUG=1 for the stack trace)",
         };
     }

@@ -22,6 +22,7 @@ public static class PremCli
         root.Subcommands.Add(PlanCommand.Create());
         root.Subcommands.Add(ChatCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
         return root;
     }
 

@@ -1,11 +1,23 @@
 using Prem.Llm.Tests.Checkpoints;
 using Prem.Llm.Tests.Text.Templates;
 
-// Usage: safetensors|tokenizer-json|templates [inputs = 100000] [seed = 1] [first input = 0]
-if (args.Length == 0 || args[0] is not ("safetensors" or "tokenizer-json" or "templates"))
+// Usage: safetensors|tokenizer-json|templates|gguf [inputs = 100000] [seed = 1] [first input = 0]
+if (args.Length == 0 || args[0] is not ("safetensors" or "tokenizer-json" or "templates" or "gguf"))
 {
-    Console.Error.WriteLine("usage: Prem.Llm.Fuzz safetensors|tokenizer-json|templates [inputs] [seed] [first]");
+    Console.Error.WriteLine("usage: Prem.Llm.Fuzz safetensors|tokenizer-json|templates|gguf [inputs] [seed] [first]");
     return 2;
+}
+if (args[0] == "gguf")
+{
+    int n = args.Length > 1 ? int.Parse(args[1]) : 100_000, s = args.Length > 2 ? int.Parse(args[2]) : 1, f = args.Length > 3 ? int.Parse(args[3]) : 0;
+    var dir = Path.Combine(Path.GetTempPath(), "prem-fuzz-gguf", $"{s}-{Environment.ProcessId}");
+    Console.WriteLine($"fuzzing the GGUF reader: {n} inputs from {f}, seed {s}, work folder {dir}");
+    var r = new Prem.Llm.Tests.Gguf.GgufFuzzer(dir, s).Run(n, f, Console.WriteLine);
+    Console.WriteLine($"inputs {r.Inputs}, accepted {r.Accepted}, rejected {r.Rejected}, failures {r.Failures.Count}");
+    Console.WriteLine($"elapsed {r.Elapsed.TotalSeconds:F1} s, slowest input {r.Slowest.TotalMilliseconds:F1} ms, max managed allocation {r.MaxAllocatedBytes} bytes");
+    foreach (var failure in r.Failures.Take(50)) Console.WriteLine("FAIL " + failure);
+    if (r.Failures.Count == 0) Directory.Delete(dir, recursive: true);
+    return r.Failures.Count > 0 ? 1 : 0;
 }
 if (args[0] == "tokenizer-json")
 {

@@ -52,6 +52,10 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
         if (initialize) InitializeWeights(seed);
     }
 
+    /// <summary>A model whose weights are left uninitialised, for a loader that overwrites every one (GGUF import).</summary>
+    internal static LlamaForCausalLM CreateForLoading(LlamaConfig config, ScalarType dtype) =>
+        new(config, backend: null, dtype, device: null, initialize: false, seed: 0);
+
     /// <summary>The configuration the model was built from.</summary>
     public LlamaConfig Config { get; }
 
