@@ -57,7 +57,8 @@ public sealed class DpoObjective : IObjective
         using var scope = NewDisposeScope();
         var (pcSum, pcCount) = SequenceLogProbs.Compute(model, pairs.Chosen);
         var (prSum, prCount) = SequenceLogProbs.Compute(model, pairs.Rejected);
-        var (rcSum, rcCount, rrSum, rrCount) = _reference.Get(pairs);
+        // A LoRA policy is its own reference: the model computed with here, adapters off.
+        var (rcSum, rcCount, rrSum, rrCount) = _reference is AdapterReferenceLogProbs adapters ? adapters.Get(model, pairs) : _reference.Get(pairs);
         bool average = LossType == DpoLossType.Ipo;
         var pc = average ? pcSum.div(pcCount.clamp_min(1)) : pcSum;
         var pr = average ? prSum.div(prCount.clamp_min(1)) : prSum;
