@@ -17,7 +17,8 @@ public sealed class DpoObjective : IObjective
     private readonly IReferenceLogProbs _reference;
 
     /// <summary>Creates the objective.</summary>
-    /// <param name="reference">A live frozen model (<see cref="ModelReferenceLogProbs"/>) or a precomputed cache (<see cref="CachedReferenceLogProbs"/>).</param>
+    /// <param name="reference">A live frozen model (<see cref="ModelReferenceLogProbs"/>), a precomputed cache (<see cref="CachedReferenceLogProbs"/>),
+    /// or, for a LoRA policy, the policy with its adapters off (<see cref="AdapterReferenceLogProbs"/>).</param>
     /// <param name="beta">β, the Prem-1B recipe's 0.01 by default.</param>
     /// <param name="lossType">The loss variant, the Prem-1B recipe's sigmoid by default.</param>
     /// <param name="labelSmoothing">ε for sigmoid and robust, in [0, 0.5).</param>
