@@ -236,9 +236,17 @@ public sealed class LoraModel : IDisposable
             .Where(kv => !IsAdapterKey(kv.Key))
             .Select(kv => new KeyValuePair<string, Tensor>(kv.Key, replace.GetValueOrDefault(kv.Key) ?? kv.Value))
             .ToList();
+        var config = Model.Config with { TorchDtype = LlamaConfigJson.DtypeName(target) };
+        if (config.TieWordEmbeddings && replace.ContainsKey("model.embed_tokens.weight"))
+        {
+            // A tied head keeps reading the original embedding while the lookups use the trained copy: two matrices
+            // now, so the merged model is untied with the original as its head (exactly the adapter's outputs).
+            config = config with { TieWordEmbeddings = false };
+            state.Add(new("lm_head.weight", Model.HeadWeight));
+        }
         Directory.CreateDirectory(directory);
         SafeTensorsCheckpoint.Save(directory, state, maxShardBytes, target);
-        LlamaConfigJson.Save(Model.Config with { TorchDtype = LlamaConfigJson.DtypeName(target) }, Path.Combine(directory, "config.json"));
+        LlamaConfigJson.Save(config, Path.Combine(directory, "config.json"));
         if (Model.GenerationConfig is { } generation) GenerationConfigJson.Save(generation, Path.Combine(directory, GenerationConfig.FileName));
     }
 

@@ -203,7 +203,16 @@ public sealed class Trainer : IDisposable
     {
         if (_validation is null) throw new TrainingException("No validation source was given.");
         using var noGrad = no_grad();
-        _validation.StartEpoch(0, Options.Seed);
+        // Eval mode: LoRA dropout (the only dropout a Llama here has) stays off while validating.
+        bool wasTraining = _precision.Working.training;
+        _precision.Working.eval();
+        try { return ValidateInEvalMode(); }
+        finally { _precision.Working.train(wasTraining); }
+    }
+
+    private ValidationResult ValidateInEvalMode()
+    {
+        _validation!.StartEpoch(0, Options.Seed);
         double lossSum = 0;
         long units = 0;
         for (int i = 0; Options.LimitValidationBatches is not int limit || i < limit; i++)
@@ -253,16 +262,17 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>
-    /// LoRA adapters train only while attached, enabled and unmerged (merged adapters receive no gradient), and
-    /// their dropout would draw a different mask in a checkpointed layer's recomputation.
+    /// LoRA adapters train only while attached, enabled and unmerged (merged adapters receive no gradient). Their
+    /// dropout on CUDA draws from the device's generator, whose state a checkpointed layer's recomputation does not
+    /// restore (only the CPU's), so that combination is refused.
     /// </summary>
     private static void CheckAdapters(LlamaForCausalLM model, TrainerOptions options)
     {
         if (LoraModel.Of(model) is not { } lora) return;
         if (lora.Merged) throw new TrainingException("the model's LoRA adapters are merged into its weights; unmerge them before training.");
         if (!lora.Enabled) throw new TrainingException("the model's LoRA adapters are disabled; enable them before training.");
-        if (lora.Config.Dropout > 0 && options.Precision.ActivationCheckpointing)
-            throw new TrainingException($"lora_dropout {lora.Config.Dropout} with activation checkpointing: the recomputed layers would draw other dropout masks; set lora_dropout to 0 or turn checkpointing off.");
+        if (lora.Config.Dropout > 0 && options.Precision.ActivationCheckpointing && model.Device.type != DeviceType.CPU)
+            throw new TrainingException($"lora_dropout {lora.Config.Dropout} with activation checkpointing on {model.Device}: the recomputed layers would draw other dropout masks there; set lora_dropout to 0 or turn checkpointing off.");
     }
 
     /// <summary>Refuses a source whose batches can never be the objective's batch type (a source of unknown type passes).</summary>

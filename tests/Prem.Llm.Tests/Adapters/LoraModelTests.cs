@@ -73,6 +73,21 @@ public class LoraModelTests
     }
 
     [Fact]
+    public void Dropout_applies_to_the_adapter_input_in_training_mode_only()
+    {
+        using var model = TrainingFixtures.TinyModel(seed: 2);
+        using var ids = LoraFixtures.Ids();
+        using var lora = LoraModel.Apply(model, LoraFixtures.All(init: LoraInitialization.Random) with { Dropout = 0.5 }, seed: 5);
+        Assert.NotEqual(LoraFixtures.Logits(model, ids), LoraFixtures.Logits(model, ids));
+        model.eval();
+        var evaluated = LoraFixtures.Logits(model, ids);
+        Assert.Equal(evaluated, LoraFixtures.Logits(model, ids));
+        lora.Merge();
+        Assert.True(TrainingFixtures.MaxAbsDiff(evaluated, LoraFixtures.Logits(model, ids)) < 1e-5);
+        model.train();
+    }
+
+    [Fact]
     public void Only_adapters_and_saved_copies_are_trainable()
     {
         using var model = TrainingFixtures.TinyModel(seed: 2);
@@ -257,6 +272,21 @@ public class LoraModelTests
         lora.SaveMerged(dir);
         Assert.False(lora.Merged);
         using var merged = Prem.Llm.Modeling.LlamaForCausalLM.FromPretrained(dir);
+        Assert.True(TrainingFixtures.MaxAbsDiff(adapted, LoraFixtures.Logits(merged, ids)) < 1e-5);
+    }
+
+    [Fact]
+    public void Merged_export_of_a_tied_model_with_a_trained_embedding_copy_is_untied_and_exact()
+    {
+        string dir = TestData.TempDirectory();
+        using var ids = LoraFixtures.Ids();
+        using var model = TrainingFixtures.TinyModel(seed: 2, tied: true);
+        using var lora = LoraModel.Apply(model, LoraFixtures.All(init: LoraInitialization.Random, save: "embed_tokens") with { TargetModules = LoraConfig.AllLinear }, seed: 4);
+        using (no_grad()) lora.TrainableParameters.Single(p => p.Name.Contains("modules_to_save")).Param.mul_(1.5);
+        var adapted = LoraFixtures.Logits(model, ids);
+        lora.SaveMerged(dir);
+        using var merged = Prem.Llm.Modeling.LlamaForCausalLM.FromPretrained(dir);
+        Assert.False(merged.Config.TieWordEmbeddings);
         Assert.True(TrainingFixtures.MaxAbsDiff(adapted, LoraFixtures.Logits(merged, ids)) < 1e-5);
     }
 

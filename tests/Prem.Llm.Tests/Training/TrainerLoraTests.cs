@@ -46,7 +46,7 @@ public class TrainerLoraTests
     }
 
     [Fact]
-    public void Activation_checkpointing_gives_the_same_adapter_update()
+    public void Activation_checkpointing_gives_the_same_adapter_update_with_dropout()
     {
         var options = Fast(1) with
         {
@@ -56,7 +56,7 @@ public class TrainerLoraTests
         Dictionary<string, float[]> Step(bool checkpointing)
         {
             using var model = TrainingFixtures.TinyModel(seed: 1);
-            using var lora = LoraModel.Apply(model, Config() with { Initialization = LoraInitialization.Random }, seed: 2);
+            using var lora = LoraModel.Apply(model, Config() with { Initialization = LoraInitialization.Random, Dropout = 0.3 }, seed: 2);
             using (var t = new Trainer(model, new CausalLmObjective(), TrainingFixtures.CountingSource(2, shuffle: false), options with { Precision = new() { Mode = TrainingPrecision.Float32, ActivationCheckpointing = checkpointing } }))
                 t.Run();
             return TrainingFixtures.Weights(model);
@@ -80,12 +80,10 @@ public class TrainerLoraTests
     }
 
     [Fact]
-    public void Merged_or_disabled_adapters_and_dropout_under_checkpointing_are_refused()
+    public void Merged_or_disabled_adapters_are_refused()
     {
         using var model = TrainingFixtures.TinyModel(seed: 1);
-        using var lora = LoraModel.Apply(model, Config() with { Dropout = 0.1 }, seed: 2);
-        var e = Assert.Throws<TrainingException>(() => new Trainer(model, new CausalLmObjective(), TrainingFixtures.CountingSource(2), Fast(1, checkpointing: true)));
-        Assert.Contains("lora_dropout", e.Message);
+        using var lora = LoraModel.Apply(model, Config(), seed: 2);
         lora.Merge();
         Assert.Contains("merged", Assert.Throws<TrainingException>(() => new Trainer(model, new CausalLmObjective(), TrainingFixtures.CountingSource(2), Fast(1))).Message);
         lora.Enabled = false;
