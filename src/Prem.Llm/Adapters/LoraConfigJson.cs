@@ -74,8 +74,11 @@ internal static class LoraConfigJson
         {
             obj = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 16 }) as JsonObject
                 ?? throw new LoraException("expected a JSON object.", file);
+            // JsonObject finds repeated keys only when its dictionary is first built: build it here.
+            _ = obj.ContainsKey("peft_type");
         }
         catch (JsonException e) { throw new LoraException($"not valid JSON: {e.Message}", file); }
+        catch (ArgumentException e) { throw new LoraException($"not valid JSON: {e.Message}", file); }
 
         string peftType = String(obj, "peft_type", file) ?? throw new LoraException("peft_type is missing; expected \"LORA\".", file);
         if (peftType != "LORA") throw new LoraException($"peft_type is \"{peftType}\"; only LORA adapters are supported.", file);

@@ -104,8 +104,38 @@ public class LoraConfigJsonTests
     [InlineData("[1]")]
     [InlineData("{\"r\": 8, \"target_modules\": [\"q_proj\"]}")]
     [InlineData("{\"peft_type\": \"LORA\", \"r\": 8}")]
+    [InlineData("{\"peft_type\": \"LORA\", \"r\": 8, \"r\": 9, \"target_modules\": [\"q_proj\"]}")]
     public void Malformed_files_are_refused(string json) =>
         Assert.Throws<LoraException>(() => LoraConfigJson.Parse(json, "f.json"));
+
+    [Fact]
+    public void Mutated_files_fail_only_with_a_lora_exception()
+    {
+        // A fixed seeded sample of byte flips, insertions and truncations of a PEFT-written file: each parses or is
+        // refused with LoraException (never a JSON, cast or index exception escaping).
+        var random = new Random(20);
+        byte[] original = System.Text.Encoding.UTF8.GetBytes(PeftWritten);
+        int parsed = 0, refused = 0;
+        for (int i = 0; i < 2000; i++)
+        {
+            var bytes = original.ToList();
+            for (int k = random.Next(1, 4); k > 0; k--)
+            {
+                int at = random.Next(bytes.Count);
+                switch (random.Next(3))
+                {
+                    case 0: bytes[at] = (byte)"{}[]\":,0-9.etfn \"x"[random.Next(18)]; break;
+                    case 1: bytes.Insert(at, (byte)random.Next(32, 127)); break;
+                    default: bytes.RemoveRange(at, bytes.Count - at); break;
+                }
+                if (bytes.Count == 0) break;
+            }
+            string text = System.Text.Encoding.UTF8.GetString(bytes.ToArray());
+            try { LoraConfigJson.Parse(text, "fuzz.json"); parsed++; }
+            catch (LoraException e) { Assert.StartsWith("fuzz.json: ", e.Message); refused++; }
+        }
+        Assert.True(parsed > 0 && refused > 0, $"{parsed} parsed, {refused} refused");
+    }
 
     [Fact]
     public void Missing_file_is_named()
