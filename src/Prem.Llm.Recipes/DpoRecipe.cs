@@ -88,6 +88,8 @@ internal sealed record DpoRecipe
     public int? EvalSteps { get; init; }
     /// <summary>Attention backend ("eager", "sdpa", "flash"; attn_implementation in YAML).</summary>
     public string Attention { get; init; } = "sdpa";
+    /// <summary>The PEFT keys (<c>use_peft</c>, <c>lora_r</c>…): LoRA adapters on the frozen policy, whose reference is then the policy with its adapters off.</summary>
+    public PeftArgs Peft { get; init; } = new();
 
     /// <summary>The trainer options this recipe means.</summary>
     public TrainerOptions ToTrainerOptions() => new()
@@ -100,7 +102,7 @@ internal sealed record DpoRecipe
         Schedule = new ScheduleOptions { WarmupFraction = WarmupRatio, Decay = LrSchedulerType, MinLearningRate = MinLearningRate, MaxEpochs = NumTrainEpochs, MaxSteps = MaxSteps },
         Precision = new PrecisionOptions { Mode = Bf16 ? TrainingPrecision.Bf16Mixed : TrainingPrecision.Float32, ActivationCheckpointing = GradientCheckpointing },
         // The trainer exports the final model (output_dir/final); the builder adds the tokenizer.
-        Checkpoint = new CheckpointOptions { OutputDir = OutputDir, ResumeFrom = ResumeFrom, Overwrite = Overwrite, SaveEveryNSteps = SaveSteps },
+        Checkpoint = new CheckpointOptions { OutputDir = OutputDir, ResumeFrom = ResumeFrom, Overwrite = Overwrite, SaveEveryNSteps = SaveSteps, ExportMergedModel = Peft.MergeAdapter },
         AccumulationSteps = GradientAccumulationSteps, LogEveryNSteps = LoggingSteps, ValidateEveryNSteps = EvalSteps, Seed = Seed,
     };
 }

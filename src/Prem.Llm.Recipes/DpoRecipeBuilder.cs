@@ -1,3 +1,4 @@
+using Prem.Llm.Adapters;
 using Prem.Llm.Data;
 using Prem.Llm.Modeling;
 using Prem.Llm.Objectives;
@@ -86,10 +87,14 @@ public static class DpoRecipeBuilder
             var policy = RecipeModels.FromFolder(recipe.ModelNameOrPath, "model_name_or_path", null, RecipeModels.TrainingDtype(options.Precision.Mode), backend, device);
             owned.Add(policy);
             RecipeModels.ToDevice(policy, device);
-            IReferenceLogProbs reference;
-            if (recipe.PrecomputeRefLogProbs)
-                reference = CachedReference(recipe, policy, backend, train, validation, trainSet.Examples.Count + valPairs, host);
-            else
+            IReferenceLogProbs? reference = recipe.PrecomputeRefLogProbs
+                ? CachedReference(recipe, policy, backend, train, validation, trainSet.Examples.Count + valPairs, host) : null;
+            // Adapters after a cached pass (which reads the base), detached before the policy is disposed.
+            // TRL's DPOTrainer turns every dropout off (disable_dropout, default true), lora_dropout included.
+            if (recipe.Peft.UsePeft) owned.Insert(0, LoraModel.Apply(policy, recipe.Peft.ToLoraConfig(recipe.ModelNameOrPath) with { Dropout = 0 }, recipe.Seed));
+            // TRL with a PEFT model and no ref_model: the reference is the policy with its adapters off.
+            if (reference is null && recipe.Peft.UsePeft && recipe.RefModelNameOrPath is null) reference = new AdapterReferenceLogProbs(policy);
+            if (reference is null)
             {
                 var frozen = RecipeModels.FromFolder(recipe.RefModelNameOrPath ?? recipe.ModelNameOrPath,
                     recipe.RefModelNameOrPath is null ? "model_name_or_path" : "ref_model_name_or_path", null, ScalarType.Float32, backend, device);

@@ -67,6 +67,7 @@ internal static class DpoRecipeYaml
             SaveSteps = TrainingRecipeYaml.Positive(s, "save_steps") ?? d.SaveSteps,
             EvalSteps = TrainingRecipeYaml.Positive(s, "eval_steps"),
             Attention = RecipeChoices.Pick(s, "attn_implementation", RecipeChoices.Attention) ?? d.Attention,
+            Peft = PeftArgsYaml.Read(s),
         };
         s.RejectUnknown();
         return recipe;

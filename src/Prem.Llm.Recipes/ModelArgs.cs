@@ -27,4 +27,7 @@ internal sealed record ModelArgs
     /// needs (float32 masters for bf16-mixed).
     /// </summary>
     public string? Dtype { get; init; }
+
+    /// <summary>The PEFT keys (<c>use_peft</c>, <c>lora_r</c>…): LoRA adapters on the frozen model.</summary>
+    public PeftArgs Peft { get; init; } = new();
 }

@@ -1,3 +1,4 @@
+using Prem.Llm.Adapters;
 using Prem.Llm.Data;
 using Prem.Llm.Modeling;
 using Prem.Llm.Objectives;
@@ -61,6 +62,8 @@ public static class RecipeBuilder
                 : RecipeModels.FromConfig(WithSpecialTokens(args.Config!, recipe, tokenizerDir), args.MaxPositionEmbeddings, dtype, backend, options.Seed, device);
             owned.Insert(0, model);
             RecipeModels.ToDevice(model, device);
+            // Adapters are detached before the model is disposed (owned is disposed in order).
+            if (args.Peft.UsePeft) owned.Insert(0, LoraModel.Apply(model, args.Peft.ToLoraConfig(args.ModelName), options.Seed));
             if (vocab is int v && v > model.Config.VocabSize)
                 throw new RecipeException(null, args.ModelName is null ? "model.model_args.config.vocab_size" : "model.model_args.model_name",
                     $"the model's vocabulary ({model.Config.VocabSize}) is smaller than the data's tokenizer ({v})");

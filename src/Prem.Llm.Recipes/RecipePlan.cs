@@ -33,6 +33,7 @@ public static class RecipePlan
             Precision = recipe.Trainer.Precision,
             ActivationCheckpointing = recipe.Trainer.GradientCheckpointing,
             Attention = recipe.Model.Attention,
+            Lora = recipe.Model.Peft.UsePeft ? recipe.Model.Peft.ToLoraConfig(recipe.Model.ModelName) : null,
         };
         return (config, MemoryPlanner.Plan(config, options));
     }

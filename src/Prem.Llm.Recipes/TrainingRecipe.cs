@@ -63,7 +63,7 @@ internal sealed record TrainingRecipe
             Checkpoint = new CheckpointOptions
             {
                 OutputDir = OutputDir, ResumeFrom = ResumeFrom, Overwrite = Overwrite, SaveEveryNSteps = t.SaveEveryNSteps,
-                ExportDtype = RecipeModels.ExportDtype(Model.Dtype),
+                ExportDtype = RecipeModels.ExportDtype(Model.Dtype), ExportMergedModel = Model.Peft.MergeAdapter,
             },
             AccumulationSteps = accumulate, LogEveryNSteps = t.LogEveryNSteps,
             ValidateEveryNSteps = validateEvery, LimitValidationBatches = limitVal, Seed = t.Seed,

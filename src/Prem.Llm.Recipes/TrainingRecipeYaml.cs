@@ -6,7 +6,7 @@ internal static class TrainingRecipeYaml
     public static TrainingRecipe Bind(YamlSection root, RecipeKind kind, RecipeSource source)
     {
         var modelSection = root.Section("model") ?? throw root.Missing("model");
-        var model = ModelArgs(modelSection.Section("model_args") ?? throw modelSection.Missing("model_args"), source);
+        var model = ModelArgs(modelSection.Section("model_args") ?? throw modelSection.Missing("model_args"), source, kind);
         var optimizer = Optimizer(modelSection.Section("optimizer_args"));
         var scheduler = Scheduler(modelSection.Section("lr_scheduler_args"));
         modelSection.RejectUnknown();
@@ -23,7 +23,7 @@ internal static class TrainingRecipeYaml
         return recipe;
     }
 
-    static ModelArgs ModelArgs(YamlSection s, RecipeSource source)
+    static ModelArgs ModelArgs(YamlSection s, RecipeSource source, RecipeKind kind)
     {
         string? name = s.String("model_name");
         bool hasConfig = s.Has("config");
@@ -42,7 +42,10 @@ internal static class TrainingRecipeYaml
             ModelName = name, Config = config, MaxPositionEmbeddings = maxPositions,
             Attention = attention ?? (flash == true ? "flash" : "sdpa"),
             Dtype = RecipeChoices.Pick(s, "dtype", RecipeChoices.Dtype),
+            Peft = PeftArgsYaml.Read(s),
         };
+        if (args.Peft.UsePeft && kind == RecipeKind.Pretrain) throw s.Error("use_peft", "LoRA adapters are for fine-tuning (prem sft, prem dpo), not pretraining");
+        if (args.Peft.UsePeft && name is null) throw s.Error("use_peft", "LoRA adapters need a pretrained model: set model_name, not config");
         s.RejectUnknown();
         return args;
     }

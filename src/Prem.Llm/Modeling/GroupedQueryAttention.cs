@@ -52,15 +52,16 @@ public sealed class GroupedQueryAttention : nn.Module
     {
         using var scope = NewDisposeScope();
         long batch = hidden.shape[0], seq = hidden.shape[1];
-        var q = _q_proj.forward(hidden).view(batch, seq, _heads, _headDim).transpose(1, 2);
-        var k = _k_proj.forward(hidden).view(batch, seq, _kvHeads, _headDim).transpose(1, 2);
-        var v = _v_proj.forward(hidden).view(batch, seq, _kvHeads, _headDim).transpose(1, 2);
+        // call, not forward: the layers' forward hooks (LoRA adapters) run.
+        var q = _q_proj.call(hidden).view(batch, seq, _heads, _headDim).transpose(1, 2);
+        var k = _k_proj.call(hidden).view(batch, seq, _kvHeads, _headDim).transpose(1, 2);
+        var v = _v_proj.call(hidden).view(batch, seq, _kvHeads, _headDim).transpose(1, 2);
         q = RotaryEmbedding.Apply(q, cos, sin);
         k = RotaryEmbedding.Apply(k, cos, sin);
         if (cache is not null) (k, v) = cache.Append(_layerIndex, k, v);
 
         var attended = Backend.Forward(q.contiguous(), k.contiguous(), v.contiguous(), mask, 1.0 / Math.Sqrt(_headDim));
         var merged = attended.transpose(1, 2).reshape(batch, seq, _heads * _headDim);
-        return _o_proj.forward(merged).MoveToOuterDisposeScope();
+        return _o_proj.call(merged).MoveToOuterDisposeScope();
     }
 }

@@ -105,7 +105,7 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
 
     /// <summary>Projects hidden states [..., hidden] to logits [..., vocab] (tied or untied head).</summary>
     public Tensor Head(Tensor hidden) =>
-        _lm_head is not null ? _lm_head.forward(hidden) : nn.functional.linear(hidden, _model.EmbedTokens.weight!);
+        _lm_head is not null ? _lm_head.call(hidden) : nn.functional.linear(hidden, _model.EmbedTokens.weight!);
 
     /// <summary>Redraws every weight as HF's <c>_init_weights</c> does, from <paramref name="seed"/>.</summary>
     public void InitializeWeights(long seed)

@@ -87,7 +87,7 @@ public sealed class LlamaModel : nn.Module
         // the plain causal mask (and its fused paths) is exact.
         long? window = Config.SlidingWindow is int w && offset + seq > w ? w : null;
         var mask = new AttentionMask { QueryOffset = offset, KeyPadding = keyPadding, DocumentIds = documentIds, SlidingWindow = window };
-        var hidden = _embed_tokens.forward(inputIds);
+        var hidden = _embed_tokens.call(inputIds);
         var (cos, sin) = _rotary.Forward(positionIds, hidden.dtype);
         foreach (var layer in _layers)
             hidden = cache is null && LayerRunner is not null

@@ -28,7 +28,8 @@ public sealed class SwiGluMlp : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var hidden = nn.functional.silu(_gate_proj.forward(input)).mul(_up_proj.forward(input));
-        return _down_proj.forward(hidden).MoveToOuterDisposeScope();
+        // call, not forward: the layers' forward hooks (LoRA adapters) run.
+        var hidden = nn.functional.silu(_gate_proj.call(input)).mul(_up_proj.call(input));
+        return _down_proj.call(hidden).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using Prem.Llm.Adapters;
 using Prem.Llm.Data;
 using Prem.Llm.Modeling;
 using TorchSharp;
@@ -56,7 +57,9 @@ public sealed class CausalLmObjective : IObjective
             flat = flat.index_select(0, rows);
             targets = targets.index_select(0, rows);
         }
-        var (loss, correct) = LinearCrossEntropy.Compute(flat, model.HeadWeight, targets, 1.0 / totalUnits, ChunkRows);
+        // LoRA on the head (or a trained copy of it) changes the head's operands, not the fused loss.
+        var (headInput, headWeight) = LoraModel.HeadOperands(model, flat);
+        var (loss, correct) = LinearCrossEntropy.Compute(headInput, headWeight, targets, 1.0 / totalUnits, ChunkRows);
         double lossValue = loss.item<float>();
         var metrics = new Dictionary<string, double>
         {

@@ -17,7 +17,8 @@ public sealed class DpoObjective : IObjective
     private readonly IReferenceLogProbs _reference;
 
     /// <summary>Creates the objective.</summary>
-    /// <param name="reference">A live frozen model (<see cref="ModelReferenceLogProbs"/>) or a precomputed cache (<see cref="CachedReferenceLogProbs"/>).</param>
+    /// <param name="reference">A live frozen model (<see cref="ModelReferenceLogProbs"/>), a precomputed cache (<see cref="CachedReferenceLogProbs"/>),
+    /// or, for a LoRA policy, the policy with its adapters off (<see cref="AdapterReferenceLogProbs"/>).</param>
     /// <param name="beta">β, the Prem-1B recipe's 0.01 by default.</param>
     /// <param name="lossType">The loss variant, the Prem-1B recipe's sigmoid by default.</param>
     /// <param name="labelSmoothing">ε for sigmoid and robust, in [0, 0.5).</param>
@@ -57,7 +58,8 @@ public sealed class DpoObjective : IObjective
         using var scope = NewDisposeScope();
         var (pcSum, pcCount) = SequenceLogProbs.Compute(model, pairs.Chosen);
         var (prSum, prCount) = SequenceLogProbs.Compute(model, pairs.Rejected);
-        var (rcSum, rcCount, rrSum, rrCount) = _reference.Get(pairs);
+        // A LoRA policy is its own reference: the model computed with here, adapters off.
+        var (rcSum, rcCount, rrSum, rrCount) = _reference is AdapterReferenceLogProbs adapters ? adapters.Get(model, pairs) : _reference.Get(pairs);
         bool average = LossType == DpoLossType.Ipo;
         var pc = average ? pcSum.div(pcCount.clamp_min(1)) : pcSum;
         var pr = average ? prSum.div(prCount.clamp_min(1)) : prSum;

@@ -9,7 +9,9 @@ namespace Prem.Llm.Training;
 /// Activation (gradient) checkpointing per decoder layer: the forward keeps only each layer's input;
 /// the backward runs the layer again with autograd on and back-propagates through the recomputation.
 /// Trades one extra forward for the layer activations' memory. Llama layers have no dropout, so the
-/// recomputation is identical to the original forward and the gradients equal the plain ones.
+/// recomputation is identical to the original forward and the gradients equal the plain ones; LoRA
+/// dropout on the CPU draws from the global CPU generator, whose state the forward saves and the
+/// recomputation restores, so it draws the same masks (as torch.utils.checkpoint's preserve_rng_state).
 /// TorchSharp has no <c>torch.utils.checkpoint</c>; this is a custom autograd function.
 /// </summary>
 internal static class ActivationCheckpoint
@@ -42,6 +44,8 @@ internal static class ActivationCheckpoint
             ctx.save_data("causal", vars[6]);
             ctx.save_data("offset", vars[7]);
             ctx.save_data("window", vars[8]);
+            // Outlives the forward's dispose scopes; the backward frees it.
+            ctx.save_data("rng", get_rng_state().DetachFromDisposeScope());
             ctx.set_materialize_grads(false);
             return layer.Forward(hidden, cos, sin, Mask(keyPadding, documentIds, (bool)vars[6], (long)vars[7], (long)vars[8]), null);
         }
@@ -53,7 +57,13 @@ internal static class ActivationCheckpoint
             var mask = Mask(saved[3], saved[4], (bool)ctx.get_data("causal"), (long)ctx.get_data("offset"), (long)ctx.get_data("window"));
             using var enable = enable_grad();
             using var input = saved[0].detach().requires_grad_(true);
-            using var output = layer.Forward(input, saved[1], saved[2], mask, null);
+            using var rng = (Tensor)ctx.get_data("rng");
+            using var now = get_rng_state();
+            set_rng_state(rng);
+            Tensor output;
+            try { output = layer.Forward(input, saved[1], saved[2], mask, null); }
+            finally { set_rng_state(now); }
+            using var _ = output;
             autograd.backward([output], [gradOutput]);
             var gradInput = input.grad!;
             return [gradInput, null!, null!, null!, null!, null!, null!, null!, null!];

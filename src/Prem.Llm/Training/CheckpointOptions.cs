@@ -33,4 +33,9 @@ public sealed record CheckpointOptions
     public string? TokenizerDirectory { get; init; }
     /// <summary>Weight dtype of the exported model; null keeps the training dtype.</summary>
     public ScalarType? ExportDtype { get; init; }
+    /// <summary>
+    /// For a LoRA model (whose final export is its PEFT adapter folder): also write the model with the adapters merged
+    /// as a plain HF folder, <c>OutputDir/merged</c>.
+    /// </summary>
+    public bool ExportMergedModel { get; init; }
 }

@@ -41,6 +41,9 @@ public sealed record MemoryPlan
     public double TokensPerSecond => Options.Mfu * Options.PeakTflops * 1e12 * Options.WorldSize / FlopsPerToken;
     /// <summary>Days for <see cref="MemoryPlanOptions.TokenBudget"/>.</summary>
     public double Days => Options.TokenBudget / TokensPerSecond / 86400;
+    /// <summary>Parameters that train: all of them, or with LoRA the adapters and saved-module copies.</summary>
+    public long TrainableParameters { get; init; }
+
     /// <summary>Tokens per optimizer step over all ranks.</summary>
     public long GlobalBatchTokens => (long)Options.SequenceLength * Options.MicroBatch * Options.AccumulationSteps * Options.WorldSize;
 
@@ -52,6 +55,8 @@ public sealed record MemoryPlan
         var s = new StringBuilder();
         s.AppendLine(c, $"model: {Parameters / 1e9:F3} B parameters; {o.Precision}, attention {o.Attention}, activation checkpointing {(o.ActivationCheckpointing ? "on" : "off")}");
         s.AppendLine(c, $"run: {o.WorldSize} device(s) × {o.DeviceMemoryGiB:0.#} GiB; micro-batch {o.MicroBatch} × {o.SequenceLength} tokens, {o.AccumulationSteps} accumulation steps → {GlobalBatchTokens:N0} tokens per optimizer step");
+        if (o.Lora is { } lora)
+            s.AppendLine(c, $"LoRA: r {lora.R} on {string.Join(", ", lora.TargetModules)}{(lora.ModulesToSave.Count > 0 ? " + " + string.Join(", ", lora.ModulesToSave) : "")}: {TrainableParameters / 1e6:F2} M trainable parameters ({100.0 * TrainableParameters / Parameters:F2}%), the base frozen");
         s.AppendLine("per device:");
         s.AppendLine(c, $"  weights      {Gib(WeightBytes),9}");
         s.AppendLine(c, $"  gradients    {Gib(GradientBytes),9}");

@@ -33,6 +33,12 @@ public sealed record MemoryPlanOptions
     public double PeakTflops { get; init; } = 989;
     /// <summary>Tokens to train on, for the days estimate.</summary>
     public double TokenBudget { get; init; } = 1e12;
+    /// <summary>
+    /// LoRA adapters (<see cref="Adapters.LoraConfig"/>): the base weights are frozen (no gradients, no moments; a bf16
+    /// working copy beside float32 masters under bf16-mixed, bf16 alone under pure bf16) and only the adapters and
+    /// saved modules (float32 under pure bf16) train; null plans full fine-tuning.
+    /// </summary>
+    public Adapters.LoraConfig? Lora { get; init; }
     /// <summary>Bytes of a data-parallel gradient bucket (the trainer's <see cref="TrainerOptions.GradientBucketBytes"/>).</summary>
     public long GradientBucketBytes { get; init; } = 25L << 20;
 

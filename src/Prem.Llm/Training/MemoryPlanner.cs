@@ -30,15 +30,25 @@ public static class MemoryPlanner
         options = (options ?? new MemoryPlanOptions()).Validate();
         long p = Parameters(config);
         var (weights, grads, moments) = StateBytesPerParameter(options.Precision);
+        long trainable = p, weightBytes = p * weights;
+        if (options.Lora is { } lora)
+        {
+            // Frozen base: its weights only (float32 master + bf16 working copy, or one copy); the adapters train.
+            trainable = LoraParameters(config, lora);
+            weightBytes = p * FrozenBytesPerParameter(options.Precision);
+            (weights, grads, moments) = AdapterBytesPerParameter(options.Precision);
+            weightBytes += trainable * weights;
+        }
         long usable = (long)((options.DeviceMemoryGiB - options.ReserveGiB) * (1L << 30));
-        long fixedBytes = p * (weights + grads + moments);
+        long fixedBytes = weightBytes + trainable * (grads + moments);
         return new MemoryPlan
         {
             Options = options,
             Parameters = p,
-            WeightBytes = p * weights,
-            GradientBytes = p * grads,
-            OptimizerBytes = p * moments,
+            TrainableParameters = trainable,
+            WeightBytes = weightBytes,
+            GradientBytes = trainable * grads,
+            OptimizerBytes = trainable * moments,
             ActivationBytes = ActivationBytes(config, options, options.MicroBatch, options.ActivationCheckpointing),
             ActivationBytesOtherwise = ActivationBytes(config, options, options.MicroBatch, !options.ActivationCheckpointing),
             WorkspaceBytes = WorkspaceBytes(config, options),
@@ -70,6 +80,37 @@ public static class MemoryPlanner
         long matmulParameters = Parameters(config) - (config.TieWordEmbeddings ? 0 : (long)config.VocabSize * config.HiddenSize);
         return 6.0 * matmulParameters + 6.0 * config.NumHiddenLayers * config.NumAttentionHeads * config.HeadDim * sequence;
     }
+
+    /// <summary>
+    /// The parameters LoRA trains on <paramref name="config"/>: r·(in + out) per targeted linear layer, and the full
+    /// copies of the saved modules (vocab·hidden each).
+    /// </summary>
+    public static long LoraParameters(LlamaConfig config, Adapters.LoraConfig lora)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(lora);
+        long h = config.HiddenSize, q = (long)config.NumAttentionHeads * config.HeadDim, kv = (long)config.NumKeyValueHeads * config.HeadDim;
+        long f = config.IntermediateSize, v = config.VocabSize;
+        long PerLayer(string target) => target switch
+        {
+            "q_proj" => h + q, "k_proj" or "v_proj" => h + kv, "o_proj" => q + h, "gate_proj" or "up_proj" or "down_proj" => h + f, _ => 0,
+        };
+        long layer = lora.TargetModules.Sum(PerLayer) * lora.R;
+        long head = lora.TargetModules.Contains("lm_head") ? lora.R * (h + v) : 0;
+        return config.NumHiddenLayers * layer + head + lora.ModulesToSave.Count * v * h;
+    }
+
+    /// <summary>Bytes per frozen base parameter: float32 master and bf16 working copy (bf16-mixed), float32, or bf16.</summary>
+    internal static int FrozenBytesPerParameter(TrainingPrecision precision) => precision switch
+    {
+        TrainingPrecision.Bf16Mixed => 4 + 2,
+        TrainingPrecision.Float32 => 4,
+        _ => 2,
+    };
+
+    /// <summary>Bytes per adapter parameter of weights, gradients and moments; float32 adapters over a pure-bf16 base.</summary>
+    internal static (int Weights, int Gradients, int Moments) AdapterBytesPerParameter(TrainingPrecision precision) =>
+        precision == TrainingPrecision.Bf16Mixed ? (4 + 2, 4 + 2, 8) : (4, 4, 8);
 
     /// <summary>Bytes per parameter of weights, gradients and AdamW moments.</summary>
     internal static (int Weights, int Gradients, int Moments) StateBytesPerParameter(TrainingPrecision precision) => precision switch

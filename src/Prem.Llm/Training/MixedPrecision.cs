@@ -1,3 +1,4 @@
+using Prem.Llm.Adapters;
 using Prem.Llm.Modeling;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -34,6 +35,9 @@ internal sealed class MixedPrecision : IDisposable
             return;
         }
         Working = new LlamaForCausalLM(master.Config, master.AttentionBackend, ScalarType.BFloat16, master.Device);
+        // LoRA: the working copy gets the same adapters (bf16, frozen base, one shared on/off switch); the
+        // pairs below then carry the adapters' values and gradients like any other parameter.
+        LoraModel.Of(master)?.Replicate(Working, ScalarType.BFloat16);
         var work = Working.named_parameters().ToDictionary(kv => kv.name, kv => (Tensor)kv.parameter, StringComparer.Ordinal);
         foreach (var (name, p) in master.named_parameters())
             _pairs.Add((name, p, work[name]));
@@ -93,7 +97,11 @@ internal sealed class MixedPrecision : IDisposable
     /// <summary>Frees the working copy (not the master).</summary>
     public void Dispose()
     {
-        if (!ReferenceEquals(Working, Master)) Working.Dispose();
+        if (!ReferenceEquals(Working, Master))
+        {
+            LoraModel.Of(Working)?.Dispose();
+            Working.Dispose();
+        }
         foreach (var buffer in _masterGrads.Values) buffer.Dispose();
         _masterGrads.Clear();
     }

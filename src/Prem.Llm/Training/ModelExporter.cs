@@ -1,3 +1,4 @@
+using Prem.Llm.Adapters;
 using Prem.Llm.Modeling;
 using Prem.Llm.Text;
 using static TorchSharp.torch;
@@ -20,7 +21,18 @@ internal static class ModelExporter
     internal static void Export(LlamaForCausalLM model, string directory, string? tokenizer = null, ScalarType? dtype = null)
     {
         List<string> files = tokenizer is null ? [] : TokenizerFiles(tokenizer);
-        model.SavePretrained(directory, dtype);
+        // A LoRA model leaves as its PEFT adapter folder (the base stays where it came from).
+        if (LoraModel.Of(model) is { } lora) lora.Save(directory);
+        else model.SavePretrained(directory, dtype);
+        foreach (var file in files) File.Copy(file, Path.Combine(directory, Path.GetFileName(file)), overwrite: true);
+    }
+
+    /// <summary>Writes a LoRA model with its adapters merged as a plain HF folder, with the tokenizer files.</summary>
+    internal static void ExportMerged(LlamaForCausalLM model, string directory, string? tokenizer = null, ScalarType? dtype = null)
+    {
+        List<string> files = tokenizer is null ? [] : TokenizerFiles(tokenizer);
+        var lora = LoraModel.Of(model) ?? throw new TrainingException("the model has no LoRA adapters to merge.");
+        lora.SaveMerged(directory, dtype);
         foreach (var file in files) File.Copy(file, Path.Combine(directory, Path.GetFileName(file)), overwrite: true);
     }
 

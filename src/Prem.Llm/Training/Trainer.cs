@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Prem.Llm.Adapters;
 using Prem.Llm.Data;
 using Prem.Llm.Devices;
 using Prem.Llm.Distributed;
@@ -70,6 +71,7 @@ public sealed class Trainer : IDisposable
             ? options.Schedule.MaxEpochs * ((perEpoch + options.AccumulationSteps - 1) / options.AccumulationSteps)
             : throw new TrainingException("The batch source does not know its length: set Schedule.MaxSteps."));
         _ranks.CheckSameSteps(TotalSteps, train.BatchesPerEpoch ?? -1);
+        CheckAdapters(model, options);
         // Before the bf16 copy and the optimizer state exist, so both start from rank 0's weights.
         _ranks.ShareWeights(model);
         _precision = new MixedPrecision(model, options.Precision.Mode);
@@ -188,6 +190,8 @@ public sealed class Trainer : IDisposable
             lastCheckpoint = SaveCheckpoint(Report);
             export = Options.Checkpoint.ExportFinalModel ? Path.Combine(outputDir!, "final") : null;
             if (export is not null && IsRoot) ModelExporter.Export(Model, export, Options.Checkpoint.TokenizerDirectory, Options.Checkpoint.ExportDtype);
+            if (export is not null && IsRoot && Options.Checkpoint.ExportMergedModel && LoraModel.Of(Model) is not null)
+                ModelExporter.ExportMerged(Model, Path.Combine(outputDir!, "merged"), Options.Checkpoint.TokenizerDirectory, Options.Checkpoint.ExportDtype);
             _ranks.Barrier();
         }
         Report(new TrainingUpdate { Kind = TrainingUpdateKind.Finished, Step = Step, TotalSteps = TotalSteps, Epoch = _epoch, Elapsed = clock.Elapsed, SkippedSteps = _skipped });
@@ -199,7 +203,16 @@ public sealed class Trainer : IDisposable
     {
         if (_validation is null) throw new TrainingException("No validation source was given.");
         using var noGrad = no_grad();
-        _validation.StartEpoch(0, Options.Seed);
+        // Eval mode: LoRA dropout (the only dropout a Llama here has) stays off while validating.
+        bool wasTraining = _precision.Working.training;
+        _precision.Working.eval();
+        try { return ValidateInEvalMode(); }
+        finally { _precision.Working.train(wasTraining); }
+    }
+
+    private ValidationResult ValidateInEvalMode()
+    {
+        _validation!.StartEpoch(0, Options.Seed);
         double lossSum = 0;
         long units = 0;
         for (int i = 0; Options.LimitValidationBatches is not int limit || i < limit; i++)
@@ -246,6 +259,20 @@ public sealed class Trainer : IDisposable
         var outcome = TrainStep(microBatches);
         Step++;
         return outcome.Loss;
+    }
+
+    /// <summary>
+    /// LoRA adapters train only while attached, enabled and unmerged (merged adapters receive no gradient). Their
+    /// dropout on CUDA draws from the device's generator, whose state a checkpointed layer's recomputation does not
+    /// restore (only the CPU's), so that combination is refused.
+    /// </summary>
+    private static void CheckAdapters(LlamaForCausalLM model, TrainerOptions options)
+    {
+        if (LoraModel.Of(model) is not { } lora) return;
+        if (lora.Merged) throw new TrainingException("the model's LoRA adapters are merged into its weights; unmerge them before training.");
+        if (!lora.Enabled) throw new TrainingException("the model's LoRA adapters are disabled; enable them before training.");
+        if (lora.Config.Dropout > 0 && options.Precision.ActivationCheckpointing && model.Device.type != DeviceType.CPU)
+            throw new TrainingException($"lora_dropout {lora.Config.Dropout} with activation checkpointing on {model.Device}: the recomputed layers would draw other dropout masks there; set lora_dropout to 0 or turn checkpointing off.");
     }
 
     /// <summary>Refuses a source whose batches can never be the objective's batch type (a source of unknown type passes).</summary>

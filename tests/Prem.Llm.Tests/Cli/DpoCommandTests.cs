@@ -107,3 +107,28 @@ public class DpoCommandTests
         Assert.False(File.Exists(Path.Combine(run, DpoRecipeBuilder.ReferenceCacheFile)));
     }
 }
+
+public class DpoCommandLoraTests
+{
+    [Fact]
+    public void Lora_dpo_uses_the_policy_with_adapters_off_as_reference_and_writes_the_adapter()
+    {
+        string dir = TestData.TempDirectory();
+        string model = StoriesChat(dir);
+        string train = DpoJsonl(dir), run = Path.Combine(dir, "run");
+        var (exit, output, err) = CliRun.Prem("dpo", "--config", Config("tiny-dpo.yaml"),
+            "--set", $"model_name_or_path={model}", "--set", $"train_path={train}", "--set", $"output_dir={run}",
+            "--set", "precompute_ref_log_probs=false", "--set", "use_peft=true", "--set", "lora_r=4", "--set", "lora_target_modules=all-linear");
+        Assert.True(exit == 0, err + output);
+        // No reference pass and no second model: the first step's policy is the base, so the loss is ln 2.
+        Assert.DoesNotContain("reference log-probs: computing", err);
+        Assert.False(File.Exists(Path.Combine(run, DpoRecipeBuilder.ReferenceCacheFile)));
+        var steps = StepLines(run);
+        Assert.Equal(Math.Log(2), (double)steps[0]["loss"]!, 5);
+        Assert.Equal(0.0, (double)steps[0]["rewards/margins"]!, 6);
+        var config = Prem.Llm.Adapters.LoraConfigJson.Load(Path.Combine(run, "final", "adapter_config.json"));
+        Assert.Equal(4, config.R);
+        Assert.Equal(0, config.Dropout);   // TRL's DPO turns dropout off
+        Assert.Equal(model, config.BaseModelNameOrPath);
+    }
+}

@@ -69,3 +69,50 @@ public class SftCommandTests
         Assert.Contains("prem prepare --replace-invalid-utf8", err);
     }
 }
+
+public class SftCommandLoraTests
+{
+    [Fact]
+    public void Lora_sft_on_chat_ready_stories260K_learns_and_writes_the_peft_folder_and_the_merged_model()
+    {
+        string dir = TestData.TempDirectory();
+        string model = StoriesChat(dir);
+        string data = SftJsonl(dir), run = Path.Combine(dir, "run");
+        var (exit, output, err) = CliRun.Prem("sft", "--config", Config("tiny-sft.yaml"),
+            "--set", $"model.model_args.model_name={model}", "--set", $"data.train_path={data}", "--set", $"output_dir={run}",
+            "--set", "model.model_args.use_peft=true", "--set", "model.model_args.lora_r=8", "--set", "model.model_args.lora_alpha=16",
+            "--set", "model.model_args.lora_target_modules=all-linear", "--set", "model.model_args.lora_modules_to_save=embed_tokens",
+            "--set", "model.model_args.merge_adapter=true", "--set", "trainer.max_steps=30", "--set", "trainer.max_epochs=10",
+            "--set", "model.optimizer_args.lr=0.01");
+        Assert.True(exit == 0, err + output);
+        var losses = StepLines(run).Select(s => (double)s["loss"]!).ToList();
+        Assert.True(losses.TakeLast(5).Average() < 0.6 * losses.Take(5).Average(), string.Join(", ", losses));
+
+        // The final folder is PEFT's: the adapter (with the tokenizer), not a model.
+        string final = Path.Combine(run, "final");
+        Assert.True(File.Exists(Path.Combine(final, "adapter_config.json")));
+        Assert.True(File.Exists(Path.Combine(final, "adapter_model.safetensors")));
+        Assert.False(File.Exists(Path.Combine(final, "model.safetensors")));
+        Assert.True(File.Exists(Path.Combine(final, "tokenizer.model")));
+
+        // Answers change as trained: the assistant turns of the conversations are far more likely with the adapter,
+        // and the merged model gives the adapter's logits.
+        var tokenizer = Prem.Llm.Text.TokenizerLoader.Load(model);
+        var set = Prem.Llm.Data.SftDataset.Load(data, tokenizer, new Prem.Llm.Data.SftOptions { Template = Prem.Llm.Text.ChatTemplateChoice.Resolve(null, model, tokenizer) });
+        using var batch = new Prem.Llm.Data.SftCollator(set.PadId).Collate(set.Rows.Take(8).ToList());
+        double Loss(LlamaForCausalLM m)
+        {
+            using var noGrad = TorchSharp.torch.no_grad();
+            return new Prem.Llm.Objectives.CausalLmObjective().Compute(m, batch, new Prem.Llm.Objectives.CausalLmObjective().CountUnits(batch)).Loss.item<float>();
+        }
+        using var baseModel = LlamaForCausalLM.FromPretrained(model);
+        baseModel.eval();   // no LoRA dropout when evaluating
+        double before = Loss(baseModel);
+        using var lora = Prem.Llm.Adapters.LoraModel.Load(baseModel, final);
+        double after = Loss(baseModel);
+        Assert.True(after < 0.6 * before, $"assistant loss {before} → {after}");
+        using var merged = LlamaForCausalLM.FromPretrained(Path.Combine(run, "merged"));
+        Assert.Equal(after, Loss(merged), 3);
+        Assert.True(File.Exists(Path.Combine(run, "merged", "tokenizer.model")));
+    }
+}

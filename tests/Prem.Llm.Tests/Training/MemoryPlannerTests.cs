@@ -30,6 +30,38 @@ public class MemoryPlannerTests
     }
 
     [Fact]
+    public void Lora_trainable_parameters_are_what_the_adapters_hold()
+    {
+        // Counted independently: the adapters really attached to a small model.
+        var config = Tests.Training.TrainingFixtures.TinyConfig();
+        var lora = new Prem.Llm.Adapters.LoraConfig { R = 4, TargetModules = Prem.Llm.Adapters.LoraConfig.AllTargets, ModulesToSave = ["embed_tokens"] };
+        using var model = new LlamaForCausalLM(config);
+        using var attached = Prem.Llm.Adapters.LoraModel.Apply(model, lora);
+        Assert.Equal(attached.TrainableParameterCount, MemoryPlanner.LoraParameters(config, lora));
+    }
+
+    [Theory]
+    [InlineData(TrainingPrecision.Bf16Mixed, 6)]
+    [InlineData(TrainingPrecision.Float32, 4)]
+    [InlineData(TrainingPrecision.Bf16, 2)]
+    public void Lora_keeps_only_frozen_weights_for_the_base_and_full_state_for_the_adapters(TrainingPrecision precision, int frozen)
+    {
+        var lora = new Prem.Llm.Adapters.LoraConfig { R = 16, TargetModules = Prem.Llm.Adapters.LoraConfig.AllLinear };
+        var full = MemoryPlanner.Plan(_tinyLlama, new MemoryPlanOptions { Precision = precision });
+        var plan = MemoryPlanner.Plan(_tinyLlama, new MemoryPlanOptions { Precision = precision, Lora = lora });
+        long a = MemoryPlanner.LoraParameters(_tinyLlama, lora);
+        // TinyLlama, r 16 on all seven projections: 22 layers × 16 × (3·2048+2·(2048+256)+3·(2048+5632)) = 12,615,680.
+        Assert.Equal(12_615_680, a);
+        Assert.Equal(a, plan.TrainableParameters);
+        int adapterWeights = precision == TrainingPrecision.Bf16Mixed ? 6 : 4;
+        Assert.Equal(full.Parameters * frozen + a * adapterWeights, plan.WeightBytes);
+        Assert.Equal(a * adapterWeights, plan.GradientBytes);
+        Assert.Equal(a * 8, plan.OptimizerBytes);
+        Assert.True(plan.TotalBytes < full.TotalBytes);
+        Assert.Contains("LoRA: r 16", plan.ToString());
+    }
+
+    [Fact]
     public void The_prem_1b_recipe_fits_80_gb_and_checkpointing_buys_a_larger_micro_batch()
     {
         // 1.1B, 8192 tokens, micro-batch 2, bf16-mixed, flash attention, checkpointing, 16 × 80 GB (the README's numbers).
