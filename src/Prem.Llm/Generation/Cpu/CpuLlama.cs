@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Prem.Llm.Attention;
+using Prem.Llm.Adapters;
 using Prem.Llm.Modeling;
 using Prem.Llm.Native;
 using TorchSharp;
@@ -93,7 +94,8 @@ internal sealed unsafe class CpuLlama
 
     /// <summary>
     /// Why the engine cannot run <paramref name="model"/> (null when it can): weights on a GPU, a dtype
-    /// other than float32/bf16, or a custom attention backend.
+    /// other than float32/bf16, a custom attention backend, or LoRA adapters (they run as forward hooks the
+    /// engine would skip; the TorchSharp forward applies them).
     /// </summary>
     public static string? Unsupported(LlamaForCausalLM model)
     {
@@ -102,6 +104,8 @@ internal sealed unsafe class CpuLlama
         foreach (var layer in model.Model.Layers)
             if (layer.Attention.Backend is not (AutoSdpaAttention or SdpaAttention or EagerAttention))
                 return $"layer attention backend {layer.Attention.Backend.GetType().Name} is custom.";
+        if (LoraModel.Of(model) is not null)
+            return "the model has LoRA adapters (merge them into a plain model with LoraModel.SaveMerged for the CPU engine).";
         return null;
     }
 

@@ -163,14 +163,21 @@ public class CpuLlamaTests
         engine.Prefill([1, 403], 0, 0, cache, logits);
         int[] tokens = [1, 2], slots = [0, 1], positions = [2, 0];
         engine.Step(tokens, slots, positions, cache, logits);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 20; i++)
+        // A per-token allocation shows in every window; a one-time lazy allocation of the runtime (a lock's
+        // wait event, first created when another test's thread contends on the shared pool) in one at most.
+        var windows = new List<long>();
+        for (int window = 0; window < 3 && (windows.Count == 0 || windows[^1] != 0); window++)
         {
-            positions[0]++;
-            positions[1]++;
-            engine.Step(tokens, slots, positions, cache, logits);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 10; i++)
+            {
+                positions[0]++;
+                positions[1]++;
+                engine.Step(tokens, slots, positions, cache, logits);
+            }
+            windows.Add(GC.GetAllocatedBytesForCurrentThread() - before);
         }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(windows[^1] == 0, $"bytes allocated per window of 10 steps: {string.Join(", ", windows)}");
     }
 
     [Fact]
@@ -213,6 +220,22 @@ public class CpuLlamaTests
         using var model = LlamaForCausalLM.FromPretrained(TinyGqaGolden.ModelDirectory);
         Assert.Null(CpuLlama.Unsupported(model));
         Assert.Throws<NotSupportedException>(() => new CpuLlama(half));
+    }
+
+    [Fact]
+    public void A_model_with_LoRA_adapters_runs_the_TorchSharp_forward_that_applies_them()
+    {
+        using var model = Prem.Llm.Tests.Training.TrainingFixtures.TinyModel(seed: 2);
+        var prompt = new[] { 1, 5, 9, 3 };
+        var options = new Prem.Llm.Generation.SamplingOptions { MaxNewTokens = 12 };
+        var plain = new Prem.Llm.Generation.TextGenerator(model).Generate(prompt, options);
+        using var lora = Prem.Llm.Adapters.LoraModel.Apply(model,
+            Prem.Llm.Tests.Adapters.LoraFixtures.All(init: Prem.Llm.Adapters.LoraInitialization.Random), seed: 5);
+        Assert.Contains("LoRA", CpuLlama.Unsupported(model));
+        var adapted = new Prem.Llm.Generation.TextGenerator(model).Generate(prompt, options);
+        var torch = new Prem.Llm.Generation.TextGenerator(model) { UseCpuEngine = false }.Generate(prompt, options);
+        Assert.Equal(torch, adapted);
+        Assert.NotEqual(plain, adapted);
     }
 }
 
