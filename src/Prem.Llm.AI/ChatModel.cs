@@ -115,36 +115,20 @@ public sealed class ChatModel : IDisposable
         if (room <= 0)
             throw new ArgumentException($"The prompt has {prompt.Count} tokens and fills the model's {ContextLength}-token context window; shorten the conversation.", nameof(prompt));
         sampling = sampling with { MaxNewTokens = Math.Min(sampling.MaxNewTokens, room) };
-        var matcher = new StopSequenceMatcher(stopSequences);
-        var stops = sampling.StopTokenIds.ToHashSet();
+        var reply = new ReplyText(Tokenizer, sampling.StopTokenIds, stopSequences);
 
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var decoder = Tokenizer.CreateStreamingDecoder();
             int count = 0;
-            var finish = ChatFinish.Length;
             await foreach (int id in Generator.GenerateStreaming(prompt, sampling, cancellationToken).ConfigureAwait(false))
             {
                 count++;
-                if (stops.Contains(id))
-                {
-                    // The stop id ends the turn; its text (</s>, <|eot_id|>) is never part of the reply.
-                    finish = ChatFinish.Stop;
-                    yield return new ChatDelta("", id, count);
-                    break;
-                }
-                string text = matcher.Push(decoder.Push(id));
-                yield return new ChatDelta(text, id, count);
-                if (matcher.Stopped)
-                {
-                    finish = ChatFinish.Stop;
-                    break;
-                }
+                yield return new ChatDelta(reply.Push(id), id, count);
+                if (reply.Stopped) break;
             }
-            string rest = matcher.Push(decoder.Flush());
-            if (matcher.Stopped) finish = ChatFinish.Stop;
-            rest += matcher.Flush();
+            string rest = reply.Finish();
+            var finish = reply.Stopped ? ChatFinish.Stop : ChatFinish.Length;
             yield return new ChatDelta(rest, -1, count, finish) { Stats = Generator.LastStats };
         }
         finally

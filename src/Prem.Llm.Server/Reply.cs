@@ -58,35 +58,23 @@ internal sealed class Reply : IDisposable
     /// <summary>The reply's text, delta by delta (some may be empty), ending once the request has ended.</summary>
     public async IAsyncEnumerable<string> TextAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var decoder = _model.Tokenizer.CreateStreamingDecoder();
-        var matcher = new StopSequenceMatcher(_request.Stop);
-        var stops = _request.Sampling.StopTokenIds.ToHashSet();
-        bool stopped = false;
+        var reply = new ReplyText(_model.Tokenizer, _request.Sampling.StopTokenIds, _request.Stop);
         await foreach (int id in _generation.ReadTokensAsync(cancellationToken).ConfigureAwait(false))
         {
             CompletionTokens++;
-            if (stops.Contains(id))
-            {
-                stopped = true;
-                break;
-            }
-            string text = matcher.Push(decoder.Push(id));
+            string text = reply.Push(id);
             if (text.Length > 0) yield return text;
-            if (matcher.Stopped)
-            {
-                stopped = true;
-                break;
-            }
+            if (reply.Stopped) break;
         }
+        bool stopped = reply.Stopped;
         if (stopped) _end.Cancel(); // frees the row now (a stop sequence ends before the batcher knows)
-        string rest = stopped && matcher.Stopped ? "" : matcher.Push(decoder.Flush());
-        rest += matcher.Flush();
+        string rest = reply.Finish();
         if (rest.Length > 0) yield return rest;
 
         var reason = await _generation.Completion.ConfigureAwait(false);
         if (reason == BatchFinishReason.Cancelled && !stopped)
             throw new OperationCanceledException("The request was cancelled.", cancellationToken);
-        FinishReason = stopped || matcher.Stopped || reason == BatchFinishReason.Stop ? "stop" : "length";
+        FinishReason = reply.Stopped || reason == BatchFinishReason.Stop ? "stop" : "length";
     }
 
     /// <summary>Frees the request's row if it is still running.</summary>
