@@ -1,12 +1,14 @@
 using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace Prem.Llm.Generation.Cpu;
 
 /// <summary>
 /// Causal attention of each token over its own sequence's cached positions 0 … position, one chunk
 /// per (token, KV head): the group's query heads share that head's keys and values (GQA). Scores and
-/// softmax in float32, as SDPA computes them for float32 inputs.
+/// softmax in float32, as SDPA computes them for float32 inputs. Head dims that are multiples of 16 run
+/// as 512-bit loops over the cached rows; others (or CPUs without AVX-512) through TensorPrimitives.
 /// </summary>
 internal sealed unsafe class AttentionJob : IPoolJob
 {
@@ -48,16 +50,87 @@ internal sealed unsafe class AttentionJob : IPoolJob
         for (int i = 0; i < group; i++)
         {
             int h = g * group + i;
-            var q = new ReadOnlySpan<float>(_qkv + (long)t * _qkvStride + h * d, d);
-            for (int p = 0; p < length; p++) scores[p] = TensorPrimitives.Dot(q, new ReadOnlySpan<float>(keys + (long)p * d, d)) * _scale;
-            float max = TensorPrimitives.Max(scores);
-            TensorPrimitives.Subtract(scores, max, scores);
-            TensorPrimitives.Exp(scores, scores);
-            TensorPrimitives.Divide(scores, TensorPrimitives.Sum(scores), scores);
-            var output = new Span<float>(_output + (long)t * _outputStride + h * d, d);
-            output.Clear();
-            for (int p = 0; p < length; p++)
-                TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(values + (long)p * d, d), scores[p], output, output);
+            float* q = _qkv + (long)t * _qkvStride + h * d, output = _output + (long)t * _outputStride + h * d;
+            bool wide = MatMulKernel.UseVector512 && d % 16 == 0;
+            fixed (float* s = scores)
+            {
+                if (wide) Scores512(q, keys, d, length, _scale, s);
+                else
+                    for (int p = 0; p < length; p++)
+                        s[p] = TensorPrimitives.Dot(new ReadOnlySpan<float>(q, d), new ReadOnlySpan<float>(keys + (long)p * d, d)) * _scale;
+                float max = TensorPrimitives.Max(scores);
+                TensorPrimitives.Subtract(scores, max, scores);
+                TensorPrimitives.Exp(scores, scores);
+                TensorPrimitives.Divide(scores, TensorPrimitives.Sum(scores), scores);
+                if (wide) Weighted512(values, d, length, s, output);
+                else
+                {
+                    var o = new Span<float>(output, d);
+                    o.Clear();
+                    for (int p = 0; p < length; p++)
+                        TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(values + (long)p * d, d), s[p], o, o);
+                }
+            }
+        }
+    }
+
+    // s[p] = q · key p × scale for head dims that are multiples of 16: two positions per pass (two independent
+    // chains), each a run of 512-bit FMAs and one horizontal sum. TensorPrimitives.Dot per 64-float row spent more
+    // on the call than on the arithmetic (the profile at 1.5K positions: 41% of a decode step).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Scores512(float* q, float* keys, int d, int length, float scale, float* s)
+    {
+        int p = 0;
+        for (; p + 2 <= length; p += 2)
+        {
+            float* k0 = keys + (long)p * d, k1 = k0 + d;
+            Vector512<float> a0 = default, a1 = default;
+            for (int j = 0; j < d; j += 16)
+            {
+                var qj = Vector512.Load(q + j);
+                a0 = Vector512.FusedMultiplyAdd(qj, Vector512.Load(k0 + j), a0);
+                a1 = Vector512.FusedMultiplyAdd(qj, Vector512.Load(k1 + j), a1);
+            }
+            s[p] = Vector512.Sum(a0) * scale;
+            s[p + 1] = Vector512.Sum(a1) * scale;
+        }
+        if (p < length)
+        {
+            float* k0 = keys + (long)p * d;
+            Vector512<float> a0 = default;
+            for (int j = 0; j < d; j += 16) a0 = Vector512.FusedMultiplyAdd(Vector512.Load(q + j), Vector512.Load(k0 + j), a0);
+            s[p] = Vector512.Sum(a0) * scale;
+        }
+    }
+
+    // output = Σ_p s[p] · value p, 64 columns at a time held in registers across all positions.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Weighted512(float* values, int d, int length, float* s, float* output)
+    {
+        int j = 0;
+        for (; j + 64 <= d; j += 64)
+        {
+            Vector512<float> o0 = default, o1 = default, o2 = default, o3 = default;
+            float* v = values + j;
+            for (int p = 0; p < length; p++, v += d)
+            {
+                var w = Vector512.Create(s[p]);
+                o0 = Vector512.FusedMultiplyAdd(Vector512.Load(v), w, o0);
+                o1 = Vector512.FusedMultiplyAdd(Vector512.Load(v + 16), w, o1);
+                o2 = Vector512.FusedMultiplyAdd(Vector512.Load(v + 32), w, o2);
+                o3 = Vector512.FusedMultiplyAdd(Vector512.Load(v + 48), w, o3);
+            }
+            o0.Store(output + j);
+            o1.Store(output + j + 16);
+            o2.Store(output + j + 32);
+            o3.Store(output + j + 48);
+        }
+        for (; j < d; j += 16)
+        {
+            Vector512<float> o = default;
+            float* v = values + j;
+            for (int p = 0; p < length; p++, v += d) o = Vector512.FusedMultiplyAdd(Vector512.Load(v), Vector512.Create(s[p]), o);
+            o.Store(output + j);
         }
     }
 }

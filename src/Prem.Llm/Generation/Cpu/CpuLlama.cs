@@ -34,6 +34,7 @@ internal sealed unsafe class CpuLlama
     readonly GateUpJob _gateUp = new();
     readonly AttentionJob _attention = new();
     readonly Q8Activations _q8 = new();
+    readonly Bf16Gemm _gemm = new();
     readonly int _hidden, _heads, _kvHeads, _headDim, _qDim, _kvDim, _qkvDim, _inter, _vocab;
     readonly float _eps;
     readonly float[] _x, _xn, _qkv, _att, _tmp, _gate, _up, _cos, _sin;
@@ -45,7 +46,7 @@ internal sealed unsafe class CpuLlama
     float[] _finalNorm = [];
 
     /// <summary>Builds the engine over <paramref name="model"/>'s weights (see <see cref="Unsupported"/>).</summary>
-    public CpuLlama(LlamaForCausalLM model, CpuWeightFormat format = CpuWeightFormat.AsLoaded, WorkerPool? pool = null, int maxTokens = 128)
+    public CpuLlama(LlamaForCausalLM model, CpuWeightFormat format = CpuWeightFormat.AsLoaded, WorkerPool? pool = null, int maxTokens = 512)
     {
         if (Unsupported(model) is { } reason) throw new NotSupportedException($"The CPU engine does not apply: {reason}");
         _model = model;
@@ -160,7 +161,7 @@ internal sealed unsafe class CpuLlama
         CpuMatrix view = weight.dtype switch
         {
             ScalarType.Float32 => new Fp32Matrix((float*)data) { Rows = rows, Cols = cols },
-            ScalarType.BFloat16 => new Bf16Matrix((ushort*)data) { Rows = rows, Cols = cols },
+            ScalarType.BFloat16 => new Bf16Matrix((ushort*)data) { Rows = rows, Cols = cols, Weight = weight },
             _ => throw new NotSupportedException($"The CPU engine reads float32 or bfloat16 weights, not {weight.dtype}."),
         };
         return quantize ? Int8Matrix.Quantize(rows, cols, view.ReadRow) : view;
@@ -194,7 +195,7 @@ internal sealed unsafe class CpuLlama
             for (int i = 0; i < n; i++) chunkPositions[i] = start + c + i;
             bool last = c + n == prompt.Length;
             _last[0] = n - 1;
-            Forward(prompt.Slice(c, n), chunkSlots, chunkPositions, cache, last ? _last : ReadOnlySpan<int>.Empty, logits, ropeLength: total);
+            Forward(prompt.Slice(c, n), chunkSlots, chunkPositions, cache, last ? _last : ReadOnlySpan<int>.Empty, logits, ropeLength: total, prompt: true);
         }
     }
 
@@ -216,10 +217,12 @@ internal sealed unsafe class CpuLlama
     /// 0 … positions[i] (earlier ones must be filled, by this call or before). Logits of the tokens listed in
     /// <paramref name="logitTokens"/> go to <paramref name="logits"/> [logitTokens.Length, vocab].
     /// <paramref name="ropeLength"/> is the sequence length "dynamic"/"longrope" scaling sees (0: each token's position + 1).
+    /// <paramref name="prompt"/>: a prompt chunk, whose bf16 projections may run through LibTorch's bf16 GEMM
+    /// (<see cref="Bf16Gemm"/>: activations rounded to bf16, as the TorchSharp bf16 forward rounds them).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Forward(ReadOnlySpan<int> tokens, ReadOnlySpan<int> slots, ReadOnlySpan<int> positions, CpuKvCache cache,
-        ReadOnlySpan<int> logitTokens, Span<float> logits, int ropeLength = 0)
+        ReadOnlySpan<int> logitTokens, Span<float> logits, int ropeLength = 0, bool prompt = false)
     {
         int n = tokens.Length;
         if (n == 0 || n > MaxTokens) throw new ArgumentOutOfRangeException(nameof(tokens), n, $"must be 1 … {MaxTokens} tokens.");
@@ -245,37 +248,57 @@ internal sealed unsafe class CpuLlama
             _rope.Angles(positions[i], length, _cos.AsSpan(i * half, half), _sin.AsSpan(i * half, half));
         }
 
+        bool gemm = prompt && n >= Bf16Gemm.MinTokens && _layers.Length > 0 && _layers[0].Q is Bf16Matrix { Weight: not null };
         for (int l = 0; l < _layers.Length; l++)
         {
             var layer = _layers[l];
             for (int i = 0; i < n; i++) RmsNorm(_x.AsSpan(i * _hidden, _hidden), layer.InputNorm, _xn.AsSpan(i * _hidden, _hidden));
 
-            _projection.Begin(xn, _hidden, n, qkv, _qkvDim, Quantized(layer.Q, xn, _hidden, n));
-            _projection.Add(layer.Q, layer.QBias, 0, _pool.Workers);
-            _projection.Add(layer.K, layer.KBias, _qDim, _pool.Workers);
-            _projection.Add(layer.V, layer.VBias, _qDim + _kvDim, _pool.Workers);
-            Dispatch(_projection, _projection.Chunks, _projection.Work);
+            if (gemm)
+            {
+                _gemm.SetInput(xn, _hidden, n, _hidden);
+                _gemm.Multiply(Weight(layer.Q), layer.QBias, qkv, _qkvDim);
+                _gemm.Multiply(Weight(layer.K), layer.KBias, qkv + _qDim, _qkvDim);
+                _gemm.Multiply(Weight(layer.V), layer.VBias, qkv + _qDim + _kvDim, _qkvDim);
+            }
+            else
+            {
+                _projection.Begin(xn, _hidden, n, qkv, _qkvDim, Quantized(layer.Q, xn, _hidden, n));
+                _projection.Add(layer.Q, layer.QBias, 0, _pool.Workers);
+                _projection.Add(layer.K, layer.KBias, _qDim, _pool.Workers);
+                _projection.Add(layer.V, layer.VBias, _qDim + _kvDim, _pool.Workers);
+                Dispatch(_projection, _projection.Chunks, _projection.Work);
+            }
 
             for (int i = 0; i < n; i++) RotateAndStore(cache, l, i);
 
-            int chunks = _attention.Begin(cache, l, qkv, _qkvDim, att, _qDim, _slots, _positions, n, _heads, _headDim, _pool.Workers);
-            Dispatch(_attention, chunks, (long)n * _qDim * (positions[n - 1] + 1) * 2);
+            int chunks;
+            if (gemm) PromptAttention.Run(cache, l, _slots[0], qkv, _qkvDim, n, _positions[0], _heads, att, _qDim);
+            else
+            {
+                chunks = _attention.Begin(cache, l, qkv, _qkvDim, att, _qDim, _slots, _positions, n, _heads, _headDim, _pool.Workers);
+                Dispatch(_attention, chunks, (long)n * _qDim * (positions[n - 1] + 1) * 2);
+            }
 
-            _projection.Begin(att, _qDim, n, tmp, _hidden, Quantized(layer.O, att, _qDim, n));
-            _projection.Add(layer.O, layer.OBias, 0, _pool.Workers);
-            Dispatch(_projection, _projection.Chunks, _projection.Work);
+            Project(layer.O, layer.OBias, att, _qDim, n, tmp, _hidden, gemm);
             TensorPrimitives.Add(_x.AsSpan(0, n * _hidden), _tmp.AsSpan(0, n * _hidden), _x.AsSpan(0, n * _hidden));
 
             for (int i = 0; i < n; i++) RmsNorm(_x.AsSpan(i * _hidden, _hidden), layer.PostAttentionNorm, _xn.AsSpan(i * _hidden, _hidden));
-            chunks = _gateUp.Begin(layer.Gate, layer.Up, layer.GateBias, layer.UpBias, xn, _hidden, n, Pointer(_gate), Pointer(_up), _pool.Workers, Quantized(layer.Gate, xn, _hidden, n));
-            Dispatch(_gateUp, chunks, 2L * n * _hidden * _inter);
-
-            _projection.Begin(Pointer(_gate), _inter, n, tmp, _hidden, Quantized(layer.Down, Pointer(_gate), _inter, n));
-            _projection.Add(layer.Down, layer.DownBias, 0, _pool.Workers);
-            Dispatch(_projection, _projection.Chunks, _projection.Work);
+            if (gemm && layer.GateBias is null && layer.UpBias is null && layer.DownBias is null)
+            {
+                _gemm.SetInput(xn, _hidden, n, _hidden);
+                _gemm.Mlp(Weight(layer.Gate), Weight(layer.Up), Weight(layer.Down), tmp, _hidden);
+            }
+            else
+            {
+                chunks = _gateUp.Begin(layer.Gate, layer.Up, layer.GateBias, layer.UpBias, xn, _hidden, n, Pointer(_gate), Pointer(_up), _pool.Workers, Quantized(layer.Gate, xn, _hidden, n));
+                Dispatch(_gateUp, chunks, 2L * n * _hidden * _inter);
+                Project(layer.Down, layer.DownBias, Pointer(_gate), _inter, n, tmp, _hidden, gemm: false);
+            }
             TensorPrimitives.Add(_x.AsSpan(0, n * _hidden), _tmp.AsSpan(0, n * _hidden), _x.AsSpan(0, n * _hidden));
         }
 
+        _gemm.Clear();
         int m = logitTokens.Length;
         if (m == 0) return;
         for (int j = 0; j < m; j++) RmsNorm(_x.AsSpan(logitTokens[j] * _hidden, _hidden), _finalNorm, _xn.AsSpan(j * _hidden, _hidden));
@@ -286,6 +309,22 @@ internal sealed unsafe class CpuLlama
             Dispatch(_projection, _projection.Chunks, _projection.Work);
         }
     }
+
+    // One projection [n, cols] → [n, rows] at y: LibTorch's bf16 GEMM for a prompt chunk (gemm), else the engine's kernel.
+    void Project(CpuMatrix matrix, float[]? bias, float* x, int cols, int n, float* y, int yStride, bool gemm)
+    {
+        if (gemm)
+        {
+            _gemm.SetInput(x, cols, n, cols);
+            _gemm.Multiply(Weight(matrix), bias, y, yStride);
+            return;
+        }
+        _projection.Begin(x, cols, n, y, yStride, Quantized(matrix, x, cols, n));
+        _projection.Add(matrix, bias, 0, _pool.Workers);
+        Dispatch(_projection, _projection.Chunks, _projection.Work);
+    }
+
+    static Tensor Weight(CpuMatrix matrix) => ((Bf16Matrix)matrix).Weight!;
 
     // Int8 matrices read the input quantised per token: done once here for every row chunk of the dispatch.
     Q8Activations? Quantized(CpuMatrix matrix, float* x, int cols, int tokens)

@@ -1,0 +1,60 @@
+using System.Numerics.Tensors;
+using Prem.Llm.Generation.Cpu;
+using Prem.Llm.Modeling;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace Prem.Llm.Tests.Generation.Cpu;
+
+[Collection(nameof(CpuKernelCollection))]
+public class Bf16GemmTests(ITestOutputHelper output)
+{
+    static readonly int[] _prompt = Enumerable.Range(0, 150).Select(i => 1 + (i * 37) % 500).ToArray();
+
+    // Last-position logits of a prefill through the engine (prompt chunks of maxTokens).
+    static float[] PrefillLogits(LlamaForCausalLM model, int maxTokens)
+    {
+        var engine = new CpuLlama(model, maxTokens: maxTokens);
+        var logits = new float[model.Config.VocabSize];
+        engine.Prefill(_prompt, 0, 0, engine.CreateCache(1, _prompt.Length), logits);
+        return logits;
+    }
+
+    [Fact]
+    public void A_bf16_prompt_through_the_bf16_GEMM_is_as_close_to_float32_as_the_TorchSharp_bf16_forward()
+    {
+        using var bf16 = LlamaForCausalLM.FromPretrained(TestData.Path("stories260K"), dtype: ScalarType.BFloat16);
+        using var widened = LlamaForCausalLM.FromPretrained(TestData.Path("stories260K"));
+        using (no_grad())
+            foreach (var ((_, p), (_, q)) in widened.named_parameters().Zip(bf16.named_parameters()))
+                p.copy_(q.to_type(ScalarType.Float32));
+        // The reference: float32 arithmetic on the same (bf16-rounded) weights.
+        var reference = CpuLlamaTests.TorchLogits(widened, _prompt)[^512..];
+        var torchBf16 = CpuLlamaTests.TorchLogits(bf16, _prompt)[^512..];
+        var gemm = PrefillLogits(bf16, maxTokens: 512);
+        float engineError = CpuLlamaTests.MaxAbsDiff(gemm, reference), torchError = CpuLlamaTests.MaxAbsDiff(torchBf16, reference);
+        output.WriteLine($"max |Δ| vs float32 on the rounded weights: engine (bf16 GEMM prompt) {engineError}, TorchSharp bf16 forward {torchError}");
+        Assert.True(engineError > 1e-4f, "the prompt did not take the bf16 GEMM (it matches float32 arithmetic)");
+        Assert.True(engineError <= torchError, $"engine {engineError} vs TorchSharp bf16 {torchError}");
+        Assert.Equal(TensorPrimitives.IndexOfMax(reference), TensorPrimitives.IndexOfMax(gemm));
+    }
+
+    [Fact]
+    public void A_prompt_in_chunks_matches_one_chunk_and_short_chunks_keep_float32_arithmetic()
+    {
+        using var bf16 = LlamaForCausalLM.FromPretrained(TestData.Path("stories260K"), dtype: ScalarType.BFloat16);
+        var whole = PrefillLogits(bf16, maxTokens: 512);
+        // 64 + 64 + 22 tokens: the later chunks attend to the cache through LibTorch with an offset causal mask.
+        float chunked = CpuLlamaTests.MaxAbsDiff(PrefillLogits(bf16, maxTokens: 64), whole);
+        output.WriteLine($"chunks of 64 vs one chunk: max |Δ| {chunked}");
+        Assert.True(chunked < 1e-3f, $"max |Δ| = {chunked}");
+        // Chunks under Bf16Gemm.MinTokens run the engine's own kernels: float32 arithmetic on the bf16 weights.
+        using var widened = LlamaForCausalLM.FromPretrained(TestData.Path("stories260K"));
+        using (no_grad())
+            foreach (var ((_, p), (_, q)) in widened.named_parameters().Zip(bf16.named_parameters()))
+                p.copy_(q.to_type(ScalarType.Float32));
+        var reference = CpuLlamaTests.TorchLogits(widened, _prompt)[^512..];
+        float small = CpuLlamaTests.MaxAbsDiff(PrefillLogits(bf16, maxTokens: Bf16Gemm.MinTokens - 1), reference);
+        Assert.True(small < 1e-4f, $"max |Δ| = {small}");
+    }
+}
