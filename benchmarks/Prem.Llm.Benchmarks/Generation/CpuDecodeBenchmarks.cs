@@ -12,7 +12,7 @@ namespace Prem.Llm.Benchmarks.Generation;
 public class CpuDecodeBenchmarks
 {
     /// <summary>Steps per benchmark operation.</summary>
-    public const int StepsPerOp = 4;
+    public const int StepsPerOp = 8;
     const int Context = 32;
     CpuLlama _engine = null!;
     CpuKvCache _cache = null!;

@@ -8,7 +8,7 @@ namespace Prem.Llm.Benchmarks.Generation;
 
 /// <summary>
 /// In-process (the models are built once and shared across cases), monitoring strategy with one warm-up
-/// and three measured operations: the suite is sized for a shared 2-core machine. Adds the throughput
+/// and five measured operations: the suite is sized for a shared 2-core machine. Adds the throughput
 /// and ratio columns (<see cref="CpuInferenceColumns"/>).
 /// </summary>
 public sealed class CpuInferenceConfig : ManualConfig
@@ -17,7 +17,7 @@ public sealed class CpuInferenceConfig : ManualConfig
     public CpuInferenceConfig()
     {
         AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithStrategy(RunStrategy.Monitoring)
-            .WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(3).WithId("cpu-inference"));
+            .WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(5).WithId("cpu-inference"));
         AddColumn(CpuInferenceColumns.All);
     }
 }

@@ -39,6 +39,7 @@ internal sealed unsafe class Bf16Gemm
     public void Multiply(Tensor weight, float[]? bias, float* y, int yStride)
     {
         var input = _input ?? throw new InvalidOperationException("SetInput comes first.");
+        using var noGrad = no_grad(); // the weights are the model's parameters: no autograd graph
         using var product = nn.functional.linear(input, weight);
         Widen(product, bias, y, yStride);
     }
@@ -50,6 +51,7 @@ internal sealed unsafe class Bf16Gemm
     public void Mlp(Tensor gate, Tensor up, Tensor down, float* y, int yStride)
     {
         var input = _input ?? throw new InvalidOperationException("SetInput comes first.");
+        using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var g = nn.functional.linear(input, gate).to_type(ScalarType.Float32);
         var u = nn.functional.linear(input, up).to_type(ScalarType.Float32);

@@ -272,11 +272,10 @@ internal sealed unsafe class CpuLlama
 
             for (int i = 0; i < n; i++) RotateAndStore(cache, l, i);
 
-            int chunks;
             if (gemm) PromptAttention.Run(cache, l, _slots[0], qkv, _qkvDim, n, _positions[0], _heads, att, _qDim);
             else
             {
-                chunks = _attention.Begin(cache, l, qkv, _qkvDim, att, _qDim, _slots, _positions, n, _heads, _headDim, _pool.Workers);
+                int chunks = _attention.Begin(cache, l, qkv, _qkvDim, att, _qDim, _slots, _positions, n, _heads, _headDim, _pool.Workers);
                 Dispatch(_attention, chunks, (long)n * _qDim * (positions[n - 1] + 1) * 2);
             }
 
@@ -291,7 +290,7 @@ internal sealed unsafe class CpuLlama
             }
             else
             {
-                chunks = _gateUp.Begin(layer.Gate, layer.Up, layer.GateBias, layer.UpBias, xn, _hidden, n, Pointer(_gate), Pointer(_up), _pool.Workers, Quantized(layer.Gate, xn, _hidden, n));
+                int chunks = _gateUp.Begin(layer.Gate, layer.Up, layer.GateBias, layer.UpBias, xn, _hidden, n, Pointer(_gate), Pointer(_up), _pool.Workers, Quantized(layer.Gate, xn, _hidden, n));
                 Dispatch(_gateUp, chunks, 2L * n * _hidden * _inter);
                 Project(layer.Down, layer.DownBias, Pointer(_gate), _inter, n, tmp, _hidden, gemm: false);
             }
