@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Prem.Llm.Native;
 using Prem.Llm.Numerics;
 using TorchSharp;
@@ -29,7 +30,7 @@ internal sealed unsafe class Bf16Gemm
     public void SetInput(float* x, int xStride, int tokens, int cols)
     {
         _input?.Dispose();
-        _input = empty([tokens, cols], ScalarType.BFloat16);
+        _input = empty([tokens, cols], ScalarType.BFloat16).DetachFromDisposeScope(); // held across calls, freed by SetInput/Clear
         var bits = (ushort*)TensorMemory.DataPointer(_input);
         for (int t = 0; t < tokens; t++)
             BFloat16Bits.FromSingle(new ReadOnlySpan<float>(x + (long)t * xStride, cols), new Span<ushort>(bits + (long)t * cols, cols));
@@ -68,7 +69,7 @@ internal sealed unsafe class Bf16Gemm
         {
             var row = new Span<float>(y + (long)t * yStride, rows);
             BFloat16Bits.ToSingle(new ReadOnlySpan<ushort>(bits + (long)t * rows, rows), row);
-            if (bias is not null) System.Numerics.Tensors.TensorPrimitives.Add(row, bias, row);
+            if (bias is not null) TensorPrimitives.Add(row, bias, row);
         }
     }
 
