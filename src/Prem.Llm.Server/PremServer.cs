@@ -65,7 +65,7 @@ public sealed class PremServer : IAsyncDisposable
         var batcher = new ContinuousBatcher(model.Model, new ContinuousBatcherOptions
         {
             MaxRows = options.MaxConcurrentRequests, MaxQueueLength = options.MaxQueueLength, ContextLength = options.ContextLength > 0 ? Math.Min(options.ContextLength, model.ContextLength) : model.ContextLength,
-            UseCpuEngine = model.Generator.UseCpuEngine && model.Generator.CpuWeights == CpuWeights.AsLoaded,
+            UseCpuEngine = model.Generator.UseCpuEngine, CpuWeights = model.Generator.CpuWeights,
         });
         new OpenAiEndpoints(model, batcher, options).Map(app);
         try

@@ -187,7 +187,8 @@ public sealed class ContinuousBatcher : IAsyncDisposable
         try
         {
             int maxRows = _options.MaxRows, vocab = _model.Config.VocabSize;
-            var engine = new CpuLlama(_model, CpuWeightFormat.AsLoaded, maxTokens: Math.Max(128, maxRows));
+            var format = _options.CpuWeights == CpuWeights.Int8 ? CpuWeightFormat.Int8 : CpuWeightFormat.AsLoaded;
+            var engine = new CpuLlama(_model, format, maxTokens: Math.Max(128, maxRows));
             var decoder = new BatchedDecoder(engine, maxRows, ContextLength);
             var stepLogits = new float[maxRows * vocab];
             var slots = new int[maxRows];
@@ -242,7 +243,7 @@ public sealed class ContinuousBatcher : IAsyncDisposable
     /// <summary>The fallback: one request at a time through <see cref="TextGenerator"/>.</summary>
     async Task RunOneAtATimeAsync()
     {
-        var generator = new TextGenerator(_model) { UseCpuEngine = _options.UseCpuEngine };
+        var generator = new TextGenerator(_model) { UseCpuEngine = _options.UseCpuEngine, CpuWeights = _options.CpuWeights };
         var joining = new List<BatchedGeneration>(1);
         BatchedGeneration? current = null;
         try

@@ -15,6 +15,12 @@ public sealed record ContinuousBatcherOptions
     /// <summary>Use the CPU engine's batched decode where it applies (default true); false runs requests one at a time through <see cref="TextGenerator"/>.</summary>
     public bool UseCpuEngine { get; init; } = true;
 
+    /// <summary>
+    /// How the CPU engine holds the weights, as <see cref="TextGenerator.CpuWeights"/>: <see cref="Generation.CpuWeights.Int8"/>
+    /// quantises a copy when the batcher starts (requests then match an int8 <see cref="TextGenerator"/>).
+    /// </summary>
+    public CpuWeights CpuWeights { get; init; }
+
     /// <summary>Checks ranges; throws <see cref="ArgumentException"/> naming the option.</summary>
     public ContinuousBatcherOptions Validate()
     {

@@ -8,7 +8,8 @@ public enum CpuWeights
 
     /// <summary>
     /// Weight-only int8 (symmetric, one scale per block of 32, like llama.cpp's Q8_0), quantised once when
-    /// the generator first runs; activations stay float32. About a quarter of the float32 bytes per token.
+    /// the generator first runs; each matrix input is quantised per token the same way, and the products run
+    /// in integer arithmetic (llama.cpp's Q8_0 × Q8_0 dot). About a quarter of the float32 bytes per token.
     /// </summary>
     Int8,
 }

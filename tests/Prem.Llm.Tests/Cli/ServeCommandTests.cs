@@ -8,8 +8,10 @@ namespace Prem.Llm.Tests.Cli;
 
 public class ServeCommandTests
 {
-    [Fact]
-    public async Task Serves_on_a_free_port_answers_and_stops_when_asked()
+    [Theory]
+    [InlineData("as-loaded")]
+    [InlineData("int8")]
+    public async Task Serves_on_a_free_port_batched_answers_and_stops_when_asked(string weights)
     {
         using var stop = new CancellationTokenSource();
         var output = new StringWriter();
@@ -17,7 +19,7 @@ public class ServeCommandTests
         // The synchronized writer locks on itself, so reading under the same lock sees whole lines.
         var error = TextWriter.Synchronized(errorText);
         string Err() { lock (error) return errorText.ToString(); }
-        var run = ServeCommand.Create(stop.Token).Parse(["--model", ChatTestModels.Stories, "--urls", "http://127.0.0.1:0", "--name", "tiny"])
+        var run = ServeCommand.Create(stop.Token).Parse(["--model", ChatTestModels.Stories, "--urls", "http://127.0.0.1:0", "--name", "tiny", "--weights", weights])
             .InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
 
         string? url = null;
@@ -32,6 +34,12 @@ public class ServeCommandTests
         using var http = new HttpClient { BaseAddress = new Uri(url + "/") };
         var models = JsonDocument.Parse(await http.GetStringAsync("v1/models")).RootElement;
         Assert.Equal("tiny", models.GetProperty("data")[0].GetProperty("id").GetString());
+        Assert.Contains("continuous batching", Err());
+        using var completion = await http.PostAsync("v1/completions", new StringContent(
+            """{"model": "tiny", "prompt": "Once upon a time", "max_tokens": 8}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.True(completion.IsSuccessStatusCode, await completion.Content.ReadAsStringAsync());
+        var usage = JsonDocument.Parse(await completion.Content.ReadAsStringAsync()).RootElement.GetProperty("usage");
+        Assert.Equal(8, usage.GetProperty("completion_tokens").GetInt32());
 
         stop.Cancel();
         Assert.Equal(0, await run);

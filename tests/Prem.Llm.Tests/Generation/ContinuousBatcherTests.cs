@@ -158,6 +158,21 @@ public class ContinuousBatcherTests
     }
 
     [Fact]
+    public async Task Int8_requests_are_batched_and_match_an_int8_text_generator()
+    {
+        using var model = Stories();
+        var reference = new TextGenerator(model) { CpuWeights = CpuWeights.Int8 };
+        var float32 = new TextGenerator(model);
+        await using var batcher = new ContinuousBatcher(model, new ContinuousBatcherOptions { MaxRows = 4, CpuWeights = CpuWeights.Int8 });
+        Assert.True(batcher.IsBatched);
+        var options = _prompts.Select((p, i) => new SamplingOptions { MaxNewTokens = 20 + 5 * i }).ToArray();
+        var outputs = await Task.WhenAll(_prompts.Select((p, i) => Collect(batcher.Enqueue(p, options[i]))));
+        for (int i = 0; i < _prompts.Length; i++) Assert.Equal(reference.Generate(_prompts[i], options[i]), outputs[i]);
+        // The int8 weights are in use: over these continuations int8 and float32 differ somewhere.
+        Assert.Contains(Enumerable.Range(0, _prompts.Length), i => !float32.Generate(_prompts[i], options[i]).SequenceEqual(outputs[i]));
+    }
+
+    [Fact]
     public async Task The_one_at_a_time_fallback_matches_the_text_generator()
     {
         using var model = Stories();
