@@ -55,7 +55,7 @@ public static unsafe class KernelSmoke
                                 }
                                 if (rows < 1000) matrix.Multiply(xp, cols, tokens, yp, rows, 0, rows, q);
                                 else
-                                    // As the engine does: chunks of 256 KB of float32 weights, outputs in a small buffer.
+                                    // As the engine does: chunks of 85 rows (256 KB of float32 at 768 columns), outputs in a small buffer.
                                     for (int start = 0; start < rows; start += 85)
                                         matrix.Multiply(xp, cols, tokens, yp - start, 85, start, Math.Min(rows, start + 85), q);
                             }
