@@ -11,7 +11,7 @@ using Prem.Llm.Server;
 var options = new Dictionary<string, string>
 {
     ["--shape"] = "stories260K", ["--requests"] = "32", ["--max-tokens"] = "32", ["--clients"] = "1,4,16",
-    ["--time-limit"] = "120", ["--seed"] = "1", ["--max-rss-growth-mb"] = "512",
+    ["--time-limit"] = "120", ["--seed"] = "1", ["--max-rss-growth-mb"] = "512", ["--weights"] = "as-loaded",
 };
 for (int a = 0; a < args.Length; a++)
 {
@@ -32,8 +32,14 @@ string root = Path.Combine(Path.GetTempPath(), "prem-load-" + Guid.NewGuid().ToS
 try
 {
     string folder = LoadModel.Build(options["--shape"], root);
-    using var model = ChatModel.Load(folder);
-    Console.WriteLine($"load: {options["--shape"]} ({model.Model.Config.HiddenSize} hidden, {model.Model.Config.NumHiddenLayers} layers), {requests} requests per level, " +
+    var weights = options["--weights"] switch
+    {
+        "as-loaded" => Prem.Llm.Generation.CpuWeights.AsLoaded,
+        "int8" => Prem.Llm.Generation.CpuWeights.Int8,
+        var w => throw new ArgumentException($"--weights: expected as-loaded or int8, got '{w}'."),
+    };
+    using var model = ChatModel.Load(folder, new ChatModelOptions { CpuWeights = weights });
+    Console.WriteLine($"load: {options["--shape"]} {options["--weights"]} ({model.Model.Config.HiddenSize} hidden, {model.Model.Config.NumHiddenLayers} layers), {requests} requests per level, " +
         $"{maxTokens} tokens each, greedy, seed {seed}, {Environment.ProcessorCount} cores, time limit {options["--time-limit"]} s");
 
     var results = new List<LevelResult>();
