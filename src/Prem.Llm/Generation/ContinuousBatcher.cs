@@ -187,8 +187,7 @@ public sealed class ContinuousBatcher : IAsyncDisposable
         try
         {
             int maxRows = _options.MaxRows, vocab = _model.Config.VocabSize;
-            var format = _options.CpuWeights == CpuWeights.Int8 ? CpuWeightFormat.Int8 : CpuWeightFormat.AsLoaded;
-            var engine = new CpuLlama(_model, format, maxTokens: Math.Max(128, maxRows));
+            var engine = new CpuLlama(_model, TextGenerator.EngineFormat(_options.CpuWeights), maxTokens: Math.Max(128, maxRows));
             var decoder = new BatchedDecoder(engine, maxRows, ContextLength);
             var stepLogits = new float[maxRows * vocab];
             var slots = new int[maxRows];

@@ -222,7 +222,10 @@ public sealed class TextGenerator(LlamaForCausalLM model)
         }
     }
 
-    CpuLlama NewEngine() => new(model, CpuWeights == CpuWeights.Int8 ? CpuWeightFormat.Int8 : CpuWeightFormat.AsLoaded);
+    CpuLlama NewEngine() => new(model, EngineFormat(CpuWeights));
+
+    /// <summary>The CPU engine's format for <paramref name="weights"/> (also the batcher's).</summary>
+    internal static CpuWeightFormat EngineFormat(CpuWeights weights) => weights == CpuWeights.Int8 ? CpuWeightFormat.Int8 : CpuWeightFormat.AsLoaded;
 
     static void Pick(float[] logits, int batch, int vocab, SamplingOptions options, torch.Generator? generator, int[] picked)
     {

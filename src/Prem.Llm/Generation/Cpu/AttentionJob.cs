@@ -47,11 +47,11 @@ internal sealed unsafe class AttentionJob : IPoolJob
         int length = _positions[t] + 1;
         float* keys = _cache.Keys(_layer, _slots[t], g), values = _cache.Values(_layer, _slots[t], g);
         var scores = _scores.AsSpan(worker * _cache.Capacity, length);
+        bool wide = MatMulKernel.UseVector512 && d % 16 == 0;
         for (int i = 0; i < group; i++)
         {
             int h = g * group + i;
             float* q = _qkv + (long)t * _qkvStride + h * d, output = _output + (long)t * _outputStride + h * d;
-            bool wide = MatMulKernel.UseVector512 && d % 16 == 0;
             fixed (float* s = scores)
             {
                 if (wide) Scores512(q, keys, d, length, _scale, s);

@@ -1,3 +1,4 @@
+using Prem.Llm.Attention;
 using Prem.Llm.Native;
 using static TorchSharp.torch;
 
@@ -11,6 +12,8 @@ namespace Prem.Llm.Generation.Cpu;
 /// </summary>
 internal static unsafe class PromptAttention
 {
+    static readonly SdpaAttention _sdpa = new();
+
     /// <summary>
     /// Tokens i = 0 … <paramref name="tokens"/> − 1 at positions <paramref name="start"/> + i of cache slot
     /// <paramref name="slot"/> (their keys and values already stored) attend to positions 0 … start + i; their
@@ -33,15 +36,9 @@ internal static unsafe class PromptAttention
             new ReadOnlySpan<float>(cache.Keys(layer, slot, g), (int)rows).CopyTo(new Span<float>(k + g * rows, (int)rows));
             new ReadOnlySpan<float>(cache.Values(layer, slot, g), (int)rows).CopyTo(new Span<float>(v + g * rows, (int)rows));
         }
-        int groups = heads / kvHeads;
+        // The model's own SDPA backend: GQA, and LibTorch's causal mask from position 0 or the offset mask after it.
         var query = q.view(1, tokens, heads, d).transpose(1, 2);
-        var key = (groups == 1 ? keys : keys.repeat_interleave(groups, dim: 0)).unsqueeze(0);
-        var value = (groups == 1 ? values : values.repeat_interleave(groups, dim: 0)).unsqueeze(0);
-        // From position 0 the chunk's mask is LibTorch's own causal one (top-left aligned), which lets the kernel skip the
-        // masked blocks; a later chunk needs its offset mask spelled out.
-        var attended = start == 0
-            ? nn.functional.scaled_dot_product_attention(query, key, value, is_casual: true)
-            : nn.functional.scaled_dot_product_attention(query, key, value, attn_mask: arange(length).unsqueeze(0).le(arange(start, start + tokens).unsqueeze(1)));
+        var attended = _sdpa.Forward(query, keys.unsqueeze(0), values.unsqueeze(0), new AttentionMask { QueryOffset = start }, 1.0 / Math.Sqrt(d));
         var result = attended.transpose(1, 2).contiguous();
         var r = (float*)TensorMemory.DataPointer(result);
         for (int t = 0; t < tokens; t++) new ReadOnlySpan<float>(r + (long)t * qDim, qDim).CopyTo(new Span<float>(output + (long)t * outputStride, qDim));
