@@ -111,7 +111,7 @@ public static class GenerateCommand
 
     /// <summary>The --stats line: engine, time to first token, prefill and decode rates.</summary>
     public static string StatsLine(GenerationStats s) =>
-        FormattableString.Invariant($"prem: stats: {s.Engine}; prompt {s.PromptTokens} tokens, time to first token {s.TimeToFirstToken.TotalMilliseconds:F1} ms ") +
+        FormattableString.Invariant($"prem: stats: {s.Engine}{(s.CpuKernels is { } k ? $" ({k} kernels)" : "")}; prompt {s.PromptTokens} tokens, time to first token {s.TimeToFirstToken.TotalMilliseconds:F1} ms ") +
         FormattableString.Invariant($"(prefill {s.PrefillTokensPerSecond:F1} tok/s); decode {s.DecodeTokens} tokens at {s.DecodeTokensPerSecond:F1} tok/s");
 
     static readonly Dictionary<string, string> _samplingFlags = new()

@@ -9,6 +9,12 @@ public sealed record GenerationStats
     /// <summary>Which path ran: "cpu-float32", "cpu-bfloat16", "cpu-int8" or "torchsharp".</summary>
     public required string Engine { get; init; }
 
+    /// <summary>
+    /// On the CPU engine, which kernels ran the matrix products: "avx512-bf16/vnni" (bf16 and int8 weights on a CPU
+    /// with both extensions, where the package's native library was built) or "managed"; null on TorchSharp.
+    /// </summary>
+    public string? CpuKernels { get; init; }
+
     /// <summary>Prompt tokens over all rows.</summary>
     public required int PromptTokens { get; init; }
 

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Prem.Llm.Generation;
 
 /// <summary>Accumulates a generation's own work time, paused while the caller holds a yielded step.</summary>
-internal sealed class GenerationTimer(string engine, int promptTokens)
+internal sealed class GenerationTimer(string engine, int promptTokens, string? cpuKernels = null)
 {
     readonly Stopwatch _watch = Stopwatch.StartNew();
     TimeSpan _first;
@@ -31,7 +31,7 @@ internal sealed class GenerationTimer(string engine, int promptTokens)
         var total = _watch.Elapsed;
         return new GenerationStats
         {
-            Engine = engine, PromptTokens = promptTokens, GeneratedTokens = _generated, DecodeTokens = _generated - _firstTokens,
+            Engine = engine, CpuKernels = cpuKernels, PromptTokens = promptTokens, GeneratedTokens = _generated, DecodeTokens = _generated - _firstTokens,
             TimeToFirstToken = _steps > 0 ? _first : total, DecodeTime = _steps > 0 ? total - _first : TimeSpan.Zero,
         };
     }

@@ -172,7 +172,7 @@ public sealed class TextGenerator(LlamaForCausalLM model)
             // A second generation running at the same time gets an engine and cache of its own.
             var engine = owned ? (_engine ??= NewEngine()) : NewEngine();
             if (owned) engine.Refresh();
-            var timer = new GenerationTimer("cpu-" + engine.FormatName, prompts.Sum(p => p.Count));
+            var timer = new GenerationTimer("cpu-" + engine.FormatName, prompts.Sum(p => p.Count), engine.KernelsName);
             int batch = prompts.Count, vocab = model.Config.VocabSize;
             int capacity = prompts.Max(p => p.Count) + Math.Max(options.MaxNewTokens, 1);
             var cache = owned && _cache is { } c && c.Slots >= batch && c.Capacity >= capacity ? c : engine.CreateCache(batch, capacity);

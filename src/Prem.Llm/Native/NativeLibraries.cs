@@ -26,6 +26,9 @@ internal static class NativeLibraries
     /// <summary>Logical name of NVRTC in <c>LibraryImport</c>.</summary>
     public const string Nvrtc = "prem_nvrtc";
 
+    /// <summary>Name of the CPU engine's kernel library (libprem_cpu_kernels.so next to Prem.Llm; see <see cref="NativeCpuKernels"/>).</summary>
+    public const string CpuKernels = "prem_cpu_kernels";
+
     /// <summary>Logical name of TorchSharp's native library (found by the default probing).</summary>
     public const string TorchSharp = "LibTorchSharp";
 

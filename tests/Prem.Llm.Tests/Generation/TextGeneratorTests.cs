@@ -125,6 +125,8 @@ public class TextGeneratorTests
             Assert.Equal(reference.Generate(prompt, options), fast.Generate(prompt, options));
         Assert.Equal("cpu-float32", fast.LastStats!.Engine);
         Assert.Equal("torchsharp", reference.LastStats!.Engine);
+        Assert.Equal("managed", fast.LastStats!.CpuKernels); // float32 weights always run the managed kernels
+        Assert.Null(reference.LastStats!.CpuKernels);
 
         using var gqa = LlamaForCausalLM.FromPretrained(TinyGqaGolden.ModelDirectory);
         var batched = new TextGenerator(gqa).GenerateBatch(_golden.Prompts, new SamplingOptions { MaxNewTokens = 20 });

@@ -15,8 +15,9 @@ namespace Prem.Llm.Generation.Cpu;
 /// A CPU inference engine for a <see cref="LlamaForCausalLM"/>: the same arithmetic as the TorchSharp
 /// forward (float32 activations, HF's RMSNorm/RoPE/SiLU/GQA), written as a few fused kernels on a
 /// fixed <see cref="WorkerPool"/> so that decoding one token reads each weight matrix once and
-/// allocates nothing. float32 and bf16 weights are read in place from the model's tensors (bf16 is
-/// widened inside the dot products); <see cref="CpuWeightFormat.Int8"/> quantises a copy.
+/// allocates nothing. float32 and bf16 weights are read in place from the model's tensors (bf16 weights
+/// multiply activations rounded to bf16, as LibTorch's bf16 products do); <see cref="CpuWeightFormat.Int8"/>
+/// quantises a copy.
 /// </summary>
 /// <remarks>
 /// One <see cref="Forward"/> call runs up to <see cref="MaxTokens"/> tokens, each with its own KV-cache
@@ -92,6 +93,12 @@ internal sealed unsafe class CpuLlama
 
     /// <summary>A short name of the weights' format: "float32", "bfloat16" or "int8".</summary>
     public string FormatName => Format == CpuWeightFormat.Int8 ? "int8" : _model.Dtype == ScalarType.BFloat16 ? "bfloat16" : "float32";
+
+    /// <summary>
+    /// Which kernels run the matrix products: "avx512-bf16/vnni" (the native library, for bf16 and int8 weights
+    /// where the CPU has both extensions) or "managed" (.NET vector code).
+    /// </summary>
+    public string KernelsName => FormatName != "float32" && NativeCpuKernels.Use ? "avx512-bf16/vnni" : "managed";
 
     /// <summary>
     /// Why the engine cannot run <paramref name="model"/> (null when it can): weights on a GPU, a dtype

@@ -18,10 +18,10 @@ namespace Prem.Llm.Generation.Cpu;
 /// in two accumulators, so two dependency chains overlap), add the two, and reduce the 16 lanes in the
 /// same fixed order, so a token's result does not depend on the path or on the tokens
 /// beside it (batched decode = single-sequence decode, bit for bit).</para>
-/// <para>AVX-512 VNNI (VPDPBUSD/VPDPWSSD) would fuse the multiply-add with the int32 accumulation, but
-/// .NET 10 exposes it only through <c>Avx10v1</c> and the VEX-encoded <c>AvxVnni</c>, which CPUs of the
-/// AVX-512 generation before AVX10 (this Zen 4 among them) do not report; and since every block is
-/// converted to float32 for its scale, the fusion would save one add per block.</para>
+/// <para>AVX-512 VNNI (VPDPBUSD) sums four products per lane in one instruction, but .NET 10 exposes it only
+/// through <c>Avx10v1</c> and the VEX-encoded <c>AvxVnni</c>, which CPUs of the AVX-512 generation before AVX10
+/// (Zen 4, Sapphire Rapids) do not report: there the engine calls the native kernel
+/// (<see cref="Prem.Llm.Native.NativeCpuKernels"/>), and this one is the fallback.</para>
 /// </remarks>
 internal static unsafe class Int8Kernel
 {

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Prem.Llm.Native;
 
 namespace Prem.Llm.Generation.Cpu;
 
@@ -7,7 +8,9 @@ namespace Prem.Llm.Generation.Cpu;
 /// Weight-only int8 in the style of llama.cpp's Q8_0: each row is cut into blocks of
 /// <see cref="BlockSize"/> columns, each block stores round(w / d) in [−127, 127] with d = max|w| / 127
 /// (kept as float32). The products run in integer arithmetic against activations quantised the same way
-/// per token (<see cref="Q8Activations"/>, <see cref="Int8Kernel"/>), as llama.cpp's Q8_0 × Q8_0 dot does.
+/// per token (<see cref="Q8Activations"/>), as llama.cpp's Q8_0 × Q8_0 dot does: in AVX512-VNNI where the CPU
+/// has it (<see cref="NativeCpuKernels"/>), otherwise in <see cref="Int8Kernel"/>. Both sum each block exactly in
+/// integers; they differ only in the float32 summation of the scaled blocks.
 /// </summary>
 internal sealed unsafe class Int8Matrix : CpuMatrix
 {
@@ -78,7 +81,11 @@ internal sealed unsafe class Int8Matrix : CpuMatrix
             quantized = _scratch ??= new Q8Activations();
             quantized.Quantize(x, xStride, tokens, Cols);
         }
-        Int8Kernel.Multiply(Quants, Scales, Cols, quantized, y, yStride, rowStart, rowEnd);
+        if (quantized.HasNativeLayout && NativeCpuKernels.Use)
+            NativeCpuKernels.Q8MatMul(Quants, Scales, Cols, quantized.Unsigned(0), (long)quantized.Blocks * BlockSize,
+                quantized.ExpandedScales(0), quantized.ExpandedStride, tokens, y, yStride, rowStart, rowEnd);
+        else
+            Int8Kernel.Multiply(Quants, Scales, Cols, quantized, y, yStride, rowStart, rowEnd);
     }
 
     /// <inheritdoc />

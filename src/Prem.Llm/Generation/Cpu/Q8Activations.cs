@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Prem.Llm.Native;
 
 namespace Prem.Llm.Generation.Cpu;
 
@@ -9,13 +10,17 @@ namespace Prem.Llm.Generation.Cpu;
 /// dot: each token's row is cut into blocks of <see cref="Int8Matrix.BlockSize"/>, each block keeps
 /// d = max|x| / 127 (float32) and round(x / d) in [−127, 127], stored widened to int16 so the kernels
 /// multiply-add pairs without widening the activations again for every weight row. A short last block
-/// is padded with zeros, so a kernel may read whole blocks. Buffers grow once and are reused: no
-/// allocation per token.
+/// is padded with zeros, so a kernel may read whole blocks. For the native kernels
+/// (<see cref="NativeCpuKernels"/>) each row is also kept as x + 128 in unsigned bytes, with its scales
+/// repeated over the 8 lanes each block's sums occupy (<see cref="Unsigned"/>, <see cref="ExpandedScales"/>).
+/// Buffers grow once and are reused: no allocation per token.
 /// </summary>
 internal sealed unsafe class Q8Activations
 {
     short[] _values = [];
     float[] _scales = [];
+    byte[] _unsigned = [];
+    float[] _expanded = [];
 
     /// <summary>Columns of each row.</summary>
     public int Cols { get; private set; }
@@ -35,7 +40,20 @@ internal sealed unsafe class Q8Activations
             _values = GC.AllocateArray<short>(tokens * blocks * Int8Matrix.BlockSize, pinned: true);
             _scales = GC.AllocateArray<float>(tokens * blocks, pinned: true);
         }
+        if (NativeCpuKernels.Use && _unsigned.Length < tokens * blocks * Int8Matrix.BlockSize)
+        {
+            _unsigned = GC.AllocateArray<byte>(tokens * blocks * Int8Matrix.BlockSize, pinned: true);
+            _expanded = GC.AllocateArray<float>(tokens * ExpandedStrideFor(blocks), pinned: true);
+        }
     }
+
+    /// <summary>Whether the last <see cref="Quantize"/> also wrote <see cref="Unsigned"/> and <see cref="ExpandedScales"/>.</summary>
+    public bool HasNativeLayout { get; private set; }
+
+    /// <summary>Floats per row of <see cref="ExpandedScales"/>: 16 per pair of blocks.</summary>
+    public int ExpandedStride => ExpandedStrideFor(Blocks);
+
+    static int ExpandedStrideFor(int blocks) => (blocks + 1) / 2 * 16;
 
     /// <summary>Quantises <paramref name="tokens"/> rows of <paramref name="cols"/> floats, <paramref name="xStride"/> apart.</summary>
     public void Quantize(float* x, int xStride, int tokens, int cols)
@@ -59,6 +77,30 @@ internal sealed unsafe class Q8Activations
                 scales[b] = Int8Matrix.QuantizeBlock(new ReadOnlySpan<float>(x + (long)t * xStride + start, length), block);
                 for (int i = 0; i < Int8Matrix.BlockSize; i++) values[start + i] = i < length ? block[i] : (short)0;
             }
+        }
+        HasNativeLayout = NativeCpuKernels.Use;
+        if (HasNativeLayout) WriteNativeLayout();
+    }
+
+    // x + 128 as bytes (the padding becomes 128, a zero), and each block's scale on its 8 lanes, zeros after the last block.
+    void WriteNativeLayout()
+    {
+        int count = Tokens * Blocks * Int8Matrix.BlockSize, i = 0;
+        fixed (short* values = _values)
+        fixed (byte* unsigned = _unsigned)
+        {
+            var offset = Vector256.Create((short)128);
+            for (; i + 32 <= count; i += 32)
+                Vector256.Narrow((Vector256.Load(values + i) + offset).AsUInt16(), (Vector256.Load(values + i + 16) + offset).AsUInt16()).Store(unsigned + i);
+            for (; i < count; i++) unsigned[i] = (byte)(values[i] + 128);
+        }
+        int stride = ExpandedStride;
+        for (int t = 0; t < Tokens; t++)
+        {
+            var row = _expanded.AsSpan(t * stride, stride);
+            var scales = new ReadOnlySpan<float>(Scales(t), Blocks);
+            for (int b = 0; b < Blocks; b++) row.Slice(b * 8, 8).Fill(scales[b]);
+            row[(Blocks * 8)..].Clear();
         }
     }
 
@@ -95,6 +137,16 @@ internal sealed unsafe class Q8Activations
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public short* Values(int token) =>
         (short*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_values)) + (long)token * Blocks * Int8Matrix.BlockSize;
+
+    /// <summary>Row <paramref name="token"/>'s values plus 128 as bytes, <see cref="Blocks"/> × 32 of them (rows are contiguous).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public byte* Unsigned(int token) =>
+        (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_unsigned)) + (long)token * Blocks * Int8Matrix.BlockSize;
+
+    /// <summary>Row <paramref name="token"/>'s block scales, each on 8 lanes (<see cref="ExpandedStride"/> floats per row).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float* ExpandedScales(int token) =>
+        (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_expanded)) + (long)token * ExpandedStride;
 
     /// <summary>Row <paramref name="token"/>'s block scales (rows are contiguous).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

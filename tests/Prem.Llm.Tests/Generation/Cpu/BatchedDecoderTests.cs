@@ -2,17 +2,39 @@ using System.Numerics.Tensors;
 using Prem.Llm.Generation;
 using Prem.Llm.Generation.Cpu;
 using Prem.Llm.Modeling;
+using Prem.Llm.Native;
 
 namespace Prem.Llm.Tests.Generation.Cpu;
 
+[Collection(nameof(CpuKernelCollection))]
 public class BatchedDecoderTests
 {
-    [Fact]
-    public void Rows_that_join_and_leave_at_different_times_decode_as_they_would_alone()
+    [Theory]
+    [InlineData("float32", false, false)]
+    [InlineData("bfloat16", false, false)]
+    [InlineData("bfloat16", false, true)]
+    [InlineData("float32", true, false)]
+    [InlineData("float32", true, true)]
+    public void Rows_that_join_and_leave_at_different_times_decode_as_they_would_alone(string dtype, bool int8, bool native)
     {
-        using var model = LlamaForCausalLM.FromPretrained(TestData.Path("stories260K"));
-        var engine = new CpuLlama(model);
-        var alone = new TextGenerator(model);
+        if (native && !NativeCpuKernels.Available) return; // the managed case covers this machine; NativeCpuKernelsTests reports why
+        bool saved = NativeCpuKernels.Enabled;
+        NativeCpuKernels.Enabled = native;
+        try
+        {
+            RowsDecodeAsAlone(dtype == "bfloat16" ? TorchSharp.torch.ScalarType.BFloat16 : TorchSharp.torch.ScalarType.Float32, int8);
+        }
+        finally
+        {
+            NativeCpuKernels.Enabled = saved;
+        }
+    }
+
+    static void RowsDecodeAsAlone(TorchSharp.torch.ScalarType dtype, bool int8)
+    {
+        using var model = LlamaForCausalLM.FromPretrained(TestData.Path("stories260K"), dtype: dtype);
+        var engine = new CpuLlama(model, int8 ? CpuWeightFormat.Int8 : CpuWeightFormat.AsLoaded);
+        var alone = new TextGenerator(model) { CpuWeights = int8 ? CpuWeights.Int8 : CpuWeights.AsLoaded };
         int[][] prompts = [[1], [1, 403, 407, 261, 378], [1, 29, 15], Enumerable.Range(0, 40).Select(i => 1 + i * 11 % 500).ToArray()];
         const int newTokens = 30;
         var expected = prompts.Select(p => alone.Generate(p, new SamplingOptions { MaxNewTokens = newTokens })).ToArray();

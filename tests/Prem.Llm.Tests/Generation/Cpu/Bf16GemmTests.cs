@@ -40,7 +40,7 @@ public class Bf16GemmTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void A_prompt_in_chunks_matches_one_chunk_and_short_chunks_keep_float32_arithmetic()
+    public void A_prompt_in_chunks_matches_one_chunk_and_short_chunks_run_the_engine_kernels()
     {
         using var bf16 = LlamaForCausalLM.FromPretrained(TestData.Path("stories260K"), dtype: ScalarType.BFloat16);
         var whole = PrefillLogits(bf16, maxTokens: 512);
@@ -48,13 +48,10 @@ public class Bf16GemmTests(ITestOutputHelper output)
         float chunked = CpuLlamaTests.MaxAbsDiff(PrefillLogits(bf16, maxTokens: 64), whole);
         output.WriteLine($"chunks of 64 vs one chunk: max |Δ| {chunked}");
         Assert.True(chunked < 1e-3f, $"max |Δ| = {chunked}");
-        // Chunks under Bf16Gemm.MinTokens run the engine's own kernels: float32 arithmetic on the bf16 weights.
-        using var widened = LlamaForCausalLM.FromPretrained(TestData.Path("stories260K"));
-        using (no_grad())
-            foreach (var ((_, p), (_, q)) in widened.named_parameters().Zip(bf16.named_parameters()))
-                p.copy_(q.to_type(ScalarType.Float32));
-        var reference = CpuLlamaTests.TorchLogits(widened, _prompt)[^512..];
-        float small = CpuLlamaTests.MaxAbsDiff(PrefillLogits(bf16, maxTokens: Bf16Gemm.MinTokens - 1), reference);
-        Assert.True(small < 1e-4f, $"max |Δ| = {small}");
+        // Chunks under Bf16Gemm.MinTokens run the engine's own kernels, whose rows do not depend on the chunk:
+        // the same bits as one token at a time (those kernels are checked against TorchSharp in CpuLlamaTests).
+        var small = PrefillLogits(bf16, maxTokens: Bf16Gemm.MinTokens - 1);
+        Assert.Equal(PrefillLogits(bf16, maxTokens: 1), small);
+        Assert.True(CpuLlamaTests.MaxAbsDiff(small, whole) > 1e-4f, "the short chunks took the bf16 GEMM");
     }
 }

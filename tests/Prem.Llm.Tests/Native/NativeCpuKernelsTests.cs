@@ -1,0 +1,132 @@
+using Prem.Llm.Native;
+using Prem.Llm.Numerics;
+using Prem.Llm.Testing;
+
+namespace Prem.Llm.Tests.Native;
+
+/// <summary>
+/// The AVX512-BF16/VNNI kernels against sums in double precision of the same products, every token count
+/// from 1 to 9 and column counts around the 32- and 64-element chunks; and the property batched decoding
+/// relies on: a row's result has the same bits whatever tokens or rows share the call.
+/// </summary>
+public unsafe class NativeCpuKernelsTests : IClassFixture<ToolReport>
+{
+    public static TheoryData<int> Columns => new() { 1, 17, 31, 32, 33, 63, 64, 65, 96, 100, 770 };
+
+    [SkippableTheory, MemberData(nameof(Columns))]
+    public void Bf16_products_sum_as_double_and_do_not_depend_on_the_batch(int cols)
+    {
+        ToolRequirement.NativeCpuKernels();
+        const int rows = 13, tokens = 9;
+        var random = new Random(cols);
+        var w = Bf16(random, rows * cols);
+        var x = Bf16(random, tokens * cols);
+        var all = new float[tokens * rows];
+        fixed (ushort* pw = w, px = x)
+        fixed (float* py = all)
+            NativeCpuKernels.Bf16MatMul(pw, cols, px, cols, tokens, py, rows, 0, rows);
+        for (int t = 0; t < tokens; t++)
+            for (int r = 0; r < rows; r++)
+            {
+                double sum = 0, magnitude = 0;
+                for (int k = 0; k < cols; k++)
+                {
+                    double p = (double)BFloat16Bits.ToSingle(w[r * cols + k]) * BFloat16Bits.ToSingle(x[t * cols + k]);
+                    sum += p;
+                    magnitude += Math.Abs(p);
+                }
+                Assert.True(Math.Abs(all[t * rows + r] - sum) <= Bound(cols, magnitude), $"row {r}, token {t}: {all[t * rows + r]} vs {sum}");
+            }
+        // Any number of tokens from any first token, any row range: the same bits.
+        for (int first = 0; first < tokens; first++)
+            for (int count = 1; first + count <= tokens; count++)
+            {
+                var part = new float[count * rows];
+                fixed (ushort* pw = w, px = x)
+                fixed (float* py = part)
+                {
+                    NativeCpuKernels.Bf16MatMul(pw, cols, px + first * cols, cols, count, py, rows, 0, 5);
+                    NativeCpuKernels.Bf16MatMul(pw, cols, px + first * cols, cols, count, py, rows, 5, rows);
+                }
+                for (int i = 0; i < part.Length; i++) Assert.Equal(all[first * rows + i], part[i]);
+            }
+    }
+
+    [SkippableTheory, MemberData(nameof(Columns))]
+    public void Int8_blocks_sum_exactly_and_do_not_depend_on_the_batch(int cols)
+    {
+        ToolRequirement.NativeCpuKernels();
+        const int rows = 11, tokens = 9;
+        int blocks = (cols + 31) / 32, pairs = (blocks + 1) / 2;
+        var random = new Random(cols);
+        // The matrix layout of Int8Matrix: rows back to back, 32 spare bytes after the last.
+        var w = new sbyte[rows * cols + 32];
+        for (int i = 0; i < rows * cols; i++) w[i] = (sbyte)random.Next(-127, 128);
+        for (int i = rows * cols; i < w.Length; i++) w[i] = (sbyte)random.Next(-127, 128); // spare bytes meet zero activations
+        var ws = Enumerable.Range(0, rows * blocks).Select(_ => (float)random.NextDouble() * 0.02f).ToArray();
+        // Activations as Q8Activations keeps them for these kernels: x + 128, padding 128; scales on 8 lanes each.
+        var xq = new sbyte[tokens * blocks * 32];
+        for (int t = 0; t < tokens; t++)
+            for (int k = 0; k < cols; k++) xq[t * blocks * 32 + k] = (sbyte)random.Next(-127, 128);
+        var xu = xq.Select(v => (byte)(v + 128)).ToArray();
+        var xd = Enumerable.Range(0, tokens * blocks).Select(_ => (float)random.NextDouble() * 0.05f).ToArray();
+        var expanded = new float[tokens * pairs * 16];
+        for (int t = 0; t < tokens; t++)
+            for (int b = 0; b < blocks; b++)
+                for (int l = 0; l < 8; l++) expanded[t * pairs * 16 + b * 8 + l] = xd[t * blocks + b];
+        var all = Multiply(w, ws, cols, xu, expanded, pairs * 16, 0, tokens, rows, 0, rows);
+        for (int t = 0; t < tokens; t++)
+            for (int r = 0; r < rows; r++)
+            {
+                double sum = 0, magnitude = 0;
+                for (int b = 0; b < blocks; b++)
+                {
+                    long block = 0, absolute = 0;
+                    for (int k = b * 32; k < Math.Min(cols, b * 32 + 32); k++)
+                    {
+                        block += w[r * cols + k] * xq[t * blocks * 32 + k];
+                        absolute += Math.Abs(w[r * cols + k] * xq[t * blocks * 32 + k]);
+                    }
+                    double scale = (double)ws[r * blocks + b] * xd[t * blocks + b];
+                    sum += block * scale;
+                    magnitude += absolute * scale;
+                }
+                Assert.True(Math.Abs(all[t * rows + r] - sum) <= Bound(cols, magnitude), $"row {r}, token {t}: {all[t * rows + r]} vs {sum}");
+            }
+        for (int first = 0; first < tokens; first++)
+            for (int count = 1; first + count <= tokens; count++)
+            {
+                var low = Multiply(w, ws, cols, xu, expanded, pairs * 16, first, count, rows, 0, 4);
+                var high = Multiply(w, ws, cols, xu, expanded, pairs * 16, first, count, rows, 4, rows);
+                for (int t = 0; t < count; t++)
+                    for (int r = 0; r < rows; r++)
+                        Assert.Equal(all[(first + t) * rows + r], (r < 4 ? low : high)[t * rows + r]);
+            }
+    }
+
+    [Fact]
+    public void Availability_is_explained_when_missing()
+    {
+        // Either the kernels run here, or the reason names what is missing (the CPU extension or the library).
+        if (NativeCpuKernels.Available) Assert.Null(NativeCpuKernels.Missing);
+        else Assert.Matches("AVX|libprem_cpu_kernels", NativeCpuKernels.Missing!);
+    }
+
+    // Float32 rounding of a sum taken lane by lane: about cols / 16 additions per lane, then the 16 lanes.
+    static double Bound(int cols, double magnitude) => (cols / 16 + 8) * Math.Pow(2, -24) * magnitude + 1e-30;
+
+    static float[] Multiply(sbyte[] w, float[] ws, int cols, byte[] xu, float[] xd, int xds, int first, int count, int rows, int r0, int r1)
+    {
+        int blocks = (cols + 31) / 32;
+        var y = new float[count * rows];
+        fixed (sbyte* pw = w)
+        fixed (float* pws = ws, pxd = xd, py = y)
+        fixed (byte* pxu = xu)
+            NativeCpuKernels.Q8MatMul(pw, pws, cols, pxu + first * blocks * 32, blocks * 32, pxd + first * xds, xds, count, py, rows, r0, r1);
+        return y;
+    }
+
+    // Random bf16 values of mixed signs and magnitudes (normal numbers only).
+    static ushort[] Bf16(Random random, int count) =>
+        Enumerable.Range(0, count).Select(_ => BFloat16Bits.FromSingle((float)((random.NextDouble() * 2 - 1) * Math.Pow(2, random.Next(-6, 4))))).ToArray();
+}
