@@ -20,8 +20,8 @@
 // Batched calls (three tokens or more) spend long enough on each row that the memory stream falls behind:
 // measured on a Zen 4 VM, 8 tokens × 768 columns of bf16 read 3.7 G weights/s from memory alone, 5.1 with a
 // separate read pass per 256 KB chunk (what the managed kernels do, CacheWarmer) and 7.7 when each row's
-// loop first asks for the bytes this far ahead into L2 (32–192 KB ahead all gave 7.6–7.8).
-// Prefetches never fault, so reading past the last row is harmless.
+// loop first asks for the bytes this far ahead into L2 (32–192 KB ahead all gave 7.6–7.8). Only the call's
+// own rows are prefetched: the rows after them are another call's, often on another core.
 #define PREFETCH_AHEAD (64 * 1024)
 
 INLINE void prefetch_ahead(const void* start, int64_t bytes, const void* limit)
