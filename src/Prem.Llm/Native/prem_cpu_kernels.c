@@ -151,7 +151,10 @@ void prem_bf16_matmul(const uint16_t* w, int64_t cols, const uint16_t* x, int64_
 // block, 8–15 the second); starting from −128 · Σ w over the same four weights, the sum is exactly
 // Σ x · w. Each pair is converted to float32 and accumulated with its scales d_w · d_x. A last odd block
 // is read with a 32-byte mask; a short last block reads past the row end into weights that meet zero
-// activations (the matrix keeps 32 spare bytes after its last row).
+// activations (the matrix keeps 32 spare bytes after its last row). Four blocks per step while four
+// remain, the first pair into one accumulator and the second into another (two dependency chains: a
+// lone token is otherwise bound by the FMA latency), the remaining pairs into the first; the two are
+// added before the reduction.
 // ---------------------------------------------------------------------------------------------------
 
 INLINE void q8_row(const int8_t* w, const float* ws, int64_t blocks, const uint8_t* xu, int64_t xs, const float* xd,
@@ -160,9 +163,25 @@ INLINE void q8_row(const int8_t* w, const float* ws, int64_t blocks, const uint8
     // Lanes 0–7 take the first scale, lanes 8–15 the second.
     const __m512i pairIndex = _mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0);
     const __m512i offset = _mm512_set1_epi8((char)0x80);
-    __m512 acc[8];
-    for (int t = 0; t < T; t++) acc[t] = _mm512_setzero_ps();
-    for (int64_t b = 0; b < blocks; b += 2)
+    __m512 acc[8], odd[8];
+    for (int t = 0; t < T; t++) acc[t] = odd[t] = _mm512_setzero_ps();
+    int64_t b = 0;
+    for (; b + 4 <= blocks; b += 4)
+    {
+        __m512i w0 = _mm512_loadu_si512(w + b * 32), w1 = _mm512_loadu_si512(w + b * 32 + 64);
+        __m512i s0 = _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_dpbusd_epi32(_mm512_setzero_si512(), offset, w0));
+        __m512i s1 = _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_dpbusd_epi32(_mm512_setzero_si512(), offset, w1));
+        __m512 d0 = _mm512_permutexvar_ps(pairIndex, _mm512_maskz_loadu_ps(0x3, ws + b));
+        __m512 d1 = _mm512_permutexvar_ps(pairIndex, _mm512_maskz_loadu_ps(0x3, ws + b + 2));
+        for (int t = 0; t < T; t++)
+        {
+            __m512i i0 = _mm512_dpbusd_epi32(s0, _mm512_loadu_si512(xu + t * xs + b * 32), w0);
+            __m512i i1 = _mm512_dpbusd_epi32(s1, _mm512_loadu_si512(xu + t * xs + b * 32 + 64), w1);
+            acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(i0), _mm512_mul_ps(d0, _mm512_loadu_ps(xd + t * xds + b * 8)), acc[t]);
+            odd[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(i1), _mm512_mul_ps(d1, _mm512_loadu_ps(xd + t * xds + b * 8 + 16)), odd[t]);
+        }
+    }
+    for (; b < blocks; b += 2)
     {
         int whole = b + 2 <= blocks;
         __mmask64 bytes = whole ? ~(__mmask64)0 : (__mmask64)0xFFFFFFFFu;
@@ -176,6 +195,7 @@ INLINE void q8_row(const int8_t* w, const float* ws, int64_t blocks, const uint8
             acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sums), scale, acc[t]);
         }
     }
+    for (int t = 0; t < T; t++) acc[t] = _mm512_add_ps(acc[t], odd[t]);
     for (int t = 0; t < T; t++) y[t * ys] = _mm512_reduce_add_ps(acc[t]);
 }
 
