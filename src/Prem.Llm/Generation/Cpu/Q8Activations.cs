@@ -40,11 +40,11 @@ internal sealed unsafe class Q8Activations
             _values = GC.AllocateArray<short>(tokens * blocks * Int8Matrix.BlockSize, pinned: true);
             _scales = GC.AllocateArray<float>(tokens * blocks, pinned: true);
         }
-        if (NativeCpuKernels.Use && _unsigned.Length < tokens * blocks * Int8Matrix.BlockSize)
-        {
+        if (!NativeCpuKernels.Use) return;
+        if (_unsigned.Length < tokens * blocks * Int8Matrix.BlockSize)
             _unsigned = GC.AllocateArray<byte>(tokens * blocks * Int8Matrix.BlockSize, pinned: true);
+        if (_expanded.Length < tokens * ExpandedStrideFor(blocks))
             _expanded = GC.AllocateArray<float>(tokens * ExpandedStrideFor(blocks), pinned: true);
-        }
     }
 
     /// <summary>Whether the last <see cref="Quantize"/> also wrote <see cref="Unsigned"/> and <see cref="ExpandedScales"/>.</summary>
