@@ -26,7 +26,7 @@ public static class CpuInferenceColumns
         new Derived("tok/s", (s, b) => Method(b) switch
         {
             "Decode" => CpuDecodeBenchmarks.StepsPerOp * (int)b.Parameters["Batch"] / Median(s, b) * 1e9,
-            "KernelsDecode" => CpuDecodeBenchmarks.StepsPerOp * 8 / Median(s, b) * 1e9,
+            "KernelsDecode" => CpuDecodeBenchmarks.StepsPerOp * (int)b.Parameters["Batch"] / Median(s, b) * 1e9,
             "TorchSharpDecode" => CpuDecodeBenchmarks.StepsPerOp / Median(s, b) * 1e9,
             "Prefill" => CpuPrefillBenchmarks.Tokens / Median(s, b) * 1e9,
             _ => double.NaN,
