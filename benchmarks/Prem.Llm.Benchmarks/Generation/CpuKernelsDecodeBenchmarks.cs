@@ -24,7 +24,8 @@ public class CpuKernelsDecodeBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        if (Kernels == "native" && !NativeCpuKernels.Available) throw new InvalidOperationException($"No native kernels here: {NativeCpuKernels.Missing}");
+        var kernel = Weights == "int8" ? NativeCpuKernels.Int8 : NativeCpuKernels.Bf16;
+        if (Kernels == "native" && !kernel.Available) throw new InvalidOperationException($"No native {kernel.Name} kernel here: {kernel.Missing}");
         _saved = NativeCpuKernels.Enabled;
         NativeCpuKernels.Enabled = Kernels == "native";
         (_decode.Shape, _decode.Weights, _decode.Batch) = (Shape, Weights, Batch);

@@ -36,6 +36,7 @@ public static unsafe class KernelSmoke
             string[] names = ["float32", "bf16", "int8"];
             int repeats = rows < 1000 ? 2000 : 3;
             var quantized = new Q8Activations();
+            var rounded = new Bf16Activations();
             for (int m = 0; m < matrices.Length; m++)
                 foreach (int tokens in new[] { 1, 4, 8 })
                 {
@@ -47,11 +48,16 @@ public static unsafe class KernelSmoke
                         {
                             for (int i = 0; i < repeats; i++)
                             {
-                                Q8Activations? q = null;
-                                if (matrix.ReadsQuantizedInput)
+                                PreparedInput? q = null;
+                                if (matrix is Int8Matrix)
                                 {
                                     quantized.Quantize(xp, cols, tokens, cols);
                                     q = quantized;
+                                }
+                                else if (matrix is Bf16Matrix)
+                                {
+                                    rounded.Round(xp, cols, tokens, cols);
+                                    q = rounded;
                                 }
                                 if (rows < 1000) matrix.Multiply(xp, cols, tokens, yp, rows, 0, rows, q);
                                 else

@@ -10,8 +10,9 @@ public sealed record GenerationStats
     public required string Engine { get; init; }
 
     /// <summary>
-    /// On the CPU engine, which kernels ran the matrix products: "avx512-bf16/vnni" (bf16 and int8 weights on a CPU
-    /// with both extensions, where the package's native library was built) or "managed"; null on TorchSharp.
+    /// On the CPU engine, which kernels ran the matrix products: "avx512-bf16" (bf16 weights on a CPU with
+    /// AVX512-BF16) or "avx512-vnni" (int8 weights on a CPU with AVX512-VNNI), where the package's native library
+    /// was built; otherwise "managed"; null on TorchSharp.
     /// </summary>
     public string? CpuKernels { get; init; }
 

@@ -4,26 +4,27 @@ using System.Runtime.Intrinsics.X86;
 namespace Prem.Llm.Native;
 
 /// <summary>
-/// The CPU engine's bf16 and int8 dot products in AVX512-BF16 and AVX512-VNNI (prem_cpu_kernels.c, next
-/// to this file), which .NET 10 cannot emit on CPUs without AVX10 (Zen 4, Sapphire Rapids). The library is
-/// built with the package where a C compiler is present (Linux x64); where it is missing, or the CPU lacks
-/// either extension, <see cref="Available"/> is false and the engine runs its managed kernels.
+/// The CPU engine's bf16 and int8 dot products in AVX512-BF16 (<see cref="Bf16"/>) and AVX512-VNNI
+/// (<see cref="Int8"/>), in prem_cpu_kernels.c next to this file: .NET 10 cannot emit those instructions on
+/// CPUs without AVX10 (Zen 4, Sapphire Rapids; Ice Lake and Cascade Lake have VNNI only). The library is
+/// built with the package where a C compiler is present (Linux x64); where it is missing, or the CPU lacks a
+/// kernel's extension, that kernel is not <see cref="NativeKernel.Available"/> and the engine runs its managed one.
 /// </summary>
 internal static unsafe partial class NativeCpuKernels
 {
-    static readonly Lazy<string?> _missing = new(FindMissing);
+    static readonly Lazy<string?> _libraryMissing = new(LoadLibrary);
 
-    /// <summary>Whether the library loaded and the CPU has AVX512-BF16 and AVX512-VNNI.</summary>
-    public static bool Available => _missing.Value is null;
+    /// <summary>The bf16 kernel (AVX512-BF16).</summary>
+    public static NativeKernel Bf16 { get; } = new("avx512-bf16", () => Avx512Missing() ?? CpuIdMissing(7, 1, eax: true, bit: 5, "AVX512-BF16"));
 
-    /// <summary>Why <see cref="Available"/> is false (null when it is true).</summary>
-    public static string? Missing => _missing.Value;
+    /// <summary>The int8 kernel (AVX512-VNNI).</summary>
+    public static NativeKernel Int8 { get; } = new("avx512-vnni", () => Avx512Missing() ?? CpuIdMissing(7, 0, eax: false, bit: 11, "AVX512-VNNI"));
 
-    /// <summary>Use the native kernels where <see cref="Available"/> (on by default); tests turn it off to check the managed ones.</summary>
+    /// <summary>Why the library did not load (null when it did).</summary>
+    public static string? LibraryMissing => _libraryMissing.Value;
+
+    /// <summary>Use the native kernels where available (on by default); tests turn it off to check the managed ones.</summary>
     public static bool Enabled { get; set; } = true;
-
-    /// <summary><see cref="Available"/> and <see cref="Enabled"/>.</summary>
-    public static bool Use => Enabled && Available;
 
     /// <summary>
     /// y[t · ys + r] = Σ_k w[r · cols + k] · x[t · xs + k] for rows [r0, r1) and <paramref name="tokens"/> rows of x;
@@ -40,12 +41,17 @@ internal static unsafe partial class NativeCpuKernels
     [LibraryImport(NativeLibraries.CpuKernels, EntryPoint = "prem_q8_matmul")]
     public static partial void Q8MatMul(sbyte* w, float* ws, long cols, byte* xu, long xs, float* xd, long xds, int tokens, float* y, long ys, int r0, int r1);
 
-    static string? FindMissing()
+    static string? Avx512Missing() => Avx512BW.IsSupported ? null : "the CPU (or the OS) has no AVX-512BW";
+
+    // CPUID leaf 7: sub-leaf 0 ECX bit 11 is AVX512-VNNI, sub-leaf 1 EAX bit 5 is AVX512-BF16.
+    static string? CpuIdMissing(int leaf, int subLeaf, bool eax, int bit, string extension)
     {
-        if (!Avx512BW.IsSupported) return "the CPU (or the OS) has no AVX-512BW";
-        // CPUID leaf 7: sub-leaf 0 ECX bit 11 is AVX512-VNNI, sub-leaf 1 EAX bit 5 is AVX512-BF16.
-        if ((X86Base.CpuId(7, 0).Ecx & (1 << 11)) == 0) return "the CPU has no AVX512-VNNI";
-        if ((X86Base.CpuId(7, 1).Eax & (1 << 5)) == 0) return "the CPU has no AVX512-BF16";
+        var (a, _, c, _) = X86Base.CpuId(leaf, subLeaf);
+        return ((eax ? a : c) & (1 << bit)) != 0 ? null : $"the CPU has no {extension}";
+    }
+
+    static string? LoadLibrary()
+    {
         NativeLibraries.EnsureRegistered();
         if (!NativeLibrary.TryLoad(NativeLibraries.CpuKernels, typeof(NativeCpuKernels).Assembly, null, out var handle))
             return $"lib{NativeLibraries.CpuKernels}.so was not found next to Prem.Llm (it is built with the package where a C compiler is present)";

@@ -10,12 +10,15 @@
 // rows in the call: its accumulators, the order of the chunks and the final reduction depend only on the
 // number of columns. So a sequence decoded alone and the same sequence in a batch get identical bits.
 //
-// Built by src/Prem.Llm/Prem.Llm.csproj when a C compiler is present (see NativeCpuKernels.cs); the
-// engine calls it only where the CPU reports AVX512-BF16 and AVX512-VNNI.
+// Built by src/Prem.Llm/Prem.Llm.csproj when a C compiler is present (see NativeCpuKernels.cs), for
+// AVX-512 with VNNI; the bf16 functions alone also use AVX512-BF16 (BF16_TARGET), so a CPU with VNNI only
+// (Ice Lake, Cascade Lake) runs the int8 kernel. The engine calls each kernel only where the CPU reports
+// its extension.
 #include <immintrin.h>
 #include <stdint.h>
 
 #define INLINE static inline __attribute__((always_inline))
+#define BF16_TARGET __attribute__((target("avx512bf16")))
 
 // Batched calls (three tokens or more) spend long enough on each row that the memory stream falls behind:
 // measured on a Zen 4 VM, 8 tokens × 768 columns of bf16 read 3.7 G weights/s from memory alone, 5.1 with a
@@ -47,9 +50,9 @@ INLINE void prefetch_start(const void* start, const void* limit)
 // chunk is read with a mask (zeros past the end). The two accumulators are added, then reduced.
 // ---------------------------------------------------------------------------------------------------
 
-INLINE __m512bh as_bh(__m512i v) { return (__m512bh)v; }
+BF16_TARGET INLINE __m512bh as_bh(__m512i v) { return (__m512bh)v; }
 
-INLINE void bf16_block(const uint16_t* w, int64_t cols, const uint16_t* x, int64_t xs, float* y, int64_t ys,
+BF16_TARGET INLINE void bf16_block(const uint16_t* w, int64_t cols, const uint16_t* x, int64_t xs, float* y, int64_t ys,
                        const int R, const int T)
 {
     __m512 acc0[2][4], acc1[2][4];
@@ -98,7 +101,7 @@ INLINE void bf16_block(const uint16_t* w, int64_t cols, const uint16_t* x, int64
 }
 
 // Rows [r0, r1) for T tokens: pairs of rows, then a single one.
-INLINE void bf16_rows(const uint16_t* w, int64_t cols, const uint16_t* x, int64_t xs, float* y, int64_t ys,
+BF16_TARGET INLINE void bf16_rows(const uint16_t* w, int64_t cols, const uint16_t* x, int64_t xs, float* y, int64_t ys,
                       int32_t r0, int32_t r1, int prefetch, const int T)
 {
     int32_t r = r0;
@@ -110,7 +113,7 @@ INLINE void bf16_rows(const uint16_t* w, int64_t cols, const uint16_t* x, int64_
     for (; r < r1; r++) bf16_block(w + r * cols, cols, x, xs, y + r, ys, 1, T);
 }
 
-void prem_bf16_matmul(const uint16_t* w, int64_t cols, const uint16_t* x, int64_t xs, int32_t tokens,
+BF16_TARGET void prem_bf16_matmul(const uint16_t* w, int64_t cols, const uint16_t* x, int64_t xs, int32_t tokens,
                       float* y, int64_t ys, int32_t r0, int32_t r1)
 {
     if (tokens <= 2)

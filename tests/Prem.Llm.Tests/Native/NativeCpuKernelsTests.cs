@@ -16,7 +16,7 @@ public unsafe class NativeCpuKernelsTests : IClassFixture<ToolReport>
     [SkippableTheory, MemberData(nameof(Columns))]
     public void Bf16_products_sum_as_double_and_do_not_depend_on_the_batch(int cols)
     {
-        ToolRequirement.NativeCpuKernels();
+        ToolRequirement.NativeCpuKernel(NativeCpuKernels.Bf16);
         const int rows = 13, tokens = 9;
         var random = new Random(cols);
         var w = Bf16(random, rows * cols);
@@ -55,7 +55,7 @@ public unsafe class NativeCpuKernelsTests : IClassFixture<ToolReport>
     [SkippableTheory, MemberData(nameof(Columns))]
     public void Int8_blocks_sum_exactly_and_do_not_depend_on_the_batch(int cols)
     {
-        ToolRequirement.NativeCpuKernels();
+        ToolRequirement.NativeCpuKernel(NativeCpuKernels.Int8);
         const int rows = 11, tokens = 9;
         int blocks = (cols + 31) / 32, pairs = (blocks + 1) / 2;
         var random = new Random(cols);
@@ -107,9 +107,23 @@ public unsafe class NativeCpuKernelsTests : IClassFixture<ToolReport>
     [Fact]
     public void Availability_is_explained_when_missing()
     {
-        // Either the kernels run here, or the reason names what is missing (the CPU extension or the library).
-        if (NativeCpuKernels.Available) Assert.Null(NativeCpuKernels.Missing);
-        else Assert.Matches("AVX|libprem_cpu_kernels", NativeCpuKernels.Missing!);
+        // Each kernel either runs here, or the reason names what is missing: its CPU extension first, then the library.
+        foreach (var (kernel, extension) in new[] { (NativeCpuKernels.Bf16, "AVX512-BF16"), (NativeCpuKernels.Int8, "AVX512-VNNI") })
+        {
+            if (kernel.Available) Assert.Null(kernel.Missing);
+            else if (kernel.CpuSupported) Assert.Equal(NativeCpuKernels.LibraryMissing, kernel.Missing);
+            else Assert.Matches($"AVX-512BW|{extension}", kernel.Missing!);
+            Assert.Equal(kernel.CpuSupported, Has(extension));
+        }
+        Assert.Equal(NativeCpuKernels.LibraryMissing is null, System.IO.File.Exists(System.IO.Path.Combine(AppContext.BaseDirectory, "libprem_cpu_kernels.so")));
+    }
+
+    // The extension as Linux reports it (the flags line of /proc/cpuinfo), an independent reading of CPUID.
+    static bool Has(string extension)
+    {
+        string flag = extension.ToLowerInvariant().Replace('-', '_'); // avx512_bf16, avx512_vnni
+        var flags = System.IO.File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("flags", StringComparison.Ordinal)) ?? "";
+        return flags.Split(' ', ':', '\t').Contains(flag) && flags.Split(' ', ':', '\t').Contains("avx512bw");
     }
 
     // Float32 rounding of a sum taken lane by lane: about cols / 16 additions per lane, then the 16 lanes.

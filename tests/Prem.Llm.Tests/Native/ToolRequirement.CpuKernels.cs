@@ -5,14 +5,13 @@ namespace Prem.Llm.Testing;
 internal static partial class ToolRequirement
 {
     /// <summary>
-    /// The CPU engine's native kernels: skipped where the CPU lacks AVX512-BF16/VNNI (hardware, not a missing
+    /// One of the CPU engine's native kernels: skipped where the CPU lacks its extension (hardware, not a missing
     /// tool); where only the library is missing (no C compiler at build time) skipped, or failed under CI.
     /// </summary>
-    public static void NativeCpuKernels()
+    public static void NativeCpuKernel(NativeKernel kernel)
     {
-        if (Prem.Llm.Native.NativeCpuKernels.Available) return;
-        string missing = Prem.Llm.Native.NativeCpuKernels.Missing!;
-        if (missing.StartsWith("the CPU", StringComparison.Ordinal)) throw new SkipException(missing);
-        Require(missing, "apt-get install gcc, then rebuild (the build compiles src/Prem.Llm/Native/prem_cpu_kernels.c)");
+        if (kernel.Available) return;
+        if (!kernel.CpuSupported) throw new SkipException(kernel.Missing!);
+        Require(kernel.Missing!, "apt-get install gcc, then rebuild (the build compiles src/Prem.Llm/Native/prem_cpu_kernels.c)");
     }
 }

@@ -11,8 +11,7 @@ namespace Prem.Llm.Generation.Cpu;
 /// </summary>
 internal sealed unsafe class Bf16Matrix(ushort* data) : CpuMatrix
 {
-    [ThreadStatic] static ushort[]? _rounded;
-    [ThreadStatic] static float[]? _widened;
+    [ThreadStatic] static Bf16Activations? _scratch;
 
     /// <summary>The first element's bits.</summary>
     public ushort* Data => data;
@@ -24,28 +23,21 @@ internal sealed unsafe class Bf16Matrix(ushort* data) : CpuMatrix
     public override long Bytes => (long)Rows * Cols * sizeof(ushort);
 
     /// <inheritdoc />
-    public override void Multiply(float* x, int xStride, int tokens, float* y, int yStride, int rowStart, int rowEnd, Q8Activations? quantized = null)
+    public override void Multiply(float* x, int xStride, int tokens, float* y, int yStride, int rowStart, int rowEnd, PreparedInput? prepared = null)
     {
-        int cols = Cols, length = tokens * cols;
-        // Each call rounds its own copy of the input (a few thousand values next to a chunk's hundreds of
-        // thousands of multiply-adds), so the workers share nothing but the weights.
-        if (_rounded is null || _rounded.Length < length) _rounded = GC.AllocateArray<ushort>(length, pinned: true);
-        for (int t = 0; t < tokens; t++)
-            BFloat16Bits.FromSingle(new ReadOnlySpan<float>(x + (long)t * xStride, cols), _rounded.AsSpan(t * cols, cols));
-        fixed (ushort* rounded = _rounded)
+        if (prepared is not Bf16Activations input)
         {
-            if (NativeCpuKernels.Use)
-            {
-                // The native kernel prefetches ahead itself (no warming pass).
-                NativeCpuKernels.Bf16MatMul(data, cols, rounded, cols, tokens, y, yStride, rowStart, rowEnd);
-                return;
-            }
-            if (tokens >= MatMulKernel.FewTokens) CacheWarmer.Touch(data + (long)rowStart * cols, (long)(rowEnd - rowStart) * cols * sizeof(ushort));
-            if (_widened is null || _widened.Length < length) _widened = GC.AllocateArray<float>(length, pinned: true);
-            BFloat16Bits.ToSingle(_rounded.AsSpan(0, length), _widened);
-            fixed (float* widened = _widened)
-                MatMulKernel.Multiply(new Bf16Rows(data, cols), cols, widened, cols, tokens, y, yStride, rowStart, rowEnd);
+            input = _scratch ??= new Bf16Activations();
+            input.Round(x, xStride, tokens, Cols);
         }
+        if (!input.HasWidened)
+        {
+            // The native kernel prefetches ahead itself (no warming pass).
+            NativeCpuKernels.Bf16MatMul(data, Cols, input.Bits, Cols, tokens, y, yStride, rowStart, rowEnd);
+            return;
+        }
+        if (tokens >= MatMulKernel.FewTokens) CacheWarmer.Touch(data + (long)rowStart * Cols, (long)(rowEnd - rowStart) * Cols * sizeof(ushort));
+        MatMulKernel.Multiply(new Bf16Rows(data, Cols), Cols, input.Widened, Cols, tokens, y, yStride, rowStart, rowEnd);
     }
 
     /// <inheritdoc />

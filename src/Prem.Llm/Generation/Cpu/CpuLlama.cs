@@ -35,6 +35,7 @@ internal sealed unsafe class CpuLlama
     readonly GateUpJob _gateUp = new();
     readonly AttentionJob _attention = new();
     readonly Q8Activations _q8 = new();
+    readonly Bf16Activations _bf16 = new();
     readonly Bf16Gemm _gemm = new();
     readonly int _hidden, _heads, _kvHeads, _headDim, _qDim, _kvDim, _qkvDim, _inter, _vocab;
     readonly float _eps;
@@ -72,7 +73,9 @@ internal sealed unsafe class CpuLlama
         _slots = new int[maxTokens];
         _positions = new int[maxTokens];
         _identity = Enumerable.Range(0, maxTokens).ToArray();
-        if (format == CpuWeightFormat.Int8) _q8.Reserve(maxTokens, Math.Max(Math.Max(_hidden, _qDim), _inter));
+        int widest = Math.Max(Math.Max(_hidden, _qDim), _inter);
+        if (format == CpuWeightFormat.Int8) _q8.Reserve(maxTokens, widest);
+        else if (model.Dtype == ScalarType.BFloat16) _bf16.Reserve(maxTokens, widest);
         Load(quantize: format == CpuWeightFormat.Int8);
     }
 
@@ -95,10 +98,17 @@ internal sealed unsafe class CpuLlama
     public string FormatName => Format == CpuWeightFormat.Int8 ? "int8" : _model.Dtype == ScalarType.BFloat16 ? "bfloat16" : "float32";
 
     /// <summary>
-    /// Which kernels run the matrix products: "avx512-bf16/vnni" (the native library, for bf16 and int8 weights
-    /// where the CPU has both extensions) or "managed" (.NET vector code).
+    /// Which kernels run the matrix products: "avx512-bf16" or "avx512-vnni" (the native library, for bf16 or int8
+    /// weights where the CPU has that extension) or "managed" (.NET vector code).
     /// </summary>
-    public string KernelsName => FormatName != "float32" && NativeCpuKernels.Use ? "avx512-bf16/vnni" : "managed";
+    public string KernelsName
+    {
+        get
+        {
+            var kernel = Format == CpuWeightFormat.Int8 ? NativeCpuKernels.Int8 : _model.Dtype == ScalarType.BFloat16 ? NativeCpuKernels.Bf16 : null;
+            return kernel is { Use: true } ? kernel.Name : "managed";
+        }
+    }
 
     /// <summary>
     /// Why the engine cannot run <paramref name="model"/> (null when it can): weights on a GPU, a dtype
@@ -270,7 +280,7 @@ internal sealed unsafe class CpuLlama
             }
             else
             {
-                _projection.Begin(xn, _hidden, n, qkv, _qkvDim, Quantized(layer.Q, xn, _hidden, n));
+                _projection.Begin(xn, _hidden, n, qkv, _qkvDim, Prepared(layer.Q, xn, _hidden, n));
                 _projection.Add(layer.Q, layer.QBias, 0, _pool.Workers);
                 _projection.Add(layer.K, layer.KBias, _qDim, _pool.Workers);
                 _projection.Add(layer.V, layer.VBias, _qDim + _kvDim, _pool.Workers);
@@ -297,7 +307,7 @@ internal sealed unsafe class CpuLlama
             }
             else
             {
-                int chunks = _gateUp.Begin(layer.Gate, layer.Up, layer.GateBias, layer.UpBias, xn, _hidden, n, Pointer(_gate), Pointer(_up), _pool.Workers, Quantized(layer.Gate, xn, _hidden, n));
+                int chunks = _gateUp.Begin(layer.Gate, layer.Up, layer.GateBias, layer.UpBias, xn, _hidden, n, Pointer(_gate), Pointer(_up), _pool.Workers, Prepared(layer.Gate, xn, _hidden, n));
                 Dispatch(_gateUp, chunks, 2L * n * _hidden * _inter);
                 Project(layer.Down, layer.DownBias, Pointer(_gate), _inter, n, tmp, _hidden, gemm: false);
             }
@@ -310,7 +320,7 @@ internal sealed unsafe class CpuLlama
         for (int j = 0; j < m; j++) RmsNorm(_x.AsSpan(logitTokens[j] * _hidden, _hidden), _finalNorm, _xn.AsSpan(j * _hidden, _hidden));
         fixed (float* output = logits)
         {
-            _projection.Begin(xn, _hidden, m, output, _vocab, Quantized(_head, xn, _hidden, m));
+            _projection.Begin(xn, _hidden, m, output, _vocab, Prepared(_head, xn, _hidden, m));
             _projection.Add(_head, null, 0, _pool.Workers);
             Dispatch(_projection, _projection.Chunks, _projection.Work);
         }
@@ -325,19 +335,28 @@ internal sealed unsafe class CpuLlama
             _gemm.Multiply(Weight(matrix), bias, y, yStride);
             return;
         }
-        _projection.Begin(x, cols, n, y, yStride, Quantized(matrix, x, cols, n));
+        _projection.Begin(x, cols, n, y, yStride, Prepared(matrix, x, cols, n));
         _projection.Add(matrix, bias, 0, _pool.Workers);
         Dispatch(_projection, _projection.Chunks, _projection.Work);
     }
 
     static Tensor Weight(CpuMatrix matrix) => ((Bf16Matrix)matrix).Weight!;
 
-    // Int8 matrices read the input quantised per token: done once here for every row chunk of the dispatch.
-    Q8Activations? Quantized(CpuMatrix matrix, float* x, int cols, int tokens)
+    // Bf16 and int8 matrices read the input rounded or quantised: done once here for every row chunk of the
+    // dispatch and every matrix sharing the input.
+    PreparedInput? Prepared(CpuMatrix matrix, float* x, int cols, int tokens)
     {
-        if (!matrix.ReadsQuantizedInput) return null;
-        _q8.Quantize(x, cols, tokens, cols);
-        return _q8;
+        switch (matrix)
+        {
+            case Int8Matrix:
+                _q8.Quantize(x, cols, tokens, cols);
+                return _q8;
+            case Bf16Matrix:
+                _bf16.Round(x, cols, tokens, cols);
+                return _bf16;
+            default:
+                return null;
+        }
     }
 
     // The sequence length a token's call covers for its slot: the largest position of that slot in the call + 1.

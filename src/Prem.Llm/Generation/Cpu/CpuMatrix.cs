@@ -14,13 +14,11 @@ internal abstract unsafe class CpuMatrix
 
     /// <summary>
     /// y[t · yStride + r] = row r · x[t · xStride …] for rows [<paramref name="rowStart"/>, <paramref name="rowEnd"/>)
-    /// and <paramref name="tokens"/> input rows. <paramref name="quantized"/>: the same rows already quantised for
-    /// int8 weights (<see cref="Int8Matrix"/> uses it, and quantises the rows itself without it; the others ignore it).
+    /// and <paramref name="tokens"/> input rows. <paramref name="prepared"/>: the same rows already in the form this
+    /// matrix reads them (<see cref="Bf16Activations"/>, <see cref="Q8Activations"/>); without it the matrix prepares
+    /// them itself, and float32 matrices read x as it is.
     /// </summary>
-    public abstract void Multiply(float* x, int xStride, int tokens, float* y, int yStride, int rowStart, int rowEnd, Q8Activations? quantized = null);
-
-    /// <summary>Whether <see cref="Multiply"/> reads int8-quantised activations (then quantise each input once per dispatch).</summary>
-    public virtual bool ReadsQuantizedInput => false;
+    public abstract void Multiply(float* x, int xStride, int tokens, float* y, int yStride, int rowStart, int rowEnd, PreparedInput? prepared = null);
 
     /// <summary>Row <paramref name="row"/> as float32 (embedding lookup).</summary>
     public abstract void ReadRow(int row, Span<float> destination);

@@ -19,12 +19,12 @@ internal sealed unsafe class GateUpJob : IPoolJob
     float* _gateOut;
     float* _upOut;
     int _chunkRows;
-    Q8Activations? _quantized;
+    PreparedInput? _prepared;
 
     /// <summary>Sets the run; returns the number of chunks.</summary>
-    public int Begin(CpuMatrix gate, CpuMatrix up, float[]? gateBias, float[]? upBias, float* x, int xStride, int tokens, float* gateOut, float* upOut, int workers, Q8Activations? quantized = null)
+    public int Begin(CpuMatrix gate, CpuMatrix up, float[]? gateBias, float[]? upBias, float* x, int xStride, int tokens, float* gateOut, float* upOut, int workers, PreparedInput? prepared = null)
     {
-        _quantized = quantized;
+        _prepared = prepared;
         (_gate, _up, _gateBias, _upBias, _xStride, _tokens) = (gate, up, gateBias, upBias, xStride, tokens);
         _x = x;
         _gateOut = gateOut;
@@ -39,8 +39,8 @@ internal sealed unsafe class GateUpJob : IPoolJob
     {
         int rows = _gate.Rows;
         int start = chunk * _chunkRows, end = Math.Min(rows, start + _chunkRows);
-        _gate.Multiply(_x, _xStride, _tokens, _gateOut, rows, start, end, _quantized);
-        _up.Multiply(_x, _xStride, _tokens, _upOut, rows, start, end, _quantized);
+        _gate.Multiply(_x, _xStride, _tokens, _gateOut, rows, start, end, _prepared);
+        _up.Multiply(_x, _xStride, _tokens, _upOut, rows, start, end, _prepared);
         for (int t = 0; t < _tokens; t++)
         {
             var g = new Span<float>(_gateOut + (long)t * rows + start, end - start);

@@ -33,9 +33,6 @@ internal sealed unsafe class Int8Matrix : CpuMatrix
     /// <inheritdoc />
     public override long Bytes => (long)Rows * Cols + _scales.LongLength * sizeof(float);
 
-    /// <inheritdoc />
-    public override bool ReadsQuantizedInput => true;
-
     [ThreadStatic] static Q8Activations? _scratch;
 
     sbyte* Quants => (sbyte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_quants));
@@ -74,14 +71,14 @@ internal sealed unsafe class Int8Matrix : CpuMatrix
     }
 
     /// <inheritdoc />
-    public override void Multiply(float* x, int xStride, int tokens, float* y, int yStride, int rowStart, int rowEnd, Q8Activations? quantized = null)
+    public override void Multiply(float* x, int xStride, int tokens, float* y, int yStride, int rowStart, int rowEnd, PreparedInput? prepared = null)
     {
-        if (quantized is null)
+        if (prepared is not Q8Activations quantized)
         {
             quantized = _scratch ??= new Q8Activations();
             quantized.Quantize(x, xStride, tokens, Cols);
         }
-        if (quantized.HasNativeLayout && NativeCpuKernels.Use)
+        if (quantized.HasNativeLayout && NativeCpuKernels.Int8.Use)
             NativeCpuKernels.Q8MatMul(Quants, Scales, Cols, quantized.Unsigned(0), (long)quantized.Blocks * BlockSize,
                 quantized.ExpandedScales(0), quantized.ExpandedStride, tokens, y, yStride, rowStart, rowEnd);
         else

@@ -19,7 +19,7 @@ internal sealed unsafe class ProjectionJob : IPoolJob
     int _tokens;
     float* _y;
     int _yStride;
-    Q8Activations? _quantized;
+    PreparedInput? _prepared;
 
     /// <summary>Bytes of weights a chunk aims at.</summary>
     public const int ChunkBytes = 256 << 10;
@@ -47,9 +47,9 @@ internal sealed unsafe class ProjectionJob : IPoolJob
     /// Sets the input [tokens, xStride] (and its int8 quantisation for int8 matrices, if made) and output
     /// [tokens, yStride]; then add the matrices.
     /// </summary>
-    public void Begin(float* x, int xStride, int tokens, float* y, int yStride, Q8Activations? quantized = null)
+    public void Begin(float* x, int xStride, int tokens, float* y, int yStride, PreparedInput? prepared = null)
     {
-        _quantized = quantized;
+        _prepared = prepared;
         _x = x;
         _xStride = xStride;
         _tokens = tokens;
@@ -94,7 +94,7 @@ internal sealed unsafe class ProjectionJob : IPoolJob
         int start = (chunk - _firstChunk[m]) * _chunkRows[m];
         int end = Math.Min(matrix.Rows, start + _chunkRows[m]);
         float* y = _y + _outputOffsets[m];
-        matrix.Multiply(_x, _xStride, _tokens, y, _yStride, start, end, _quantized);
+        matrix.Multiply(_x, _xStride, _tokens, y, _yStride, start, end, _prepared);
         if (_biases[m] is { } bias)
             for (int t = 0; t < _tokens; t++)
                 for (int r = start; r < end; r++) y[(long)t * _yStride + r] += bias[r];

@@ -15,21 +15,15 @@ namespace Prem.Llm.Generation.Cpu;
 /// repeated over the 8 lanes each block's sums occupy (<see cref="Unsigned"/>, <see cref="ExpandedScales"/>).
 /// Buffers grow once and are reused: no allocation per token.
 /// </summary>
-internal sealed unsafe class Q8Activations
+internal sealed unsafe class Q8Activations : PreparedInput
 {
     short[] _values = [];
     float[] _scales = [];
     byte[] _unsigned = [];
     float[] _expanded = [];
 
-    /// <summary>Columns of each row.</summary>
-    public int Cols { get; private set; }
-
     /// <summary>Blocks per row (the last may be padded).</summary>
     public int Blocks { get; private set; }
-
-    /// <summary>Rows (tokens) held.</summary>
-    public int Tokens { get; private set; }
 
     /// <summary>Makes room for <paramref name="tokens"/> rows of <paramref name="cols"/> columns (allocates only to grow).</summary>
     public void Reserve(int tokens, int cols)
@@ -40,7 +34,7 @@ internal sealed unsafe class Q8Activations
             _values = GC.AllocateArray<short>(tokens * blocks * Int8Matrix.BlockSize, pinned: true);
             _scales = GC.AllocateArray<float>(tokens * blocks, pinned: true);
         }
-        if (!NativeCpuKernels.Use) return;
+        if (!NativeCpuKernels.Int8.Use) return;
         if (_unsigned.Length < tokens * blocks * Int8Matrix.BlockSize)
             _unsigned = GC.AllocateArray<byte>(tokens * blocks * Int8Matrix.BlockSize, pinned: true);
         if (_expanded.Length < tokens * ExpandedStrideFor(blocks))
@@ -78,7 +72,7 @@ internal sealed unsafe class Q8Activations
                 for (int i = 0; i < Int8Matrix.BlockSize; i++) values[start + i] = i < length ? block[i] : (short)0;
             }
         }
-        HasNativeLayout = NativeCpuKernels.Use;
+        HasNativeLayout = NativeCpuKernels.Int8.Use;
         if (HasNativeLayout) WriteNativeLayout();
     }
 

@@ -3,13 +3,14 @@ using Prem.Llm.Generation;
 using Prem.Llm.Generation.Cpu;
 using Prem.Llm.Modeling;
 using Prem.Llm.Native;
+using Prem.Llm.Testing;
 
 namespace Prem.Llm.Tests.Generation.Cpu;
 
 [Collection(nameof(CpuKernelCollection))]
-public class BatchedDecoderTests
+public class BatchedDecoderTests : IClassFixture<ToolReport>
 {
-    [Theory]
+    [SkippableTheory]
     [InlineData("float32", false, false)]
     [InlineData("bfloat16", false, false)]
     [InlineData("bfloat16", false, true)]
@@ -17,7 +18,7 @@ public class BatchedDecoderTests
     [InlineData("float32", true, true)]
     public void Rows_that_join_and_leave_at_different_times_decode_as_they_would_alone(string dtype, bool int8, bool native)
     {
-        if (native && !NativeCpuKernels.Available) return; // the managed case covers this machine; NativeCpuKernelsTests reports why
+        if (native) ToolRequirement.NativeCpuKernel(int8 ? NativeCpuKernels.Int8 : NativeCpuKernels.Bf16);
         bool saved = NativeCpuKernels.Enabled;
         NativeCpuKernels.Enabled = native;
         try

@@ -1,6 +1,7 @@
 using Prem.Llm.Generation.Cpu;
 using Prem.Llm.Modeling;
 using Prem.Llm.Native;
+using Prem.Llm.Testing;
 using Prem.Llm.Tests.Modeling;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -8,7 +9,7 @@ using static TorchSharp.torch;
 namespace Prem.Llm.Tests.Generation.Cpu;
 
 [Collection(nameof(CpuKernelCollection))]
-public class CpuLlamaTests
+public class CpuLlamaTests : IClassFixture<ToolReport>
 {
     const float Tolerance = 1e-4f;
     static readonly TinyGqaGolden _golden = TinyGqaGolden.Load();
@@ -103,12 +104,12 @@ public class CpuLlamaTests
         return logits;
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(true)]
     [InlineData(false)]
     public void Bf16_weights_multiply_bf16_rounded_activations_with_float32_sums_native_and_managed(bool native)
     {
-        if (native && !NativeCpuKernels.Available) return; // the managed case covers this machine; NativeCpuKernelsTests reports why
+        if (native) ToolRequirement.NativeCpuKernel(NativeCpuKernels.Bf16);
         using var bf16 = LlamaForCausalLM.FromPretrained(TestData.Path("stories260K"), dtype: ScalarType.BFloat16);
         var prompt = new[] { 1, 403, 407, 261, 378, 29, 15 };
         var reference = TorchLogitsWithBf16Inputs(bf16, prompt);

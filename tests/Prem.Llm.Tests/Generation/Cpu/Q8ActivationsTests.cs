@@ -9,7 +9,7 @@ public class Q8ActivationsTests : IClassFixture<ToolReport>
     [SkippableFact]
     public unsafe void The_native_layout_is_x_plus_128_with_scales_on_8_lanes_whatever_shapes_came_before()
     {
-        ToolRequirement.NativeCpuKernels(); // only the native kernels read this layout
+        ToolRequirement.NativeCpuKernel(NativeCpuKernels.Int8); // only the native kernels read this layout
         bool saved = NativeCpuKernels.Enabled;
         NativeCpuKernels.Enabled = true;
         try
