@@ -9,7 +9,8 @@ namespace Prem.Llm.Benchmarks.Generation;
 /// bandwidth swings up to 2× between iterations: the probe's best iteration read 1 GiB at 48 GB/s in a run
 /// whose median was 25 GB/s, so one-iteration outliers must not set a ratio): read GB/s of the probe, tok/s
 /// of decode and prefill, "BW ratio" = weight bytes read per second ÷ probe bandwidth, "GEMM ratio" =
-/// prefill model FLOP/s ÷ the 1024³ GEMM's FLOP/s of the same weight format.
+/// prefill model FLOP/s ÷ the 1024³ GEMM's FLOP/s of the same weight format; "B8÷B1" = the batching gain
+/// timed in pairs (<see cref="BatchGainBenchmarks"/>).
 /// </summary>
 public static class CpuInferenceColumns
 {
@@ -40,6 +41,9 @@ public static class CpuInferenceColumns
             double bytesPerSecond = CpuDecodeBenchmarks.StepsPerOp * CpuShapes.WeightBytesPerStep(shape, (string)b.Parameters["Weights"]) / Median(s, b);
             return bytesPerSecond / (ReadBandwidthBenchmarks.Bytes / Median(s, probe));
         }),
+        new Derived("B8÷B1", (s, b) => Method(b) == "PairedDecode"
+            ? BatchGainBenchmarks.MedianGain((string)b.Parameters["Shape"], (string)b.Parameters["Weights"])
+            : double.NaN),
         new Derived("GEMM ratio", (s, b) =>
         {
             if (Method(b) != "Prefill") return double.NaN;
@@ -68,6 +72,7 @@ public static class CpuInferenceColumns
             "tok/s" => "Tokens per second (all rows; median iteration)",
             "weight MB/step" => "Weight bytes one decode step reads",
             "BW ratio" => "Weight bytes read per second ÷ probe read bandwidth (medians, same run)",
+            "B8÷B1" => "Aggregate tok/s at B = 8 ÷ tok/s at B = 1, timed in back-to-back pairs (median pair)",
             _ => "Prefill model FLOP/s ÷ 1024³ GEMM FLOP/s of the same dtype (same run)",
         };
         public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => Format(value(summary, benchmarkCase));
