@@ -4,6 +4,7 @@ using Prem.Llm.Generation.Cpu;
 using Prem.Llm.Modeling;
 using Prem.Llm.Native;
 using Prem.Llm.Testing;
+using Prem.Llm.Tests.Native;
 
 namespace Prem.Llm.Tests.Generation.Cpu;
 
@@ -19,16 +20,8 @@ public class BatchedDecoderTests : IClassFixture<ToolReport>
     public void Rows_that_join_and_leave_at_different_times_decode_as_they_would_alone(string dtype, bool int8, bool native)
     {
         if (native) ToolRequirement.NativeCpuKernel(int8 ? NativeCpuKernels.Int8 : NativeCpuKernels.Bf16);
-        bool saved = NativeCpuKernels.Enabled;
-        NativeCpuKernels.Enabled = native;
-        try
-        {
-            RowsDecodeAsAlone(dtype == "bfloat16" ? TorchSharp.torch.ScalarType.BFloat16 : TorchSharp.torch.ScalarType.Float32, int8);
-        }
-        finally
-        {
-            NativeCpuKernels.Enabled = saved;
-        }
+        using var kernels = new NativeKernelsEnabled(native);
+        RowsDecodeAsAlone(dtype == "bfloat16" ? TorchSharp.torch.ScalarType.BFloat16 : TorchSharp.torch.ScalarType.Float32, int8);
     }
 
     static void RowsDecodeAsAlone(TorchSharp.torch.ScalarType dtype, bool int8)

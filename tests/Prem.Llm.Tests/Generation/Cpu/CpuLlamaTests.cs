@@ -3,6 +3,7 @@ using Prem.Llm.Modeling;
 using Prem.Llm.Native;
 using Prem.Llm.Testing;
 using Prem.Llm.Tests.Modeling;
+using Prem.Llm.Tests.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -113,19 +114,11 @@ public class CpuLlamaTests : IClassFixture<ToolReport>
         using var bf16 = LlamaForCausalLM.FromPretrained(TestData.Path("stories260K"), dtype: ScalarType.BFloat16);
         var prompt = new[] { 1, 403, 407, 261, 378, 29, 15 };
         var reference = TorchLogitsWithBf16Inputs(bf16, prompt);
-        bool saved = NativeCpuKernels.Enabled;
-        NativeCpuKernels.Enabled = native;
-        try
-        {
-            var engine = new CpuLlama(bf16);
-            float diff = MaxAbsDiff(EngineLogits(engine, prompt), reference);
-            Assert.True(diff < BF16Tolerance, $"max |Δ| = {diff}");
-            Assert.Equal("bfloat16", engine.FormatName);
-        }
-        finally
-        {
-            NativeCpuKernels.Enabled = saved;
-        }
+        using var kernels = new NativeKernelsEnabled(native);
+        var engine = new CpuLlama(bf16);
+        float diff = MaxAbsDiff(EngineLogits(engine, prompt), reference);
+        Assert.True(diff < BF16Tolerance, $"max |Δ| = {diff}");
+        Assert.Equal("bfloat16", engine.FormatName);
     }
 
     /// <summary>
