@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Mathematics;
 
 namespace Prem.Llm.Benchmarks.Generation;
 
@@ -61,8 +62,7 @@ public class BatchGainBenchmarks
     public static double MedianGain(string shape, string weights)
     {
         if (!_gains.TryGetValue(Key(shape, weights), out var gains) || gains.Count == 0) return double.NaN;
-        var sorted = gains.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        return new Statistics(gains).Median;
     }
 
     static string Key(string shape, string weights) => shape + "/" + weights;

@@ -48,17 +48,7 @@ public static unsafe class KernelSmoke
                         {
                             for (int i = 0; i < repeats; i++)
                             {
-                                PreparedInput? q = null;
-                                if (matrix is Int8Matrix)
-                                {
-                                    quantized.Quantize(xp, cols, tokens, cols);
-                                    q = quantized;
-                                }
-                                else if (matrix is Bf16Matrix)
-                                {
-                                    rounded.Round(xp, cols, tokens, cols);
-                                    q = rounded;
-                                }
+                                var q = PreparedInput.For(matrix, xp, cols, tokens, quantized, rounded);
                                 if (rows < 1000) matrix.Multiply(xp, cols, tokens, yp, rows, 0, rows, q);
                                 else
                                     // As the engine does: chunks of 85 rows (256 KB of float32 at 768 columns), outputs in a small buffer.

@@ -344,20 +344,7 @@ internal sealed unsafe class CpuLlama
 
     // Bf16 and int8 matrices read the input rounded or quantised: done once here for every row chunk of the
     // dispatch and every matrix sharing the input.
-    PreparedInput? Prepared(CpuMatrix matrix, float* x, int cols, int tokens)
-    {
-        switch (matrix)
-        {
-            case Int8Matrix:
-                _q8.Quantize(x, cols, tokens, cols);
-                return _q8;
-            case Bf16Matrix:
-                _bf16.Round(x, cols, tokens, cols);
-                return _bf16;
-            default:
-                return null;
-        }
-    }
+    PreparedInput? Prepared(CpuMatrix matrix, float* x, int cols, int tokens) => PreparedInput.For(matrix, x, cols, tokens, _q8, _bf16);
 
     // The sequence length a token's call covers for its slot: the largest position of that slot in the call + 1.
     int SlotLength(int i, int n)
