@@ -34,12 +34,12 @@ internal static unsafe partial class NativeCpuKernels
     public static partial void Bf16MatMul(ushort* w, long cols, ushort* x, long xs, int tokens, float* y, long ys, int r0, int r1);
 
     /// <summary>
-    /// Int8 weights (<paramref name="ws"/>: a float32 scale per block of 32) times activations stored as
-    /// x + 128 (<paramref name="xu"/>, rows <paramref name="xs"/> bytes apart) with block scales expanded to 16 lanes per
-    /// pair of blocks (<paramref name="xd"/>, rows <paramref name="xds"/> floats apart), into y[t · ys + r] for rows [r0, r1).
+    /// Int8 weights in panels (<paramref name="w"/>, Int8Panels) times activations as signed bytes (<paramref name="x"/>,
+    /// rows <paramref name="xs"/> bytes apart) with their block scales (<paramref name="xd"/>) and −128 · Σ x per block
+    /// (<paramref name="xc"/>, both rows <paramref name="xds"/> apart), into y[t · ys + r] for rows [r0, r1), r0 a multiple of 16.
     /// </summary>
     [LibraryImport(NativeLibraries.CpuKernels, EntryPoint = "prem_q8_matmul")]
-    public static partial void Q8MatMul(sbyte* w, float* ws, long cols, byte* xu, long xs, float* xd, long xds, int tokens, float* y, long ys, int r0, int r1);
+    public static partial void Q8MatMul(byte* w, long cols, sbyte* x, long xs, float* xd, int* xc, long xds, int tokens, float* y, long ys, int r0, int r1);
 
     static string? Avx512Missing() => Avx512BW.IsSupported ? null : "the CPU (or the OS) has no AVX-512BW";
 

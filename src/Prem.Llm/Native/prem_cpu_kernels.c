@@ -144,100 +144,77 @@ BF16_TARGET void prem_bf16_matmul(const uint16_t* w, int64_t cols, const uint16_
 }
 
 // ---------------------------------------------------------------------------------------------------
-// int8 weights × int8 activations in blocks of 32 with float32 scales (llama.cpp's Q8_0 × Q8_0).
-// w: [rows, cols] int8, row r at r * cols; ws: [rows, blocks] scales. xu: [tokens, blocks * 32] the
-// activations plus 128 as unsigned bytes (VPDPBUSD multiplies unsigned by signed bytes), a short last
-// block padded with 128 (zero), xs its row stride; xd: each token's block scales expanded to 16 lanes
-// per pair of blocks (lanes 0–7 the first block's, 8–15 the second's, zeros past the last block), xds
-// floats per token.
-// Blocks go in pairs (64 bytes). Each of the 16 int32 lanes sums four products (lanes 0–7 the first
-// block, 8–15 the second); starting from −128 · Σ w over the same four weights, the sum is exactly
-// Σ x · w. Each pair is converted to float32 and accumulated with its scales d_w · d_x. A last odd block
-// is read with a 32-byte mask; a short last block reads past the row end into weights that meet zero
-// activations (the matrix keeps 32 spare bytes after its last row). Four blocks per step while four
-// remain, the first pair into one accumulator and the second into another (two dependency chains: a
-// lone token is otherwise bound by the FMA latency), the remaining pairs into the first; the two are
-// added before the reduction.
+// int8 weights × int8 activations in blocks of 32 with float32 scales (llama.cpp's Q8_0 × Q8_0), the
+// weights in panels of 16 rows (Int8Panels.cs): for each block of a panel, the 16 rows' scales (64 bytes)
+// then eight 64-byte vectors, vector g holding bytes 4g … 4g + 3 of the block for rows 0 … 15 (4 bytes per
+// row, row i in lane i), stored as w + 128 (VPDPBUSD multiplies unsigned by signed bytes). The lanes of
+// rows past the matrix's last are never stored, and columns past its last meet zero activations.
+// x: [tokens, xs] signed bytes, each block of 32 padded with zeros; xd: [tokens, xds] the block scales;
+// xc: [tokens, xds] each block's −128 · Σ x, which takes the 128 added to the weights back out.
+// Each (row, token) sums a block exactly in one int32 lane: eight VPDPBUSD, one per vector, each adding
+// four products (u · x, with the lane starting at the block's correction); the sum is converted to float32
+// and accumulated, block by block, as acc += sum · (d_w · d_x) (one FMA). A panel's vectors are read once for
+// up to eight tokens, each token's four bytes broadcast to the 16 lanes, so no sums cross lanes and a
+// panel's 16 outputs are stored at once.
 // ---------------------------------------------------------------------------------------------------
 
-INLINE void q8_row(const int8_t* w, const float* ws, int64_t blocks, const uint8_t* xu, int64_t xs, const float* xd,
-                   int64_t xds, float* y, int64_t ys, const int T)
+#define Q8_PANEL_ROWS 16
+#define Q8_BLOCK_BYTES (64 + 8 * 64)
+
+INLINE void q8_panel(const uint8_t* p, int64_t blocks, const int8_t* x, int64_t xs, const float* xd, const int32_t* xc,
+                     int64_t xds, float* y, int64_t ys, __mmask16 rows, const int T)
 {
-    // Lanes 0–7 take the first scale, lanes 8–15 the second.
-    const __m512i pairIndex = _mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0);
-    const __m512i offset = _mm512_set1_epi8((char)0x80);
-    __m512 acc[8], odd[8];
-    for (int t = 0; t < T; t++) acc[t] = odd[t] = _mm512_setzero_ps();
-    int64_t b = 0;
-    for (; b + 4 <= blocks; b += 4)
+    __m512 acc[8];
+    for (int t = 0; t < T; t++) acc[t] = _mm512_setzero_ps();
+    for (int64_t b = 0; b < blocks; b++)
     {
-        __m512i w0 = _mm512_loadu_si512(w + b * 32), w1 = _mm512_loadu_si512(w + b * 32 + 64);
-        __m512i s0 = _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_dpbusd_epi32(_mm512_setzero_si512(), offset, w0));
-        __m512i s1 = _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_dpbusd_epi32(_mm512_setzero_si512(), offset, w1));
-        __m512 d0 = _mm512_permutexvar_ps(pairIndex, _mm512_maskz_loadu_ps(0x3, ws + b));
-        __m512 d1 = _mm512_permutexvar_ps(pairIndex, _mm512_maskz_loadu_ps(0x3, ws + b + 2));
-        for (int t = 0; t < T; t++)
+        const uint8_t* q = p + b * Q8_BLOCK_BYTES;
+        __m512i sum[8];
+        for (int t = 0; t < T; t++) sum[t] = _mm512_set1_epi32(xc[t * xds + b]);
+        for (int g = 0; g < 8; g++)
         {
-            __m512i i0 = _mm512_dpbusd_epi32(s0, _mm512_loadu_si512(xu + t * xs + b * 32), w0);
-            __m512i i1 = _mm512_dpbusd_epi32(s1, _mm512_loadu_si512(xu + t * xs + b * 32 + 64), w1);
-            acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(i0), _mm512_mul_ps(d0, _mm512_loadu_ps(xd + t * xds + b * 8)), acc[t]);
-            odd[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(i1), _mm512_mul_ps(d1, _mm512_loadu_ps(xd + t * xds + b * 8 + 16)), odd[t]);
+            __m512i wv = _mm512_load_si512(q + 64 + g * 64);
+            for (int t = 0; t < T; t++)
+            {
+                int32_t four;
+                __builtin_memcpy(&four, x + t * xs + b * 32 + g * 4, 4);
+                sum[t] = _mm512_dpbusd_epi32(sum[t], wv, _mm512_set1_epi32(four));
+            }
         }
-    }
-    for (; b < blocks; b += 2)
-    {
-        int whole = b + 2 <= blocks;
-        __mmask64 bytes = whole ? ~(__mmask64)0 : (__mmask64)0xFFFFFFFFu;
-        __m512i wv = _mm512_maskz_loadu_epi8(bytes, w + b * 32);
-        __m512i start = _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_dpbusd_epi32(_mm512_setzero_si512(), offset, wv));
-        __m512 dw = _mm512_permutexvar_ps(pairIndex, _mm512_maskz_loadu_ps(whole ? 0x3 : 0x1, ws + b));
+        __m512 dw = _mm512_load_ps((const float*)q);
         for (int t = 0; t < T; t++)
-        {
-            __m512i sums = _mm512_dpbusd_epi32(start, _mm512_maskz_loadu_epi8(bytes, xu + t * xs + b * 32), wv);
-            __m512 scale = _mm512_mul_ps(dw, _mm512_loadu_ps(xd + t * xds + b * 8));
-            acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sums), scale, acc[t]);
-        }
+            acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum[t]), _mm512_mul_ps(dw, _mm512_set1_ps(xd[t * xds + b])), acc[t]);
     }
-    for (int t = 0; t < T; t++) acc[t] = _mm512_add_ps(acc[t], odd[t]);
-    for (int t = 0; t < T; t++) y[t * ys] = _mm512_reduce_add_ps(acc[t]);
+    for (int t = 0; t < T; t++) _mm512_mask_storeu_ps(y + t * ys, rows, acc[t]);
 }
 
-// Rows [r0, r1) for T tokens.
-INLINE void q8_rows(const int8_t* w, const float* ws, int64_t cols, const uint8_t* xu, int64_t xs, const float* xd,
-                    int64_t xds, float* y, int64_t ys, int32_t r0, int32_t r1, int prefetch, const int T)
-{
-    int64_t blocks = (cols + 31) / 32;
-    for (int32_t r = r0; r < r1; r++)
-    {
-        if (prefetch) prefetch_ahead(w + r * cols, cols, w + r1 * cols);
-        q8_row(w + r * cols, ws + r * blocks, blocks, xu, xs, xd, xds, y + r, ys, T);
-    }
-}
-
-void prem_q8_matmul(const int8_t* w, const float* ws, int64_t cols, const uint8_t* xu, int64_t xs, const float* xd,
+// Rows [r0, r1): r0 a multiple of 16, r1 too or the matrix's last row (the last panel's other lanes are not stored).
+// Tokens in groups of eight over each panel (the first group reads it from memory, the others from L1/L2).
+void prem_q8_matmul(const uint8_t* w, int64_t cols, const int8_t* x, int64_t xs, const float* xd, const int32_t* xc,
                     int64_t xds, int32_t tokens, float* y, int64_t ys, int32_t r0, int32_t r1)
 {
-    // Groups of up to eight tokens over all the rows of the call (a token's activations and expanded scales
-    // are 2 bytes per column, so eight tokens of 1024 columns fill half of L1); four for longer rows. The first
-    // group reads the rows from memory (prefetching ahead when batched), the others from L2.
-    int group = cols <= 1024 ? 8 : 4;
-    if (tokens >= 3) prefetch_start(w + r0 * cols, w + r1 * cols);
-    for (int32_t t = 0; t < tokens; t += group)
+    int64_t blocks = (cols + 31) / 32;
+    for (int32_t r = r0; r < r1; r += Q8_PANEL_ROWS)
     {
-        const uint8_t* xt = xu + t * xs;
-        const float* dt = xd + t * xds;
-        float* yt = y + t * ys;
-        int prefetch = t == 0 && tokens >= 3;
-        switch (tokens - t < group ? tokens - t : group)
+        const uint8_t* p = w + (int64_t)(r / Q8_PANEL_ROWS) * blocks * Q8_BLOCK_BYTES;
+        __mmask16 rows = (__mmask16)(r1 - r >= Q8_PANEL_ROWS ? 0xFFFF : (1u << (r1 - r)) - 1);
+        for (int32_t t = 0; t < tokens; t += 8)
         {
-            case 8: q8_rows(w, ws, cols, xt, xs, dt, xds, yt, ys, r0, r1, prefetch, 8); break;
-            case 7: q8_rows(w, ws, cols, xt, xs, dt, xds, yt, ys, r0, r1, prefetch, 7); break;
-            case 6: q8_rows(w, ws, cols, xt, xs, dt, xds, yt, ys, r0, r1, prefetch, 6); break;
-            case 5: q8_rows(w, ws, cols, xt, xs, dt, xds, yt, ys, r0, r1, prefetch, 5); break;
-            case 4: q8_rows(w, ws, cols, xt, xs, dt, xds, yt, ys, r0, r1, prefetch, 4); break;
-            case 3: q8_rows(w, ws, cols, xt, xs, dt, xds, yt, ys, r0, r1, prefetch, 3); break;
-            case 2: q8_rows(w, ws, cols, xt, xs, dt, xds, yt, ys, r0, r1, prefetch, 2); break;
-            case 1: q8_rows(w, ws, cols, xt, xs, dt, xds, yt, ys, r0, r1, prefetch, 1); break;
+            const int8_t* xt = x + t * xs;
+            const float* dt = xd + t * xds;
+            const int32_t* ct = xc + t * xds;
+            float* yt = y + t * ys + r;
+            switch (tokens - t < 8 ? tokens - t : 8)
+            {
+                case 8: q8_panel(p, blocks, xt, xs, dt, ct, xds, yt, ys, rows, 8); break;
+                case 7: q8_panel(p, blocks, xt, xs, dt, ct, xds, yt, ys, rows, 7); break;
+                case 6: q8_panel(p, blocks, xt, xs, dt, ct, xds, yt, ys, rows, 6); break;
+                case 5: q8_panel(p, blocks, xt, xs, dt, ct, xds, yt, ys, rows, 5); break;
+                case 4: q8_panel(p, blocks, xt, xs, dt, ct, xds, yt, ys, rows, 4); break;
+                case 3: q8_panel(p, blocks, xt, xs, dt, ct, xds, yt, ys, rows, 3); break;
+                case 2: q8_panel(p, blocks, xt, xs, dt, ct, xds, yt, ys, rows, 2); break;
+                case 1: q8_panel(p, blocks, xt, xs, dt, ct, xds, yt, ys, rows, 1); break;
+            }
         }
     }
 }

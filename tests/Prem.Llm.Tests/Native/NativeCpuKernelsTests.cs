@@ -1,3 +1,4 @@
+using Prem.Llm.Generation.Cpu;
 using Prem.Llm.Native;
 using Prem.Llm.Numerics;
 using Prem.Llm.Testing;
@@ -56,25 +57,23 @@ public unsafe class NativeCpuKernelsTests : IClassFixture<ToolReport>
     public void Int8_blocks_sum_exactly_and_do_not_depend_on_the_batch(int cols)
     {
         ToolRequirement.NativeCpuKernel(NativeCpuKernels.Int8);
-        const int rows = 11, tokens = 9;
-        int blocks = (cols + 31) / 32, pairs = (blocks + 1) / 2;
+        const int rows = 37, tokens = 11; // a partial last panel; more tokens than one group of eight
+        int blocks = (cols + 31) / 32;
         var random = new Random(cols);
-        // The matrix layout of Int8Matrix: rows back to back, 32 spare bytes after the last.
-        var w = new sbyte[rows * cols + 32];
-        for (int i = 0; i < rows * cols; i++) w[i] = (sbyte)random.Next(-127, 128);
-        for (int i = rows * cols; i < w.Length; i++) w[i] = (sbyte)random.Next(-127, 128); // spare bytes meet zero activations
+        var w = new sbyte[rows * cols];
+        for (int i = 0; i < w.Length; i++) w[i] = (sbyte)random.Next(-127, 128);
         var ws = Enumerable.Range(0, rows * blocks).Select(_ => (float)random.NextDouble() * 0.02f).ToArray();
-        // Activations as Q8Activations keeps them for these kernels: x + 128, padding 128; scales on 8 lanes each.
+        var panels = Int8Panels.Allocate(rows, cols);
+        for (int r = 0; r < rows; r++) panels.SetRow(r, w.AsSpan(r * cols, cols), ws.AsSpan(r * blocks, blocks));
+        // Activations as Q8Activations keeps them for this kernel: signed bytes padded with zeros, scales, −128 · Σ x per block.
         var xq = new sbyte[tokens * blocks * 32];
         for (int t = 0; t < tokens; t++)
             for (int k = 0; k < cols; k++) xq[t * blocks * 32 + k] = (sbyte)random.Next(-127, 128);
-        var xu = xq.Select(v => (byte)(v + 128)).ToArray();
         var xd = Enumerable.Range(0, tokens * blocks).Select(_ => (float)random.NextDouble() * 0.05f).ToArray();
-        var expanded = new float[tokens * pairs * 16];
-        for (int t = 0; t < tokens; t++)
-            for (int b = 0; b < blocks; b++)
-                for (int l = 0; l < 8; l++) expanded[t * pairs * 16 + b * 8 + l] = xd[t * blocks + b];
-        var all = Multiply(w, ws, cols, xu, expanded, pairs * 16, 0, tokens, rows, 0, rows);
+        var xc = new int[tokens * blocks];
+        for (int i = 0; i < xc.Length; i++)
+            for (int k = 0; k < 32; k++) xc[i] -= 128 * xq[i * 32 + k];
+        var all = Multiply(panels, cols, xq, xd, xc, 0, tokens, rows, 0, rows);
         for (int t = 0; t < tokens; t++)
             for (int r = 0; r < rows; r++)
             {
@@ -91,30 +90,47 @@ public unsafe class NativeCpuKernelsTests : IClassFixture<ToolReport>
                     sum += block * scale;
                     magnitude += absolute * scale;
                 }
-                Assert.True(Math.Abs(all[t * rows + r] - sum) <= Bound(cols, magnitude), $"row {r}, token {t}: {all[t * rows + r]} vs {sum}");
+                // Exact block sums, one float32 rounding per block for its scale product and one per accumulation.
+                Assert.True(Math.Abs(all[t * rows + r] - sum) <= (2 * blocks + 2) * Math.Pow(2, -24) * magnitude + 1e-30,
+                    $"row {r}, token {t}: {all[t * rows + r]} vs {sum}");
             }
+        // Any number of tokens from any first token, the rows split at a panel boundary: the same bits.
         for (int first = 0; first < tokens; first++)
             for (int count = 1; first + count <= tokens; count++)
             {
-                var low = Multiply(w, ws, cols, xu, expanded, pairs * 16, first, count, rows, 0, 4);
-                var high = Multiply(w, ws, cols, xu, expanded, pairs * 16, first, count, rows, 4, rows);
+                var low = Multiply(panels, cols, xq, xd, xc, first, count, rows, 0, 16);
+                var high = Multiply(panels, cols, xq, xd, xc, first, count, rows, 16, rows);
                 for (int t = 0; t < count; t++)
                     for (int r = 0; r < rows; r++)
-                        Assert.Equal(all[(first + t) * rows + r], (r < 4 ? low : high)[t * rows + r]);
+                        Assert.Equal(all[(first + t) * rows + r], (r < 16 ? low : high)[t * rows + r]);
             }
+    }
+
+    [SkippableFact]
+    public void Int8_rows_past_the_call_are_not_written()
+    {
+        ToolRequirement.NativeCpuKernel(NativeCpuKernels.Int8);
+        const int rows = 20, cols = 64;
+        var panels = Int8Panels.Allocate(rows, cols);
+        var ones = Enumerable.Repeat((sbyte)1, cols).ToArray();
+        for (int r = 0; r < rows; r++) panels.SetRow(r, ones, [1f, 1f]);
+        var xq = Enumerable.Repeat((sbyte)2, cols).ToArray();
+        var y = Multiply(panels, cols, xq, [0.5f, 0.5f], [-128 * 64, -128 * 64], 0, 1, rows, 16, 19, fill: float.NaN);
+        for (int r = 0; r < rows; r++) Assert.Equal(r is >= 16 and < 19 ? 64f : float.NaN, y[r]); // 2 blocks × 32 × 2 × 0.5
     }
 
     // Float32 rounding of a sum taken lane by lane: about cols / 16 additions per lane, then the 16 lanes.
     static double Bound(int cols, double magnitude) => (cols / 16 + 8) * Math.Pow(2, -24) * magnitude + 1e-30;
 
-    static float[] Multiply(sbyte[] w, float[] ws, int cols, byte[] xu, float[] xd, int xds, int first, int count, int rows, int r0, int r1)
+    static float[] Multiply(Int8Panels w, int cols, sbyte[] xq, float[] xd, int[] xc, int first, int count, int rows, int r0, int r1, float fill = 0)
     {
         int blocks = (cols + 31) / 32;
-        var y = new float[count * rows];
-        fixed (sbyte* pw = w)
-        fixed (float* pws = ws, pxd = xd, py = y)
-        fixed (byte* pxu = xu)
-            NativeCpuKernels.Q8MatMul(pw, pws, cols, pxu + first * blocks * 32, blocks * 32, pxd + first * xds, xds, count, py, rows, r0, r1);
+        var y = Enumerable.Repeat(fill, count * rows).ToArray();
+        fixed (sbyte* px = xq)
+        fixed (float* pxd = xd, py = y)
+        fixed (int* pxc = xc)
+            NativeCpuKernels.Q8MatMul(w.Start, cols, px + first * blocks * 32, blocks * 32, pxd + first * blocks, pxc + first * blocks, blocks,
+                count, py, rows, r0, r1);
         return y;
     }
 

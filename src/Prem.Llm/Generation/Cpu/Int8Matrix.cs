@@ -9,53 +9,82 @@ namespace Prem.Llm.Generation.Cpu;
 /// <see cref="BlockSize"/> columns, each block stores round(w / d) in [−127, 127] with d = max|w| / 127
 /// (kept as float32). The products run in integer arithmetic against activations quantised the same way
 /// per token (<see cref="Q8Activations"/>), as llama.cpp's Q8_0 × Q8_0 dot does: in AVX512-VNNI where the CPU
-/// has it (<see cref="NativeCpuKernels"/>), otherwise in <see cref="Int8Kernel"/>. Both sum each block exactly in
-/// integers; they differ only in the float32 summation of the scaled blocks.
+/// has it (<see cref="NativeCpuKernels"/>, the weights in <see cref="Int8Panels"/>), otherwise in
+/// <see cref="Int8Kernel"/> (rows back to back). Both sum each block exactly in integers; they differ only in
+/// the float32 summation of the scaled blocks.
 /// </summary>
 internal sealed unsafe class Int8Matrix : CpuMatrix
 {
     /// <summary>Columns per scale.</summary>
     public const int BlockSize = 32;
 
-    // Pinned arrays: the kernels hold raw pointers into them.
-    readonly sbyte[] _quants;
-    readonly float[] _scales;
+    // Pinned arrays (the kernels hold raw pointers into them): rows back to back for the managed kernel, or
+    // the native kernel's panels; which one is fixed when the matrix is quantised.
+    readonly sbyte[]? _quants;
+    readonly float[]? _scales;
+    readonly Int8Panels? _panels;
 
-    Int8Matrix(sbyte[] quants, float[] scales)
+    Int8Matrix(sbyte[]? quants, float[]? scales, Int8Panels? panels)
     {
         _quants = quants;
         _scales = scales;
+        _panels = panels;
     }
 
     /// <summary>Blocks per row (the last may be shorter than <see cref="BlockSize"/>).</summary>
     public int BlocksPerRow => (Cols + BlockSize - 1) / BlockSize;
 
+    /// <summary>Whether the weights are in the native kernel's panels (<see cref="Int8Panels"/>), rather than rows back to back.</summary>
+    public bool Panels => _panels is not null;
+
     /// <inheritdoc />
-    public override long Bytes => (long)Rows * Cols + _scales.LongLength * sizeof(float);
+    public override long Bytes => _panels?.Bytes ?? (long)Rows * Cols + _scales!.LongLength * sizeof(float);
 
     [ThreadStatic] static Q8Activations? _scratch;
 
-    sbyte* Quants => (sbyte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_quants));
-    float* Scales => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_scales));
+    sbyte* Quants => (sbyte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_quants!));
+    float* Scales => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_scales!));
 
-    /// <summary>Quantises <paramref name="rows"/> × <paramref name="cols"/> weights; <paramref name="readRow"/> writes row r as float32.</summary>
-    public static Int8Matrix Quantize(int rows, int cols, Action<int, Span<float>> readRow)
+    /// <summary>
+    /// Quantises <paramref name="rows"/> × <paramref name="cols"/> weights; <paramref name="readRow"/> writes row r as float32.
+    /// In panels for the native kernel where it is in use (<see cref="NativeCpuKernels.Int8"/>), unless
+    /// <paramref name="panels"/> says otherwise; rows back to back for the managed kernel.
+    /// </summary>
+    public static Int8Matrix Quantize(int rows, int cols, Action<int, Span<float>> readRow, bool? panels = null)
     {
         int blocks = (cols + BlockSize - 1) / BlockSize;
+        if (panels ?? NativeCpuKernels.Int8.Use)
+        {
+            var layout = Int8Panels.Allocate(rows, cols);
+            Parallel.For(0, rows, () => (new float[cols], new sbyte[cols], new float[blocks]), (r, _, scratch) =>
+            {
+                var (row, quants, scales) = scratch;
+                readRow(r, row);
+                QuantizeRow(row, quants, scales);
+                layout.SetRow(r, quants, scales);
+                return scratch;
+            }, _ => { });
+            return new Int8Matrix(null, null, layout) { Rows = rows, Cols = cols };
+        }
         // 32 spare bytes: a short last block of the last row is read as a whole block (times zero activations).
-        var quants = GC.AllocateArray<sbyte>(checked(rows * cols + BlockSize), pinned: true);
-        var scales = GC.AllocateUninitializedArray<float>(checked(rows * blocks), pinned: true);
+        var allQuants = GC.AllocateArray<sbyte>(checked(rows * cols + BlockSize), pinned: true);
+        var allScales = GC.AllocateUninitializedArray<float>(checked(rows * blocks), pinned: true);
         Parallel.For(0, rows, () => new float[cols], (r, _, row) =>
         {
             readRow(r, row);
-            for (int b = 0; b < blocks; b++)
-            {
-                int start = b * BlockSize, length = Math.Min(BlockSize, cols - start);
-                scales[r * blocks + b] = QuantizeBlock(row.AsSpan(start, length), quants.AsSpan(r * cols + start, length));
-            }
+            QuantizeRow(row, allQuants.AsSpan(r * cols, cols), allScales.AsSpan(r * blocks, blocks));
             return row;
         }, _ => { });
-        return new Int8Matrix(quants, scales) { Rows = rows, Cols = cols };
+        return new Int8Matrix(allQuants, allScales, null) { Rows = rows, Cols = cols };
+    }
+
+    static void QuantizeRow(ReadOnlySpan<float> row, Span<sbyte> quants, Span<float> scales)
+    {
+        for (int b = 0; b < scales.Length; b++)
+        {
+            int start = b * BlockSize, length = Math.Min(BlockSize, row.Length - start);
+            scales[b] = QuantizeBlock(row.Slice(start, length), quants.Slice(start, length));
+        }
     }
 
     /// <summary>One block: d = max|w| / 127, q = round(w / d) (half away from zero, as llama.cpp); d = 0 for an all-zero block.</summary>
@@ -71,6 +100,7 @@ internal sealed unsafe class Int8Matrix : CpuMatrix
     }
 
     /// <inheritdoc />
+    /// <remarks>In panels, <paramref name="rowStart"/> is a multiple of <see cref="Int8Panels.PanelRows"/> (the engine's chunks are).</remarks>
     public override void Multiply(float* x, int xStride, int tokens, float* y, int yStride, int rowStart, int rowEnd, PreparedInput? prepared = null)
     {
         if (prepared is not Q8Activations quantized)
@@ -78,17 +108,32 @@ internal sealed unsafe class Int8Matrix : CpuMatrix
             quantized = _scratch ??= new Q8Activations();
             quantized.Quantize(x, xStride, tokens, Cols);
         }
-        if (quantized.HasNativeLayout && NativeCpuKernels.Int8.Use)
-            NativeCpuKernels.Q8MatMul(Quants, Scales, Cols, quantized.Unsigned(0), (long)quantized.Blocks * BlockSize,
-                quantized.ExpandedScales(0), quantized.ExpandedStride, tokens, y, yStride, rowStart, rowEnd);
-        else
+        if (_panels is null)
+        {
             Int8Kernel.Multiply(Quants, Scales, Cols, quantized, y, yStride, rowStart, rowEnd);
+            return;
+        }
+        if (rowStart % Int8Panels.PanelRows != 0)
+            throw new ArgumentOutOfRangeException(nameof(rowStart), rowStart, $"Int8 panels start every {Int8Panels.PanelRows} rows.");
+        if (!quantized.HasSignedBytes)
+            throw new InvalidOperationException("The activations were quantised without the native kernel's bytes (NativeCpuKernels.Int8 is not available).");
+        NativeCpuKernels.Q8MatMul(_panels.Start, Cols, quantized.Signed(0), (long)quantized.Blocks * BlockSize, quantized.Scales(0),
+            quantized.Corrections(0), quantized.Blocks, tokens, y, yStride, rowStart, rowEnd);
     }
 
     /// <inheritdoc />
     public override void ReadRow(int row, Span<float> destination)
     {
+        if (_panels is { } panels)
+        {
+            for (int k = 0; k < Cols; k++)
+            {
+                var (quant, scale) = panels.Get(row, k);
+                destination[k] = quant * scale;
+            }
+            return;
+        }
         int blocks = BlocksPerRow;
-        for (int k = 0; k < Cols; k++) destination[k] = _quants[row * Cols + k] * _scales[row * blocks + k / BlockSize];
+        for (int k = 0; k < Cols; k++) destination[k] = _quants![row * Cols + k] * _scales![row * blocks + k / BlockSize];
     }
 }

@@ -3,7 +3,7 @@ namespace Prem.Llm.Generation.Cpu;
 
 /// <summary>
 /// Up to three projections of the same input in one dispatch (q, k and v share a pass): each
-/// matrix's rows are cut into chunks of whole 4-row blocks, and matrix m writes its outputs at column
+/// matrix's rows are cut into chunks of whole 16-row panels, and matrix m writes its outputs at column
 /// offset m of every output row. Reused for every layer; no allocation per run.
 /// </summary>
 internal sealed unsafe class ProjectionJob : IPoolJob
@@ -26,7 +26,8 @@ internal sealed unsafe class ProjectionJob : IPoolJob
 
     /// <summary>
     /// Rows per chunk of <paramref name="matrix"/>: about <see cref="ChunkBytes"/> of weights, and at least
-    /// three chunks per worker (so a worker the OS deschedules holds back little), in whole 4-row blocks.
+    /// three chunks per worker (so a worker the OS deschedules holds back little), in whole 16-row panels
+    /// (<see cref="Int8Panels"/>; the other formats' kernels take any rows).
     /// </summary>
     /// <remarks>
     /// Sized in bytes, not weights: the workers claim chunks in turn, so each one's reads jump ahead at every
@@ -38,9 +39,10 @@ internal sealed unsafe class ProjectionJob : IPoolJob
     public static int ChunkRows(CpuMatrix matrix, int workers)
     {
         long bytesPerRow = Math.Max(1, matrix.Bytes / matrix.Rows);
-        int byBytes = (int)Math.Max(4, ChunkBytes / bytesPerRow);
-        int byBalance = Math.Max(4, matrix.Rows / (3 * workers));
-        return (Math.Min(byBytes, byBalance) + 3) / 4 * 4;
+        const int panel = Int8Panels.PanelRows;
+        int byBytes = (int)Math.Max(panel, ChunkBytes / bytesPerRow);
+        int byBalance = Math.Max(panel, matrix.Rows / (3 * workers));
+        return (Math.Min(byBytes, byBalance) + panel - 1) / panel * panel;
     }
 
     /// <summary>

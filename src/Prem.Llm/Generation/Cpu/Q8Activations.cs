@@ -10,17 +10,17 @@ namespace Prem.Llm.Generation.Cpu;
 /// dot: each token's row is cut into blocks of <see cref="Int8Matrix.BlockSize"/>, each block keeps
 /// d = max|x| / 127 (float32) and round(x / d) in [−127, 127], stored widened to int16 so the kernels
 /// multiply-add pairs without widening the activations again for every weight row. A short last block
-/// is padded with zeros, so a kernel may read whole blocks. For the native kernels
-/// (<see cref="NativeCpuKernels"/>) each row is also kept as x + 128 in unsigned bytes, with its scales
-/// repeated over the 8 lanes each block's sums occupy (<see cref="Unsigned"/>, <see cref="ExpandedScales"/>).
+/// is padded with zeros, so a kernel may read whole blocks. Where the native kernel is available
+/// (<see cref="NativeCpuKernels.Int8"/>) each row is also kept in signed bytes, with −128 · Σ x per block, which
+/// takes back out the 128 its weights carry (<see cref="Signed"/>, <see cref="Corrections"/>).
 /// Buffers grow once and are reused: no allocation per token.
 /// </summary>
 internal sealed unsafe class Q8Activations : PreparedInput
 {
     short[] _values = [];
     float[] _scales = [];
-    byte[] _unsigned = [];
-    float[] _expanded = [];
+    sbyte[] _signed = [];
+    int[] _corrections = [];
 
     /// <summary>Blocks per row (the last may be padded).</summary>
     public int Blocks { get; private set; }
@@ -34,20 +34,19 @@ internal sealed unsafe class Q8Activations : PreparedInput
             _values = GC.AllocateArray<short>(tokens * blocks * Int8Matrix.BlockSize, pinned: true);
             _scales = GC.AllocateArray<float>(tokens * blocks, pinned: true);
         }
-        if (!NativeCpuKernels.Int8.Use) return;
-        if (_unsigned.Length < tokens * blocks * Int8Matrix.BlockSize)
-            _unsigned = GC.AllocateArray<byte>(tokens * blocks * Int8Matrix.BlockSize, pinned: true);
-        if (_expanded.Length < tokens * ExpandedStrideFor(blocks))
-            _expanded = GC.AllocateArray<float>(tokens * ExpandedStrideFor(blocks), pinned: true);
+        if (!NativeCpuKernels.Int8.Available) return;
+        if (_signed.Length < tokens * blocks * Int8Matrix.BlockSize)
+        {
+            _signed = GC.AllocateArray<sbyte>(tokens * blocks * Int8Matrix.BlockSize, pinned: true);
+            _corrections = GC.AllocateArray<int>(tokens * blocks, pinned: true);
+        }
     }
 
-    /// <summary>Whether the last <see cref="Quantize"/> also wrote <see cref="Unsigned"/> and <see cref="ExpandedScales"/>.</summary>
-    public bool HasNativeLayout { get; private set; }
-
-    /// <summary>Floats per row of <see cref="ExpandedScales"/>: 16 per pair of blocks.</summary>
-    public int ExpandedStride => ExpandedStrideFor(Blocks);
-
-    static int ExpandedStrideFor(int blocks) => (blocks + 1) / 2 * 16;
+    /// <summary>
+    /// Whether the last <see cref="Quantize"/> also wrote <see cref="Signed"/> and <see cref="Corrections"/> (where the
+    /// native kernel is available, whether or not it is enabled: a matrix quantised into panels reads them).
+    /// </summary>
+    public bool HasSignedBytes { get; private set; }
 
     /// <summary>Quantises <paramref name="tokens"/> rows of <paramref name="cols"/> floats, <paramref name="xStride"/> apart.</summary>
     public void Quantize(float* x, int xStride, int tokens, int cols)
@@ -72,29 +71,25 @@ internal sealed unsafe class Q8Activations : PreparedInput
                 for (int i = 0; i < Int8Matrix.BlockSize; i++) values[start + i] = i < length ? block[i] : (short)0;
             }
         }
-        HasNativeLayout = NativeCpuKernels.Int8.Use;
-        if (HasNativeLayout) WriteNativeLayout();
+        HasSignedBytes = NativeCpuKernels.Int8.Available;
+        if (HasSignedBytes) WriteSignedBytes();
     }
 
-    // x + 128 as bytes (the padding becomes 128, a zero), and each block's scale on its 8 lanes, zeros after the last block.
-    void WriteNativeLayout()
+    // The values as bytes (padding zeros too), and each block's −128 · Σ x.
+    void WriteSignedBytes()
     {
         int count = Tokens * Blocks * Int8Matrix.BlockSize, i = 0;
         fixed (short* values = _values)
-        fixed (byte* unsigned = _unsigned)
+        fixed (sbyte* signed = _signed)
         {
-            var offset = Vector256.Create((short)128);
             for (; i + 32 <= count; i += 32)
-                Vector256.Narrow((Vector256.Load(values + i) + offset).AsUInt16(), (Vector256.Load(values + i + 16) + offset).AsUInt16()).Store(unsigned + i);
-            for (; i < count; i++) unsigned[i] = (byte)(values[i] + 128);
-        }
-        int stride = ExpandedStride;
-        for (int t = 0; t < Tokens; t++)
-        {
-            var row = _expanded.AsSpan(t * stride, stride);
-            var scales = new ReadOnlySpan<float>(Scales(t), Blocks);
-            for (int b = 0; b < Blocks; b++) row.Slice(b * 8, 8).Fill(scales[b]);
-            row[(Blocks * 8)..].Clear();
+                Vector256.Narrow(Vector256.Load(values + i), Vector256.Load(values + i + 16)).Store(signed + i);
+            for (int b = 0; b < Tokens * Blocks; b++)
+            {
+                var sum = Vector256.WidenLower(Vector256.Load(values + b * 32)) + Vector256.WidenUpper(Vector256.Load(values + b * 32))
+                        + Vector256.WidenLower(Vector256.Load(values + b * 32 + 16)) + Vector256.WidenUpper(Vector256.Load(values + b * 32 + 16));
+                _corrections[b] = -128 * Vector256.Sum(sum);
+            }
         }
     }
 
@@ -132,15 +127,14 @@ internal sealed unsafe class Q8Activations : PreparedInput
     public short* Values(int token) =>
         (short*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_values)) + (long)token * Blocks * Int8Matrix.BlockSize;
 
-    /// <summary>Row <paramref name="token"/>'s values plus 128 as bytes, <see cref="Blocks"/> × 32 of them (rows are contiguous).</summary>
+    /// <summary>Row <paramref name="token"/>'s values as signed bytes, <see cref="Blocks"/> × 32 of them (rows are contiguous).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public byte* Unsigned(int token) =>
-        (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_unsigned)) + (long)token * Blocks * Int8Matrix.BlockSize;
+    public sbyte* Signed(int token) =>
+        (sbyte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_signed)) + (long)token * Blocks * Int8Matrix.BlockSize;
 
-    /// <summary>Row <paramref name="token"/>'s block scales, each on 8 lanes (<see cref="ExpandedStride"/> floats per row).</summary>
+    /// <summary>Row <paramref name="token"/>'s −128 · Σ x of each block (rows are contiguous, <see cref="Blocks"/> apart).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public float* ExpandedScales(int token) =>
-        (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_expanded)) + (long)token * ExpandedStride;
+    public int* Corrections(int token) => (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_corrections)) + (long)token * Blocks;
 
     /// <summary>Row <paramref name="token"/>'s block scales (rows are contiguous).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -8,25 +8,29 @@ namespace Prem.Llm.Tests.Generation.Cpu;
 public class Q8ActivationsTests : IClassFixture<ToolReport>
 {
     [SkippableFact]
-    public unsafe void The_native_layout_is_x_plus_128_with_scales_on_8_lanes_whatever_shapes_came_before()
+    public unsafe void The_native_bytes_are_the_values_with_minus_128_times_each_block_sum_whatever_shapes_came_before()
     {
-        ToolRequirement.NativeCpuKernel(NativeCpuKernels.Int8); // only the native kernels read this layout
-        using var kernels = new NativeKernelsEnabled(true);
+        ToolRequirement.NativeCpuKernel(NativeCpuKernels.Int8); // only the native kernel reads these
+        using var kernels = new NativeKernelsEnabled(false); // written wherever the kernel is available: a matrix in panels reads them
         var q = new Q8Activations();
-        // One long row, then many short ones: the same bytes, but more expanded scales (6 tokens × one pair).
+        // One long row, then many short ones, then a shape with a short last block.
         foreach (var (tokens, cols) in new[] { (1, 192), (6, 20), (3, 70) })
         {
             var x = Enumerable.Range(0, tokens * cols).Select(i => (float)Math.Cos(i) * (1 + i % 5)).ToArray();
             fixed (float* px = x) q.Quantize(px, cols, tokens, cols);
-            Assert.True(q.HasNativeLayout);
+            Assert.True(q.HasSignedBytes);
             int blocks = q.Blocks;
-            Assert.Equal((blocks + 1) / 2 * 16, q.ExpandedStride);
             for (int t = 0; t < tokens; t++)
-            {
-                for (int k = 0; k < blocks * 32; k++) Assert.Equal(q.Values(t)[k] + 128, q.Unsigned(t)[k]); // padding: 0 → 128
-                for (int l = 0; l < q.ExpandedStride; l++)
-                    Assert.Equal(l / 8 < blocks ? q.Scales(t)[l / 8] : 0f, q.ExpandedScales(t)[l]);
-            }
+                for (int b = 0; b < blocks; b++)
+                {
+                    int sum = 0;
+                    for (int k = b * 32; k < b * 32 + 32; k++)
+                    {
+                        Assert.Equal(q.Values(t)[k], q.Signed(t)[k]); // padding: zeros
+                        sum += q.Values(t)[k];
+                    }
+                    Assert.Equal(-128 * sum, q.Corrections(t)[b]);
+                }
         }
     }
 }
