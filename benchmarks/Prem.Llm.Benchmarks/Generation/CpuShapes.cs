@@ -34,7 +34,8 @@ internal static class CpuShapes
     /// <summary>The engine for <paramref name="shape"/> with <paramref name="weights"/> "float32", "bfloat16" or "int8" (quantised from bf16).</summary>
     public static CpuLlama Engine(string shape, string weights)
     {
-        string key = $"{shape}/{weights}";
+        // Int8 matrices take the native kernel's panels or the managed kernel's rows when they are quantised.
+        string key = $"{shape}/{weights}" + (weights == "int8" ? $"/native={Prem.Llm.Native.NativeCpuKernels.Int8.Use}" : "");
         if (_engine is { } e && e.Key == key) return e.Engine;
         _engine = null;
         var dtype = weights == "float32" ? torch.ScalarType.Float32 : torch.ScalarType.BFloat16;

@@ -105,8 +105,9 @@ internal sealed unsafe class CpuLlama
     {
         get
         {
-            var kernel = Format == CpuWeightFormat.Int8 ? NativeCpuKernels.Int8 : _model.Dtype == ScalarType.BFloat16 ? NativeCpuKernels.Bf16 : null;
-            return kernel is { Use: true } ? kernel.Name : "managed";
+            // Int8 matrices chose their kernel when they were quantised (panels for the native one).
+            if (Format == CpuWeightFormat.Int8) return _head is Int8Matrix { Panels: true } ? NativeCpuKernels.Int8.Name : "managed";
+            return _model.Dtype == ScalarType.BFloat16 && NativeCpuKernels.Bf16.Use ? NativeCpuKernels.Bf16.Name : "managed";
         }
     }
 

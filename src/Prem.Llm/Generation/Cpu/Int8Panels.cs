@@ -13,8 +13,8 @@ namespace Prem.Llm.Generation.Cpu;
 /// <remarks>
 /// With rows across the vector lanes, one weight vector serves every token of a call (each token's four
 /// bytes broadcast), a block sums exactly in one int32 lane, and a panel's 16 outputs are stored without
-/// adding lanes together: at eight tokens the kernel ran 2.8× the row-major one from cache and the 1.1B
-/// shape's batched step 1.5× faster from memory (benchmarks/README.md, sixth pass).
+/// adding lanes together: at eight tokens the kernel ran 2.5–2.8× the row-major one from cache, and the 1.1B
+/// shape's layers 1.4–1.5× faster from memory (benchmarks/README.md, sixth pass).
 /// </remarks>
 internal sealed unsafe class Int8Panels
 {

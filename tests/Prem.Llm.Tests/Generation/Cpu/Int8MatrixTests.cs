@@ -123,6 +123,27 @@ public class Int8MatrixTests(ITestOutputHelper output) : IClassFixture<ToolRepor
             }
     }
 
+    [SkippableTheory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void An_int8_engine_keeps_the_kernel_its_weights_were_quantised_for(bool native)
+    {
+        if (native) ToolRequirement.NativeCpuKernel(NativeCpuKernels.Int8);
+        using var model = LlamaForCausalLM.FromPretrained(TestData.Path("stories260K"));
+        var prompt = new[] { 1, 403, 407, 261, 378, 29, 15 };
+        CpuLlama engine;
+        float[] before;
+        using (new Native.NativeKernelsEnabled(native))
+        {
+            engine = new CpuLlama(model, CpuWeightFormat.Int8);
+            before = CpuLlamaTests.EngineLogits(engine, prompt);
+        }
+        // Switching the native kernels the other way afterwards changes neither the kernel's name nor the logits.
+        using var flipped = new Native.NativeKernelsEnabled(!native);
+        Assert.Equal(native ? "avx512-vnni" : "managed", engine.KernelsName);
+        Assert.Equal(before, CpuLlamaTests.EngineLogits(engine, prompt));
+    }
+
     [Fact]
     public void Stories260K_in_int8_keeps_greedy_text_logits_and_perplexity()
     {
