@@ -65,6 +65,14 @@ internal sealed unsafe class Int8Panels
             byte* block = panel + (long)b * BlockBytes;
             ((float*)block)[lane] = scales[b];
             int start = b * Int8Matrix.BlockSize, length = Math.Min(Int8Matrix.BlockSize, quants.Length - start);
+            if (length == Int8Matrix.BlockSize)
+            {
+                // Four columns at a time; q + 128 as a byte is q with its top bit flipped.
+                fixed (sbyte* q = &quants[start])
+                    for (int g = 0; g < 8; g++)
+                        *(uint*)(block + Offset(lane, 4 * g)) = ((uint*)q)[g] ^ 0x80808080u;
+                continue;
+            }
             for (int k = 0; k < length; k++) block[Offset(lane, k)] = (byte)(quants[start + k] + 128);
         }
     }
