@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Prem.Llm.Generation;
 using Prem.Llm.Generation.Cpu;
 using Prem.Llm.Modeling;
@@ -121,6 +122,20 @@ public class Int8MatrixTests(ITestOutputHelper output) : IClassFixture<ToolRepor
                 Assert.Equal(Int8Matrix.QuantizeBlock(x.AsSpan(t * 40 + b * 32, length), expected), q.Scales(t)[b]);
                 for (int i = 0; i < 32; i++) Assert.Equal(i < length ? expected[i] : 0, q.Values(t)[b * 32 + i]);
             }
+    }
+
+    [SkippableFact]
+    public unsafe void Panels_take_row_ranges_from_a_panel_start_and_say_so_otherwise()
+    {
+        ToolRequirement.NativeCpuKernel(NativeCpuKernels.Int8);
+        var matrix = Int8Matrix.Quantize(40, 64, (r, row) => row.Fill(r), panels: true);
+        var x = GC.AllocateArray<float>(64, pinned: true);
+        var y = GC.AllocateArray<float>(40, pinned: true);
+        var px = (float*)Unsafe.AsPointer(ref x[0]);
+        var py = (float*)Unsafe.AsPointer(ref y[0]);
+        matrix.Multiply(px, 64, 1, py, 40, 16, 37); // a panel start, and any end
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => matrix.Multiply((float*)Unsafe.AsPointer(ref x[0]), 64, 1, (float*)Unsafe.AsPointer(ref y[0]), 40, 5, 40));
+        Assert.Contains("every 16 rows", error.Message);
     }
 
     [SkippableTheory]
