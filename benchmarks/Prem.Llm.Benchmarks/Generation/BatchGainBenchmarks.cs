@@ -24,7 +24,7 @@ public class BatchGainBenchmarks
     [Params("42M", "110M", "1.1B")] public string Shape = "110M";
 
     /// <summary>Weight format.</summary>
-    [Params("float32", "bfloat16", "int8")] public string Weights = "float32";
+    [Params("float32", "bfloat16", "int8", "bf16-copy")] public string Weights = "float32";
 
     /// <summary>Builds (or reuses) the engine and both caches.</summary>
     [GlobalSetup]

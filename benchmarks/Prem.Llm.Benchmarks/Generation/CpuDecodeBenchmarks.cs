@@ -23,7 +23,7 @@ public class CpuDecodeBenchmarks
     [Params("42M", "110M", "1.1B")] public string Shape = "110M";
 
     /// <summary>Weight format.</summary>
-    [Params("float32", "bfloat16", "int8")] public string Weights = "float32";
+    [Params("float32", "bfloat16", "int8", "bf16-copy")] public string Weights = "float32";
 
     /// <summary>Sequences decoded together.</summary>
     [Params(1, 8)] public int Batch = 1;

@@ -15,7 +15,7 @@ public class CpuKernelsDecodeBenchmarks
 
     [Params("42M", "110M")] public string Shape = "110M";
 
-    [Params("bfloat16", "int8")] public string Weights = "bfloat16";
+    [Params("bfloat16", "int8", "bf16-copy")] public string Weights = "bfloat16";
 
     [Params(1, 8)] public int Batch = 8;
 

@@ -23,7 +23,7 @@ public class CpuPrefillBenchmarks
     Tensor _a = null!, _b = null!;
 
     /// <summary>Weight format.</summary>
-    [Params("float32", "bfloat16", "int8")] public string Weights = "float32";
+    [Params("float32", "bfloat16", "int8", "bf16-copy")] public string Weights = "float32";
 
     /// <summary>Builds (or reuses) the 110M engine and the GEMM operands.</summary>
     [GlobalSetup]
@@ -33,7 +33,7 @@ public class CpuPrefillBenchmarks
         _cache = _engine.CreateCache(1, Tokens);
         _logits = new float[_engine.Config.VocabSize];
         _prompt = Enumerable.Range(0, Tokens).Select(i => 1 + i * 7919 % 31999).ToArray();
-        var dtype = Weights == "bfloat16" ? ScalarType.BFloat16 : ScalarType.Float32;
+        var dtype = Weights is "bfloat16" or "bf16-copy" ? ScalarType.BFloat16 : ScalarType.Float32;
         torch.set_num_threads(Environment.ProcessorCount);
         _a = randn(1024, 1024).to_type(dtype);
         _b = randn(1024, 1024).to_type(dtype);

@@ -31,16 +31,18 @@ internal static class CpuShapes
         _ => throw new ArgumentException($"Unknown shape {shape}.", nameof(shape)),
     };
 
-    /// <summary>The engine for <paramref name="shape"/> with <paramref name="weights"/> "float32", "bfloat16" or "int8" (quantised from bf16).</summary>
+    /// <summary>The engine for <paramref name="shape"/> with <paramref name="weights"/> "float32", "bfloat16", "int8" (quantised from bf16) or "bf16-copy" (a bf16 model's copy in panels).</summary>
     public static CpuLlama Engine(string shape, string weights)
     {
-        // Int8 matrices take the native kernel's panels or the managed kernel's rows when they are quantised.
-        string key = $"{shape}/{weights}" + (weights == "int8" ? $"/native={Prem.Llm.Native.NativeCpuKernels.Int8.Use}" : "");
+        // Copies (int8, bf16-copy) take the native kernel's panels or the managed kernel's rows when they are made.
+        var format = weights switch { "int8" => CpuWeightFormat.Int8, "bf16-copy" => CpuWeightFormat.Bf16, _ => CpuWeightFormat.AsLoaded };
+        var native = format == CpuWeightFormat.Int8 ? Prem.Llm.Native.NativeCpuKernels.Int8 : Prem.Llm.Native.NativeCpuKernels.Bf16;
+        string key = $"{shape}/{weights}" + (format == CpuWeightFormat.AsLoaded ? "" : $"/native={native.Use}");
         if (_engine is { } e && e.Key == key) return e.Engine;
         _engine = null;
         var dtype = weights == "float32" ? torch.ScalarType.Float32 : torch.ScalarType.BFloat16;
         var model = Model(shape, dtype);
-        var engine = new CpuLlama(model, weights == "int8" ? CpuWeightFormat.Int8 : CpuWeightFormat.AsLoaded);
+        var engine = new CpuLlama(model, format);
         _engine = (key, engine);
         return engine;
     }
@@ -70,7 +72,7 @@ internal static class CpuShapes
         return weights switch
         {
             "float32" => parameters * 4,
-            "bfloat16" => parameters * 2,
+            "bfloat16" or "bf16-copy" => parameters * 2,
             _ => parameters + parameters / Int8Matrix.BlockSize * 4,
         };
     }

@@ -35,8 +35,7 @@ public static class ChatCommand
         var topP = new Option<double?>("--top-p") { Description = "1 = off (default: generation_config.json, else 1)" };
         var penalty = new Option<double?>("--repetition-penalty") { Description = "1 = off (default: generation_config.json, else 1)" };
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 0 };
-        var weights = new Option<string>("--weights") { Description = "CPU weights: as-loaded or int8", DefaultValueFactory = _ => "as-loaded" };
-        weights.AcceptOnlyFromAmong("as-loaded", "int8");
+        var weights = CliWeights.Option("");
         var device = CliDevice.Option("default cpu");
         var attention = new Option<string>("--attention") { Description = "eager, sdpa or flash", DefaultValueFactory = _ => "sdpa" };
         var command = new Command("chat", "Chat with a model in the terminal: streamed answers, the folder's chat template, /reset, /system TEXT, /exit.")
@@ -64,7 +63,7 @@ public static class ChatCommand
             using var chat = ChatModel.Load(dir, new ChatModelOptions
             {
                 ChatTemplate = parse.GetValue(template), Device = onDevice, Attention = backend,
-                CpuWeights = parse.GetValue(weights) == "int8" ? CpuWeights.Int8 : CpuWeights.AsLoaded,
+                CpuWeights = CliWeights.Parse(parse.GetValue(weights)),
                 Notice = note => stderr.WriteLine("prem: note: " + note),
             });
             var defaults = chat.Sampling();

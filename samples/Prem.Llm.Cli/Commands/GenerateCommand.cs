@@ -26,12 +26,7 @@ public static class GenerateCommand
         {
             Description = "Cut a prompt longer than the model's window (max_position_embeddings) from the left so prompt and new tokens fit (default: warn and run past the window)",
         };
-        var weights = new Option<string>("--weights")
-        {
-            Description = "CPU weights: as-loaded (the model's float32/bf16) or int8 (quantised at load, blocks of 32 like llama.cpp's Q8_0)",
-            DefaultValueFactory = _ => "as-loaded",
-        };
-        weights.AcceptOnlyFromAmong("as-loaded", "int8");
+        var weights = CliWeights.Option("");
         var stats = new Option<bool>("--stats") { Description = "Print time to first token, prefill and decode tokens/s to stderr" };
         var device = CliDevice.Option("default cpu");
         var attention = new Option<string>("--attention")
@@ -72,7 +67,7 @@ public static class GenerateCommand
             {
                 throw CliError.FromArgument(e, _samplingFlags);
             }
-            var generator = new TextGenerator(m) { CpuWeights = parse.GetValue(weights) == "int8" ? CpuWeights.Int8 : CpuWeights.AsLoaded };
+            var generator = new TextGenerator(m) { CpuWeights = CliWeights.Parse(parse.GetValue(weights)) };
             IReadOnlyList<int> generated;
             try
             {

@@ -31,8 +31,7 @@ public static class ServeCommand
         var queue = new Option<int>("--max-queue") { Description = "requests waiting for a slot before 429", DefaultValueFactory = _ => 64 };
         var context = new Option<int>("--context-length") { Description = "tokens per request, prompt included (default: the model's window); sizes the KV cache", DefaultValueFactory = _ => 0 };
         var body = new Option<long>("--max-body-bytes") { Description = "largest request body", DefaultValueFactory = _ => 1 << 20 };
-        var weights = new Option<string>("--weights") { Description = "CPU weights: as-loaded or int8 (quantised at start; still batched)", DefaultValueFactory = _ => "as-loaded" };
-        weights.AcceptOnlyFromAmong("as-loaded", "int8");
+        var weights = CliWeights.Option("; copies are made at start, and still batched");
         var device = CliDevice.Option("default cpu");
         var command = new Command("serve", "Serve a model over OpenAI-compatible HTTP: /v1/chat/completions (streaming), /v1/completions, /v1/models, /health.")
         {
@@ -60,7 +59,7 @@ public static class ServeCommand
             using var chat = ChatModel.Load(dir, new ChatModelOptions
             {
                 Name = parse.GetValue(name), ChatTemplate = parse.GetValue(template), Device = CliDevice.Resolve(parse.GetValue(device)),
-                CpuWeights = parse.GetValue(weights) == "int8" ? CpuWeights.Int8 : CpuWeights.AsLoaded,
+                CpuWeights = CliWeights.Parse(parse.GetValue(weights)),
                 Notice = note => stderr.WriteLine("prem: note: " + note),
             });
             PremServer server;

@@ -17,7 +17,8 @@ public sealed record ContinuousBatcherOptions
 
     /// <summary>
     /// How the CPU engine holds the weights, as <see cref="TextGenerator.CpuWeights"/>: <see cref="Generation.CpuWeights.Int8"/>
-    /// quantises a copy when the batcher starts (requests then match an int8 <see cref="TextGenerator"/>).
+    /// and <see cref="Generation.CpuWeights.Bf16"/> make their copy when the batcher starts (requests then match a
+    /// <see cref="TextGenerator"/> with the same setting).
     /// </summary>
     public CpuWeights CpuWeights { get; init; }
 

@@ -28,8 +28,9 @@ public sealed class TextGenerator(LlamaForCausalLM model)
     public bool UseCpuEngine { get; init; } = true;
 
     /// <summary>
-    /// How the CPU engine holds the weights; <see cref="Generation.CpuWeights.Int8"/> quantises them on first
-    /// use (the model's own weights are untouched). Int8 needs a model the CPU engine can run.
+    /// How the CPU engine holds the weights; <see cref="Generation.CpuWeights.Int8"/> quantises them and
+    /// <see cref="Generation.CpuWeights.Bf16"/> rounds them to bf16 on first use (the model's own weights are
+    /// untouched). Both need a model the CPU engine can run.
     /// </summary>
     public CpuWeights CpuWeights { get; init; }
 
@@ -75,9 +76,10 @@ public sealed class TextGenerator(LlamaForCausalLM model)
                     throw new ArgumentException($"Prompt {i} has token id {id}, outside the vocabulary [0, {model.Config.VocabSize}).", nameof(prompts));
         }
 
-        bool cpu = UseCpuEngine && (options.UseCache || CpuWeights == CpuWeights.Int8) && CpuLlama.Unsupported(model) is null;
-        if (!cpu && CpuWeights == CpuWeights.Int8)
-            throw new NotSupportedException($"CpuWeights.Int8 needs the CPU engine: {(UseCpuEngine ? CpuLlama.Unsupported(model) : "UseCpuEngine is false.")}");
+        bool copy = CpuWeights != CpuWeights.AsLoaded;
+        bool cpu = UseCpuEngine && (options.UseCache || copy) && CpuLlama.Unsupported(model) is null;
+        if (!cpu && copy)
+            throw new NotSupportedException($"CpuWeights.{CpuWeights} needs the CPU engine: {(UseCpuEngine ? CpuLlama.Unsupported(model) : "UseCpuEngine is false.")}");
         var steps = cpu ? CpuSteps(prompts, options) : TorchSteps(prompts, options);
         foreach (var step in steps) yield return step;
     }
@@ -225,7 +227,12 @@ public sealed class TextGenerator(LlamaForCausalLM model)
     CpuLlama NewEngine() => new(model, EngineFormat(CpuWeights));
 
     /// <summary>The CPU engine's format for <paramref name="weights"/> (also the batcher's).</summary>
-    internal static CpuWeightFormat EngineFormat(CpuWeights weights) => weights == CpuWeights.Int8 ? CpuWeightFormat.Int8 : CpuWeightFormat.AsLoaded;
+    internal static CpuWeightFormat EngineFormat(CpuWeights weights) => weights switch
+    {
+        CpuWeights.Int8 => CpuWeightFormat.Int8,
+        CpuWeights.Bf16 => CpuWeightFormat.Bf16,
+        _ => CpuWeightFormat.AsLoaded,
+    };
 
     static void Pick(float[] logits, int batch, int vocab, SamplingOptions options, torch.Generator? generator, int[] picked)
     {

@@ -34,6 +34,13 @@ internal static unsafe partial class NativeCpuKernels
     public static partial void Bf16MatMul(ushort* w, long cols, ushort* x, long xs, int tokens, float* y, long ys, int r0, int r1);
 
     /// <summary>
+    /// The same product with the weights in panels of 16 rows (<paramref name="w"/>, Bf16PanelMatrix), for rows [r0, r1),
+    /// r0 a multiple of 16.
+    /// </summary>
+    [LibraryImport(NativeLibraries.CpuKernels, EntryPoint = "prem_bf16_panels_matmul")]
+    public static partial void Bf16PanelsMatMul(ushort* w, long cols, ushort* x, long xs, int tokens, float* y, long ys, int r0, int r1);
+
+    /// <summary>
     /// Int8 weights in panels (<paramref name="w"/>, Int8Panels) times activations as signed bytes (<paramref name="x"/>,
     /// rows <paramref name="xs"/> bytes apart) with their block scales (<paramref name="xd"/>) and −128 · Σ x per block
     /// (<paramref name="xc"/>, both rows <paramref name="xds"/> apart), into y[t · ys + r] for rows [r0, r1), r0 a multiple of 16.

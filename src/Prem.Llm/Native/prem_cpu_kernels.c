@@ -144,6 +144,80 @@ BF16_TARGET void prem_bf16_matmul(const uint16_t* w, int64_t cols, const uint16_
 }
 
 // ---------------------------------------------------------------------------------------------------
+// bf16 weights in panels of 16 rows (Bf16Panels.cs): vector j of a panel holds columns 2j and 2j + 1 of its 16
+// rows (row i's pair in lane i; a missing last column is zero). y[t * ys + r] for rows [r0, r1), r0 a multiple
+// of 16. Each (row, token) sums in one lane: pair j into accumulator j & 1, then the two are added. One weight
+// vector serves up to eight tokens (each token's pair broadcast), nothing crosses lanes, and a panel's 16
+// outputs are one store: no activations reloaded per row pair, no reductions, one pass for eight tokens.
+// ---------------------------------------------------------------------------------------------------
+
+BF16_TARGET INLINE __m512i bf16_pair(const uint16_t* x, int64_t j, int64_t cols)
+{
+    uint32_t pair;
+    if (2 * j + 1 < cols) __builtin_memcpy(&pair, x + 2 * j, 4);
+    else pair = x[2 * j]; // an odd last column: its partner is zero (and past the row's end)
+    return _mm512_set1_epi32((int)pair);
+}
+
+BF16_TARGET INLINE void bf16_panel(const uint16_t* p, int64_t cols, const uint16_t* x, int64_t xs, float* y, int64_t ys,
+                                   __mmask16 rows, const int T)
+{
+    int64_t pairs = (cols + 1) / 2, whole = cols / 2;
+    __m512 a0[8], a1[8];
+    for (int t = 0; t < T; t++) a0[t] = a1[t] = _mm512_setzero_ps();
+    int64_t j = 0;
+    for (; j + 2 <= whole; j += 2)
+    {
+        __m512i w0 = _mm512_load_si512(p + j * 32), w1 = _mm512_load_si512(p + j * 32 + 32);
+        for (int t = 0; t < T; t++)
+        {
+            uint32_t two[2];
+            __builtin_memcpy(two, x + t * xs + 2 * j, 8);
+            a0[t] = _mm512_dpbf16_ps(a0[t], as_bh(w0), as_bh(_mm512_set1_epi32((int)two[0])));
+            a1[t] = _mm512_dpbf16_ps(a1[t], as_bh(w1), as_bh(_mm512_set1_epi32((int)two[1])));
+        }
+    }
+    for (; j < pairs; j++) // at most two: a whole pair (even j) and an odd last column
+    {
+        __m512i wv = _mm512_load_si512(p + j * 32);
+        for (int t = 0; t < T; t++)
+        {
+            __m512i xv = bf16_pair(x + t * xs, j, cols);
+            if ((j & 1) == 0) a0[t] = _mm512_dpbf16_ps(a0[t], as_bh(wv), as_bh(xv));
+            else a1[t] = _mm512_dpbf16_ps(a1[t], as_bh(wv), as_bh(xv));
+        }
+    }
+    for (int t = 0; t < T; t++) _mm512_mask_storeu_ps(y + t * ys, rows, _mm512_add_ps(a0[t], a1[t]));
+}
+
+BF16_TARGET void prem_bf16_panels_matmul(const uint16_t* w, int64_t cols, const uint16_t* x, int64_t xs, int32_t tokens,
+                                         float* y, int64_t ys, int32_t r0, int32_t r1)
+{
+    int64_t pairs = (cols + 1) / 2;
+    for (int32_t r = r0; r < r1; r += 16)
+    {
+        const uint16_t* p = w + (int64_t)(r / 16) * pairs * 32;
+        __mmask16 rows = (__mmask16)(r1 - r >= 16 ? 0xFFFF : (1u << (r1 - r)) - 1);
+        for (int32_t t = 0; t < tokens; t += 8)
+        {
+            const uint16_t* xt = x + t * xs;
+            float* yt = y + t * ys + r;
+            switch (tokens - t < 8 ? tokens - t : 8)
+            {
+                case 8: bf16_panel(p, cols, xt, xs, yt, ys, rows, 8); break;
+                case 7: bf16_panel(p, cols, xt, xs, yt, ys, rows, 7); break;
+                case 6: bf16_panel(p, cols, xt, xs, yt, ys, rows, 6); break;
+                case 5: bf16_panel(p, cols, xt, xs, yt, ys, rows, 5); break;
+                case 4: bf16_panel(p, cols, xt, xs, yt, ys, rows, 4); break;
+                case 3: bf16_panel(p, cols, xt, xs, yt, ys, rows, 3); break;
+                case 2: bf16_panel(p, cols, xt, xs, yt, ys, rows, 2); break;
+                case 1: bf16_panel(p, cols, xt, xs, yt, ys, rows, 1); break;
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
 // int8 weights × int8 activations in blocks of 32 with float32 scales (llama.cpp's Q8_0 × Q8_0), the
 // weights in panels of 16 rows (Int8Panels.cs): for each block of a panel, the 16 rows' scales (64 bytes)
 // then eight 64-byte vectors, vector g holding bytes 4g … 4g + 3 of the block for rows 0 … 15 (4 bytes per

@@ -32,6 +32,17 @@ public class GenerateCommandTests
     }
 
     [Fact]
+    public void Bf16_copies_keep_the_story_and_say_which_kernels_ran()
+    {
+        var run = CliRun.Prem("generate", "--model", TestData.Path("stories260K"), "--prompt-ids", "1", "--max-new-tokens", "40",
+            "--weights", "bf16", "--stats");
+        Assert.True(run.Exit == 0, run.Err);
+        Assert.StartsWith("Once upon a time, there was a little girl named Lily.", run.Out.TrimStart());
+        string kernels = Prem.Llm.Native.NativeCpuKernels.Bf16.Available ? "avx512-bf16" : "managed";
+        Assert.Matches(@"prem: stats: cpu-bf16-copy \(" + kernels + @" kernels\); prompt 1 tokens", run.Err);
+    }
+
+    [Fact]
     public void Sampling_options_are_seeded()
     {
         string[] args = ["generate", "--model", TinyGqaGolden.ModelDirectory, "--prompt-ids", "1,2,3", "--max-new-tokens", "12",

@@ -11,6 +11,7 @@ public class ServeCommandTests
     [Theory]
     [InlineData("as-loaded")]
     [InlineData("int8")]
+    [InlineData("bf16")]
     public async Task Serves_on_a_free_port_batched_answers_and_stops_when_asked(string weights)
     {
         using var stop = new CancellationTokenSource();

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Prem.Llm.Native;
 using Prem.Llm.Numerics;
 
@@ -12,6 +14,29 @@ namespace Prem.Llm.Generation.Cpu;
 internal sealed unsafe class Bf16Matrix(ushort* data) : CpuMatrix
 {
     [ThreadStatic] static Bf16Activations? _scratch;
+
+    // The pinned bits of a copy (Copy), kept alive with the matrix; null for a view of a tensor.
+    ushort[]? _owned;
+
+    /// <summary>Whether the matrix holds its own bits (<see cref="Copy"/>) rather than a view of a tensor's memory.</summary>
+    public bool IsCopy => _owned is not null;
+
+    /// <summary>
+    /// A row-major copy of <paramref name="rows"/> × <paramref name="cols"/> weights rounded to bf16 (ties to even);
+    /// <paramref name="readRow"/> writes row r as float32. For <see cref="CpuWeightFormat.Bf16"/> without the native kernel.
+    /// </summary>
+    public static Bf16Matrix Copy(int rows, int cols, Action<int, Span<float>> readRow)
+    {
+        var bits = GC.AllocateArray<ushort>(checked(rows * cols), pinned: true);
+        Parallel.For(0, rows, () => new float[cols], (r, _, row) =>
+        {
+            readRow(r, row);
+            BFloat16Bits.FromSingle(row, bits.AsSpan(r * cols, cols));
+            return row;
+        }, _ => { });
+        var data = (ushort*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(bits));
+        return new Bf16Matrix(data) { Rows = rows, Cols = cols, _owned = bits };
+    }
 
     /// <summary>The first element's bits.</summary>
     public ushort* Data => data;

@@ -17,7 +17,7 @@ namespace Prem.Llm.Generation.Cpu;
 /// fixed <see cref="WorkerPool"/> so that decoding one token reads each weight matrix once and
 /// allocates nothing. float32 and bf16 weights are read in place from the model's tensors (bf16 weights
 /// multiply activations rounded to bf16, as LibTorch's bf16 products do); <see cref="CpuWeightFormat.Int8"/>
-/// quantises a copy.
+/// quantises a copy and <see cref="CpuWeightFormat.Bf16"/> rounds one to bf16.
 /// </summary>
 /// <remarks>
 /// One <see cref="Forward"/> call runs up to <see cref="MaxTokens"/> tokens, each with its own KV-cache
@@ -75,8 +75,8 @@ internal sealed unsafe class CpuLlama
         _identity = Enumerable.Range(0, maxTokens).ToArray();
         int widest = Math.Max(Math.Max(_hidden, _qDim), _inter);
         if (format == CpuWeightFormat.Int8) _q8.Reserve(maxTokens, widest);
-        else if (model.Dtype == ScalarType.BFloat16) _bf16.Reserve(maxTokens, widest);
-        Load(quantize: format == CpuWeightFormat.Int8);
+        else if (format == CpuWeightFormat.Bf16 || model.Dtype == ScalarType.BFloat16) _bf16.Reserve(maxTokens, widest);
+        Load(copy: format != CpuWeightFormat.AsLoaded);
     }
 
     /// <summary>The model's configuration.</summary>
@@ -94,8 +94,13 @@ internal sealed unsafe class CpuLlama
     /// <summary>Weight bytes one decode step reads: every layer matrix, the final norm aside, and the output head.</summary>
     public long WeightBytesPerToken => _layers.Sum(l => l.Bytes) + _head.Bytes;
 
-    /// <summary>A short name of the weights' format: "float32", "bfloat16" or "int8".</summary>
-    public string FormatName => Format == CpuWeightFormat.Int8 ? "int8" : _model.Dtype == ScalarType.BFloat16 ? "bfloat16" : "float32";
+    /// <summary>A short name of the weights' format: "float32", "bfloat16", "int8" or "bf16-copy".</summary>
+    public string FormatName => Format switch
+    {
+        CpuWeightFormat.Int8 => "int8",
+        CpuWeightFormat.Bf16 => "bf16-copy",
+        _ => _model.Dtype == ScalarType.BFloat16 ? "bfloat16" : "float32",
+    };
 
     /// <summary>
     /// Which kernels run the matrix products: "avx512-bf16" or "avx512-vnni" (the native library, for bf16 or int8
@@ -105,8 +110,9 @@ internal sealed unsafe class CpuLlama
     {
         get
         {
-            // Int8 matrices chose their kernel when they were quantised (panels for the native one).
+            // Copies chose their kernel when they were made (panels for the native one).
             if (Format == CpuWeightFormat.Int8) return _head is Int8Matrix { Panels: true } ? NativeCpuKernels.Int8.Name : "managed";
+            if (Format == CpuWeightFormat.Bf16) return _head is Bf16PanelMatrix ? NativeCpuKernels.Bf16.Name : "managed";
             return _model.Dtype == ScalarType.BFloat16 && NativeCpuKernels.Bf16.Use ? NativeCpuKernels.Bf16.Name : "managed";
         }
     }
@@ -135,14 +141,14 @@ internal sealed unsafe class CpuLlama
     /// Re-reads the model's tensors: their addresses (a model moved or reloaded gets new ones), norms and
     /// biases. Int8 matrices keep the values quantised when the engine was built.
     /// </summary>
-    public void Refresh() => Load(quantize: false);
+    public void Refresh() => Load(copy: false);
 
-    void Load(bool quantize)
+    void Load(bool copy)
     {
         var parameters = new Dictionary<string, Tensor>();
         foreach (var (name, p) in _model.named_parameters()) parameters[name] = p;
-        bool keep = Format == CpuWeightFormat.Int8 && !quantize;
-        CpuMatrix Matrix(string name, CpuMatrix? previous) => keep ? previous! : MatrixOf(parameters[name], quantize);
+        bool keep = Format != CpuWeightFormat.AsLoaded && !copy;
+        CpuMatrix Matrix(string name, CpuMatrix? previous) => keep ? previous! : MatrixOf(parameters[name], Format);
         float[]? Bias(string name) => parameters.TryGetValue(name, out var b) ? VectorOf(b) : null;
         var layers = new CpuLayer[Config.NumHiddenLayers];
         for (int i = 0; i < layers.Length; i++)
@@ -170,7 +176,7 @@ internal sealed unsafe class CpuLlama
         _parameters = parameters; // keeps the tensors the matrices point into alive
     }
 
-    static CpuMatrix MatrixOf(Tensor weight, bool quantize)
+    static CpuMatrix MatrixOf(Tensor weight, CpuWeightFormat format)
     {
         if (weight.dim() != 2 || weight.device_type != DeviceType.CPU || !weight.is_contiguous())
             throw new NotSupportedException($"The CPU engine needs contiguous 2-D CPU weights; got [{string.Join(", ", weight.shape)}] on {weight.device}.");
@@ -182,7 +188,13 @@ internal sealed unsafe class CpuLlama
             ScalarType.BFloat16 => new Bf16Matrix((ushort*)data) { Rows = rows, Cols = cols, Weight = weight },
             _ => throw new NotSupportedException($"The CPU engine reads float32 or bfloat16 weights, not {weight.dtype}."),
         };
-        return quantize ? Int8Matrix.Quantize(rows, cols, view.ReadRow) : view;
+        return format switch
+        {
+            CpuWeightFormat.Int8 => Int8Matrix.Quantize(rows, cols, view.ReadRow),
+            CpuWeightFormat.Bf16 when NativeCpuKernels.Bf16.Use => Bf16PanelMatrix.Pack(rows, cols, view.ReadRow),
+            CpuWeightFormat.Bf16 => Bf16Matrix.Copy(rows, cols, view.ReadRow),
+            _ => view,
+        };
     }
 
     static float[] VectorOf(Tensor t)

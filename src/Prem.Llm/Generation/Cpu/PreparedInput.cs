@@ -20,7 +20,7 @@ internal abstract unsafe class PreparedInput
             case Int8Matrix:
                 q8.Quantize(x, cols, tokens, cols);
                 return q8;
-            case Bf16Matrix:
+            case Bf16Matrix or Bf16PanelMatrix:
                 bf16.Round(x, cols, tokens, cols);
                 return bf16;
             default:

@@ -12,23 +12,27 @@ namespace Prem.Llm.Tests.Generation.Cpu;
 public class BatchedDecoderTests : IClassFixture<ToolReport>
 {
     [SkippableTheory]
-    [InlineData("float32", false, false)]
-    [InlineData("bfloat16", false, false)]
-    [InlineData("bfloat16", false, true)]
-    [InlineData("float32", true, false)]
-    [InlineData("float32", true, true)]
-    public void Rows_that_join_and_leave_at_different_times_decode_as_they_would_alone(string dtype, bool int8, bool native)
+    [InlineData("float32", "as-loaded", false)]
+    [InlineData("bfloat16", "as-loaded", false)]
+    [InlineData("bfloat16", "as-loaded", true)]
+    [InlineData("float32", "int8", false)]
+    [InlineData("float32", "int8", true)]
+    [InlineData("float32", "bf16", false)]
+    [InlineData("float32", "bf16", true)]
+    [InlineData("bfloat16", "bf16", true)]
+    public void Rows_that_join_and_leave_at_different_times_decode_as_they_would_alone(string dtype, string weights, bool native)
     {
-        if (native) ToolRequirement.NativeCpuKernel(int8 ? NativeCpuKernels.Int8 : NativeCpuKernels.Bf16);
+        if (native) ToolRequirement.NativeCpuKernel(weights == "int8" ? NativeCpuKernels.Int8 : NativeCpuKernels.Bf16);
         using var kernels = new NativeKernelsEnabled(native);
-        RowsDecodeAsAlone(dtype == "bfloat16" ? TorchSharp.torch.ScalarType.BFloat16 : TorchSharp.torch.ScalarType.Float32, int8);
+        var cpuWeights = weights switch { "int8" => CpuWeights.Int8, "bf16" => CpuWeights.Bf16, _ => CpuWeights.AsLoaded };
+        RowsDecodeAsAlone(dtype == "bfloat16" ? TorchSharp.torch.ScalarType.BFloat16 : TorchSharp.torch.ScalarType.Float32, cpuWeights);
     }
 
-    static void RowsDecodeAsAlone(TorchSharp.torch.ScalarType dtype, bool int8)
+    static void RowsDecodeAsAlone(TorchSharp.torch.ScalarType dtype, CpuWeights weights)
     {
         using var model = LlamaForCausalLM.FromPretrained(TestData.Path("stories260K"), dtype: dtype);
-        var engine = new CpuLlama(model, int8 ? CpuWeightFormat.Int8 : CpuWeightFormat.AsLoaded);
-        var alone = new TextGenerator(model) { CpuWeights = int8 ? CpuWeights.Int8 : CpuWeights.AsLoaded };
+        var engine = new CpuLlama(model, TextGenerator.EngineFormat(weights));
+        var alone = new TextGenerator(model) { CpuWeights = weights };
         int[][] prompts = [[1], [1, 403, 407, 261, 378], [1, 29, 15], Enumerable.Range(0, 40).Select(i => 1 + i * 11 % 500).ToArray()];
         const int newTokens = 30;
         var expected = prompts.Select(p => alone.Generate(p, new SamplingOptions { MaxNewTokens = newTokens })).ToArray();

@@ -121,6 +121,32 @@ public class CpuLlamaTests : IClassFixture<ToolReport>
         Assert.Equal("bfloat16", engine.FormatName);
     }
 
+    [SkippableTheory]
+    [InlineData("float32", true)]
+    [InlineData("float32", false)]
+    [InlineData("bfloat16", true)]
+    public void A_bf16_copy_multiplies_the_rounded_weights_like_a_bf16_model(string dtype, bool native)
+    {
+        if (native) ToolRequirement.NativeCpuKernel(NativeCpuKernels.Bf16);
+        using var bf16 = LlamaForCausalLM.FromPretrained(TestData.Path("stories260K"), dtype: ScalarType.BFloat16);
+        using var model = dtype == "bfloat16" ? null : LlamaForCausalLM.FromPretrained(TestData.Path("stories260K"));
+        var prompt = new[] { 1, 403, 407, 261, 378, 29, 15 };
+        // The copy rounds the weight matrices (ties to even) and keeps a float32 model's norms in float32.
+        using var rounded = LlamaForCausalLM.FromPretrained(TestData.Path("stories260K"));
+        using (no_grad())
+            foreach (var (_, p) in rounded.named_parameters())
+                if (p.dim() == 2 || dtype == "bfloat16") p.copy_(p.to_type(ScalarType.BFloat16).to_type(ScalarType.Float32));
+        var reference = TorchLogitsWithBf16Inputs(rounded, prompt);
+        using var kernels = new NativeKernelsEnabled(native);
+        var engine = new CpuLlama(model ?? bf16, CpuWeightFormat.Bf16);
+        float diff = MaxAbsDiff(EngineLogits(engine, prompt), reference);
+        Assert.True(diff < BF16Tolerance, $"max |Δ| = {diff}");
+        Assert.Equal(("bf16-copy", native ? "avx512-bf16" : "managed"), (engine.FormatName, engine.KernelsName));
+        // Two bytes a weight; panels also pad each matrix to whole 16-row panels (gate and up: 172 rows → 176).
+        long bf16Bytes = new CpuLlama(bf16).WeightBytesPerToken;
+        Assert.InRange(engine.WeightBytesPerToken, bf16Bytes, native ? bf16Bytes * 1.03 : bf16Bytes);
+    }
+
     /// <summary>
     /// Engine vs <see cref="TorchLogitsWithBf16Inputs"/>: the float32 sums differ in order, so an activation
     /// near a bf16 rounding boundary may round the other way (one bf16 step, 2⁻⁸ relative), which is far above 1e-4.
