@@ -16,7 +16,7 @@ public enum CpuWeights
     /// <summary>
     /// A bfloat16 copy (the weights rounded ties to even; for a bf16 model the same values), made once when the
     /// generator first runs, in the layout of the batched AVX512-BF16 kernel where the CPU has it: batched
-    /// decoding and prompts faster than <see cref="AsLoaded"/> bf16, at the cost of a second copy of the weights
+    /// decoding faster than <see cref="AsLoaded"/> bf16 (prompts slower: no LibTorch GEMM), at the cost of a second copy of the weights
     /// (the model's own stay as they are; changes to them after the first run are not seen). Half the float32 bytes per token.
     /// </summary>
     Bf16,
