@@ -139,7 +139,8 @@ internal sealed unsafe class CpuLlama
 
     /// <summary>
     /// Re-reads the model's tensors: their addresses (a model moved or reloaded gets new ones), norms and
-    /// biases. Int8 matrices keep the values quantised when the engine was built.
+    /// biases. Copies (<see cref="CpuWeightFormat.Int8"/>, <see cref="CpuWeightFormat.Bf16"/>) keep the values they
+    /// were made from when the engine was built.
     /// </summary>
     public void Refresh() => Load(copy: false);
 
