@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Prem.Llm.Native;
 using Prem.Llm.Numerics;
 
@@ -7,7 +5,7 @@ namespace Prem.Llm.Generation.Cpu;
 
 /// <summary>
 /// A bfloat16 copy of a weight matrix in the layout of the native AVX512-BF16 panel kernel
-/// (<c>prem_bf16_panels_matmul</c>): panels of <see cref="PanelRows"/> rows, each a run of 64-byte
+/// (<c>prem_bf16_panels_matmul</c>): panels of <see cref="CpuMatrix.PanelRows"/> rows, each a run of 64-byte
 /// vectors, vector j holding columns 2j and 2j + 1 of the panel's 16 rows (row i's pair in lane i; an odd
 /// last column's partner is zero). Its products take the activations rounded to bf16 and sum in float32,
 /// as <see cref="Bf16Matrix"/>'s do, in another order.
@@ -22,21 +20,13 @@ namespace Prem.Llm.Generation.Cpu;
 /// </remarks>
 internal sealed unsafe class Bf16PanelMatrix : CpuMatrix
 {
-    /// <summary>Rows per panel (the 16 float32 lanes of a 512-bit vector).</summary>
-    public const int PanelRows = 16;
-
     [ThreadStatic] static Bf16Activations? _scratch;
 
-    readonly ushort[] _bits; // pinned; 31 spare elements so the first panel starts on a 64-byte boundary
+    readonly ushort[] _bits; // pinned (AlignedPinned): the first panel starts on a 64-byte boundary
     readonly ushort* _start;
 
-    Bf16PanelMatrix(int rows, int cols)
-    {
-        long elements = (long)((rows + PanelRows - 1) / PanelRows) * PanelRows * Pairs(cols) * 2;
-        _bits = GC.AllocateArray<ushort>(checked((int)(elements + 31)), pinned: true);
-        var first = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_bits));
-        _start = (ushort*)((first + 63) & ~(nint)63);
-    }
+    Bf16PanelMatrix(int rows, int cols) =>
+        _bits = AlignedPinned.Allocate<ushort>((long)((rows + PanelRows - 1) / PanelRows) * PanelRows * Pairs(cols) * 2, out _start);
 
     /// <summary>
     /// Rounds <paramref name="rows"/> × <paramref name="cols"/> weights to bf16 (ties to even; exact for bf16
@@ -60,11 +50,10 @@ internal sealed unsafe class Bf16PanelMatrix : CpuMatrix
     public override long Bytes => (long)((Rows + PanelRows - 1) / PanelRows) * PanelRows * Pairs(Cols) * 2 * sizeof(ushort);
 
     /// <inheritdoc />
-    /// <remarks><paramref name="rowStart"/> is a multiple of <see cref="PanelRows"/> (the engine's chunks are).</remarks>
+    /// <remarks><paramref name="rowStart"/> is a multiple of <see cref="CpuMatrix.PanelRows"/> (the engine's chunks are).</remarks>
     public override void Multiply(float* x, int xStride, int tokens, float* y, int yStride, int rowStart, int rowEnd, PreparedInput? prepared = null)
     {
-        if (rowStart % PanelRows != 0)
-            throw new ArgumentOutOfRangeException(nameof(rowStart), rowStart, $"Bf16 panels start every {PanelRows} rows.");
+        RequirePanelStart(rowStart);
         if (prepared is not Bf16Activations input)
         {
             input = _scratch ??= new Bf16Activations();

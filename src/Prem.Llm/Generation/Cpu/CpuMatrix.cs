@@ -9,6 +9,20 @@ internal abstract unsafe class CpuMatrix
     /// <summary>Input features.</summary>
     public required int Cols { get; init; }
 
+    /// <summary>
+    /// Rows per panel of the native kernels' layouts (<see cref="Int8Panels"/>, <see cref="Bf16PanelMatrix"/>: the 16
+    /// float32 lanes of a 512-bit vector). Such matrices take row ranges from a panel start; the engine's chunks are
+    /// whole panels for every format.
+    /// </summary>
+    public const int PanelRows = 16;
+
+    /// <summary>Throws unless <paramref name="rowStart"/> starts a panel (<see cref="PanelRows"/>).</summary>
+    protected static void RequirePanelStart(int rowStart)
+    {
+        if (rowStart % PanelRows != 0)
+            throw new ArgumentOutOfRangeException(nameof(rowStart), rowStart, $"Panels start every {PanelRows} rows.");
+    }
+
     /// <summary>Bytes read for one pass over the matrix (weights and scales).</summary>
     public abstract long Bytes { get; }
 

@@ -100,7 +100,7 @@ internal sealed unsafe class Int8Matrix : CpuMatrix
     }
 
     /// <inheritdoc />
-    /// <remarks>In panels, <paramref name="rowStart"/> is a multiple of <see cref="Int8Panels.PanelRows"/> (the engine's chunks are).</remarks>
+    /// <remarks>In panels, <paramref name="rowStart"/> is a multiple of <see cref="CpuMatrix.PanelRows"/> (the engine's chunks are).</remarks>
     public override void Multiply(float* x, int xStride, int tokens, float* y, int yStride, int rowStart, int rowEnd, PreparedInput? prepared = null)
     {
         if (prepared is not Q8Activations quantized)
@@ -113,8 +113,7 @@ internal sealed unsafe class Int8Matrix : CpuMatrix
             Int8Kernel.Multiply(Quants, Scales, Cols, quantized, y, yStride, rowStart, rowEnd);
             return;
         }
-        if (rowStart % Int8Panels.PanelRows != 0)
-            throw new ArgumentOutOfRangeException(nameof(rowStart), rowStart, $"Int8 panels start every {Int8Panels.PanelRows} rows.");
+        RequirePanelStart(rowStart);
         if (!quantized.HasSignedBytes)
             throw new InvalidOperationException("The activations were quantised without the native kernel's bytes (NativeCpuKernels.Int8 is not available).");
         NativeCpuKernels.Q8MatMul(_panels.Start, Cols, quantized.Signed(0), (long)quantized.Blocks * BlockSize, quantized.Scales(0),

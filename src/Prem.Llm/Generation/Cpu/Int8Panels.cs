@@ -1,11 +1,8 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-
 namespace Prem.Llm.Generation.Cpu;
 
 /// <summary>
 /// Int8 weights in the layout the native VNNI kernel reads (<c>prem_q8_matmul</c>): panels of
-/// <see cref="PanelRows"/> rows; for each block of 32 columns of a panel, the 16 rows' float32 scales
+/// <see cref="CpuMatrix.PanelRows"/> rows; for each block of 32 columns of a panel, the 16 rows' float32 scales
 /// (64 bytes), then eight 64-byte vectors, vector g holding columns 4g … 4g + 3 of the block for rows
 /// 0 … 15 (row i's four bytes at 4i), each weight stored as w + 128. The lanes of rows past the matrix's
 /// last are never stored, and columns past its last meet zero activations, so both stay as allocated (zeros).
@@ -18,23 +15,19 @@ namespace Prem.Llm.Generation.Cpu;
 /// </remarks>
 internal sealed unsafe class Int8Panels
 {
-    /// <summary>Rows per panel (the 16 lanes of a 512-bit vector of int32 sums).</summary>
-    public const int PanelRows = 16;
+    const int PanelRows = CpuMatrix.PanelRows;
 
     /// <summary>Bytes per block of a panel: 16 scales, then 16 rows × 32 weights.</summary>
     public const int BlockBytes = PanelRows * sizeof(float) + PanelRows * Int8Matrix.BlockSize;
 
-    readonly byte[] _bytes; // pinned; 63 spare bytes so the first panel starts on a 64-byte boundary
+    readonly byte[] _bytes; // pinned (AlignedPinned): the first panel starts on a 64-byte boundary
     readonly byte* _start;
 
     Int8Panels(int rows, int cols)
     {
         Rows = rows;
         Blocks = (cols + Int8Matrix.BlockSize - 1) / Int8Matrix.BlockSize;
-        long bytes = (long)Panels * Blocks * BlockBytes;
-        _bytes = GC.AllocateArray<byte>(checked((int)(bytes + 63)), pinned: true);
-        byte* first = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_bytes));
-        _start = (byte*)(((nint)first + 63) & ~(nint)63);
+        _bytes = AlignedPinned.Allocate<byte>((long)Panels * Blocks * BlockBytes, out _start);
     }
 
     /// <summary>Rows of the matrix.</summary>

@@ -26,8 +26,8 @@ internal sealed unsafe class ProjectionJob : IPoolJob
 
     /// <summary>
     /// Rows per chunk of <paramref name="matrix"/>: about <see cref="ChunkBytes"/> of weights, and at least
-    /// three chunks per worker (so a worker the OS deschedules holds back little), in whole 16-row panels
-    /// (<see cref="Int8Panels"/>; the other formats' kernels take any rows).
+    /// three chunks per worker (so a worker the OS deschedules holds back little), in whole
+    /// <see cref="CpuMatrix.PanelRows"/>-row panels (the panel formats need it; the others take any rows).
     /// </summary>
     /// <remarks>
     /// Sized in bytes, not weights: the workers claim chunks in turn, so each one's reads jump ahead at every
@@ -39,7 +39,7 @@ internal sealed unsafe class ProjectionJob : IPoolJob
     public static int ChunkRows(CpuMatrix matrix, int workers)
     {
         long bytesPerRow = Math.Max(1, matrix.Bytes / matrix.Rows);
-        const int panel = Int8Panels.PanelRows;
+        const int panel = CpuMatrix.PanelRows;
         int byBytes = (int)Math.Max(panel, ChunkBytes / bytesPerRow);
         int byBalance = Math.Max(panel, matrix.Rows / (3 * workers));
         return (Math.Min(byBytes, byBalance) + panel - 1) / panel * panel;
