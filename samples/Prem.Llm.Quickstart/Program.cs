@@ -26,6 +26,9 @@ var evaluator = new ReadingEvaluator(tokenizer, heldOut);
 var report = new Dictionary<string, double>();
 var progress = new StageProgress(clock, stages: 9);
 Console.WriteLine("The quickstart runs 9 stages; on 2 CPU cores it takes about 3 minutes on an idle machine and up to 12 on a busy one.");
+// The Prem-1B recipe trains in bf16-mixed; a CPU without bf16 arithmetic emulates it many times slower than float32.
+var precision = PrecisionOptions.HasNativeBf16(TorchSharp.torch.CPU) ? TrainingPrecision.Bf16Mixed : TrainingPrecision.Float32;
+if (precision == TrainingPrecision.Float32) Console.WriteLine("This CPU has no AVX512-BF16: training in float32 (bf16-mixed would be emulated, several times slower).");
 void Evaluate(string stage, Func<Action<int>, double> accuracyOf)
 {
     progress.Start($"eval {stage}", heldOut.Count, "held-out questions");
@@ -125,7 +128,7 @@ TrainingResult Train(LlamaForCausalLM m, IObjective objective, IBatchSource sour
     {
         Optimizer = new() { LearningRate = learningRate },
         Schedule = new() { MinLearningRate = learningRate / 10, WarmupFraction = 0.1, MaxSteps = steps },
-        Precision = new() { Mode = TrainingPrecision.Bf16Mixed },
+        Precision = new() { Mode = precision },
         Checkpoint = new() { OutputDir = Path.Combine(run, name), ExportFinalModel = false },
         AccumulationSteps = 1, LogEveryNSteps = Math.Max(1, steps / 10), Seed = 7,
     };

@@ -40,11 +40,14 @@ internal sealed record MpiJob(int ExitCode, string Output, TimeSpan Elapsed, str
             new() { ["LD_LIBRARY_PATH"] = lib, ["PATH"] = Path.Combine(MpichRoot, "bin") + ":" + Environment.GetEnvironmentVariable("PATH") });
     }
 
-    /// <summary>The host without a launcher: one process, the single-process communicator.</summary>
-    public static MpiJob Single(string hostArgs, Dictionary<string, string>? environment = null) =>
-        Run("dotnet", "", hostArgs + " --backend single", environment ?? []);
+    /// <summary>
+    /// The host without a launcher: one process, the single-process communicator; killed after
+    /// <paramref name="timeoutSeconds"/> (60 unless the job is known to be slow somewhere).
+    /// </summary>
+    public static MpiJob Single(string hostArgs, Dictionary<string, string>? environment = null, int timeoutSeconds = 60) =>
+        Run("dotnet", "", hostArgs + " --backend single", environment ?? [], timeoutSeconds);
 
-    private static MpiJob Run(string launcher, string prefix, string hostArgs, Dictionary<string, string> env)
+    private static MpiJob Run(string launcher, string prefix, string hostArgs, Dictionary<string, string> env, int timeoutSeconds = 60)
     {
         var output = TestData.TempDirectory();
         string command = $"{prefix} \"{Host}\" {hostArgs} --out \"{output}\"".TrimStart();
@@ -54,10 +57,10 @@ internal sealed record MpiJob(int ExitCode, string Output, TimeSpan Elapsed, str
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
+        if (!process.WaitForExit(TimeSpan.FromSeconds(timeoutSeconds)))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{launcher} {command} did not finish in 60 s: {stdout.Result}{stderr.Result}");
+            throw new TimeoutException($"{launcher} {command} did not finish in {timeoutSeconds} s: {stdout.Result}{stderr.Result}");
         }
         return new MpiJob(process.ExitCode, stdout.Result + stderr.Result, clock.Elapsed, output);
     }

@@ -48,6 +48,7 @@ internal sealed unsafe class AttentionJob : IPoolJob
         float* keys = _cache.Keys(_layer, _slots[t], g), values = _cache.Values(_layer, _slots[t], g);
         var scores = _scores.AsSpan(worker * _cache.Capacity, length);
         bool wide = MatMulKernel.UseVector512 && d % 16 == 0;
+        bool avx2 = !wide && !MatMulKernel.UseVector512 && MatMulKernel.UseVector256 && d % 8 == 0;
         for (int i = 0; i < group; i++)
         {
             int h = g * group + i;
@@ -55,6 +56,7 @@ internal sealed unsafe class AttentionJob : IPoolJob
             fixed (float* s = scores)
             {
                 if (wide) Scores512(q, keys, d, length, _scale, s);
+                else if (avx2) Scores256(q, keys, d, length, _scale, s);
                 else
                     for (int p = 0; p < length; p++)
                         s[p] = TensorPrimitives.Dot(new ReadOnlySpan<float>(q, d), new ReadOnlySpan<float>(keys + (long)p * d, d)) * _scale;
@@ -63,6 +65,7 @@ internal sealed unsafe class AttentionJob : IPoolJob
                 TensorPrimitives.Exp(scores, scores);
                 TensorPrimitives.Divide(scores, TensorPrimitives.Sum(scores), scores);
                 if (wide) Weighted512(values, d, length, s, output);
+                else if (avx2) Weighted256(values, d, length, s, output);
                 else
                 {
                     var o = new Span<float>(output, d);
@@ -130,6 +133,64 @@ internal sealed unsafe class AttentionJob : IPoolJob
             Vector512<float> o = default;
             float* v = values + j;
             for (int p = 0; p < length; p++, v += d) o = Vector512.FusedMultiplyAdd(Vector512.Load(v), Vector512.Create(s[p]), o);
+            o.Store(output + j);
+        }
+    }
+
+    // Scores512 in 256-bit vectors, for CPUs with AVX2 but no AVX-512 (head dims that are multiples of 8).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Scores256(float* q, float* keys, int d, int length, float scale, float* s)
+    {
+        int p = 0;
+        for (; p + 2 <= length; p += 2)
+        {
+            float* k0 = keys + (long)p * d, k1 = k0 + d;
+            Vector256<float> a0 = default, a1 = default;
+            for (int j = 0; j < d; j += 8)
+            {
+                var qj = Vector256.Load(q + j);
+                a0 = Vector256.FusedMultiplyAdd(qj, Vector256.Load(k0 + j), a0);
+                a1 = Vector256.FusedMultiplyAdd(qj, Vector256.Load(k1 + j), a1);
+            }
+            s[p] = Vector256.Sum(a0) * scale;
+            s[p + 1] = Vector256.Sum(a1) * scale;
+        }
+        if (p < length)
+        {
+            float* k0 = keys + (long)p * d;
+            Vector256<float> a0 = default;
+            for (int j = 0; j < d; j += 8) a0 = Vector256.FusedMultiplyAdd(Vector256.Load(q + j), Vector256.Load(k0 + j), a0);
+            s[p] = Vector256.Sum(a0) * scale;
+        }
+    }
+
+    // Weighted512 in 256-bit vectors: 32 columns at a time held in registers across all positions.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Weighted256(float* values, int d, int length, float* s, float* output)
+    {
+        int j = 0;
+        for (; j + 32 <= d; j += 32)
+        {
+            Vector256<float> o0 = default, o1 = default, o2 = default, o3 = default;
+            float* v = values + j;
+            for (int p = 0; p < length; p++, v += d)
+            {
+                var w = Vector256.Create(s[p]);
+                o0 = Vector256.FusedMultiplyAdd(Vector256.Load(v), w, o0);
+                o1 = Vector256.FusedMultiplyAdd(Vector256.Load(v + 8), w, o1);
+                o2 = Vector256.FusedMultiplyAdd(Vector256.Load(v + 16), w, o2);
+                o3 = Vector256.FusedMultiplyAdd(Vector256.Load(v + 24), w, o3);
+            }
+            o0.Store(output + j);
+            o1.Store(output + j + 8);
+            o2.Store(output + j + 16);
+            o3.Store(output + j + 24);
+        }
+        for (; j < d; j += 8)
+        {
+            Vector256<float> o = default;
+            float* v = values + j;
+            for (int p = 0; p < length; p++, v += d) o = Vector256.FusedMultiplyAdd(Vector256.Load(v), Vector256.Create(s[p]), o);
             o.Store(output + j);
         }
     }

@@ -10,5 +10,9 @@ internal readonly unsafe struct Bf16Rows(ushort* data, int cols) : IWeightRows
         (Vector512.WidenLower(Vector256.Load(data + row * cols + k).ToVector512Unsafe()) << 16).AsSingle();
 
     /// <inheritdoc />
+    public Vector256<float> Load8(long row, int k) =>
+        (Vector256.WidenLower(Vector128.Load(data + row * cols + k).ToVector256Unsafe()) << 16).AsSingle();
+
+    /// <inheritdoc />
     public float Load1(long row, int k) => BitConverter.UInt32BitsToSingle((uint)data[row * cols + k] << 16);
 }

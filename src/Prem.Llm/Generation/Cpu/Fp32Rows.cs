@@ -9,5 +9,8 @@ internal readonly unsafe struct Fp32Rows(float* data, int cols) : IWeightRows
     public Vector512<float> Load16(long row, int k) => Vector512.Load(data + row * cols + k);
 
     /// <inheritdoc />
+    public Vector256<float> Load8(long row, int k) => Vector256.Load(data + row * cols + k);
+
+    /// <inheritdoc />
     public float Load1(long row, int k) => data[row * cols + k];
 }

@@ -11,6 +11,9 @@ internal interface IWeightRows
     /// <summary>Elements k … k + 15 of row <paramref name="row"/> as float32 (k is a multiple of 16).</summary>
     Vector512<float> Load16(long row, int k);
 
+    /// <summary>Elements k … k + 7 of row <paramref name="row"/> as float32 (k is a multiple of 8), for <see cref="MatMulKernel256"/>.</summary>
+    Vector256<float> Load8(long row, int k);
+
     /// <summary>Element k of row <paramref name="row"/> as float32.</summary>
     float Load1(long row, int k);
 }

@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Prem.Llm.Generation.Cpu;
 
@@ -19,6 +20,12 @@ internal static unsafe class MatMulKernel
     /// <summary>Use the 512-bit kernels (on by default where the CPU has AVX-512); tests turn it off to check the fallback.</summary>
     public static bool UseVector512 { get; set; } = Vector512.IsHardwareAccelerated;
 
+    /// <summary>
+    /// Without the 512-bit kernels, use <see cref="MatMulKernel256"/> (on by default where the CPU has AVX2 and FMA);
+    /// off, the portable fallback (TensorPrimitives per row). Tests turn it off to check the fallback.
+    /// </summary>
+    public static bool UseVector256 { get; set; } = Vector256.IsHardwareAccelerated && Fma.IsSupported;
+
     [ThreadStatic] static float[]? _rowScratch;
 
     /// <summary>
@@ -32,7 +39,8 @@ internal static unsafe class MatMulKernel
     {
         if (!UseVector512)
         {
-            Fallback(w, cols, x, xStride, tokens, y, yStride, rowStart, rowEnd);
+            if (UseVector256) MatMulKernel256.Multiply(w, cols, x, xStride, tokens, y, yStride, rowStart, rowEnd);
+            else Fallback(w, cols, x, xStride, tokens, y, yStride, rowStart, rowEnd);
             return;
         }
         int r = rowStart;

@@ -55,33 +55,25 @@ public class CpuLlamaTests : IClassFixture<ToolReport>
         }
     }
 
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void Stories260K_logits_match_the_TorchSharp_forward_with_and_without_512_bit_kernels(bool vector512)
+    [SkippableTheory]
+    [InlineData(512)]
+    [InlineData(256)]
+    [InlineData(0)]
+    public void Stories260K_logits_match_the_TorchSharp_forward_at_every_kernel_width(int bits)
     {
-        if (vector512 && !MatMulKernel.UseVector512) return; // this CPU has no AVX-512: the fallback case covers it
         using var model = LlamaForCausalLM.FromPretrained(TestData.Path("stories260K"));
         var prompt = Enumerable.Range(0, 150).Select(i => 1 + (i * 37) % 500).ToArray();
-        bool saved = MatMulKernel.UseVector512;
-        MatMulKernel.UseVector512 = vector512;
-        try
-        {
-            var engine = new CpuLlama(model, maxTokens: 64);
-            var cache = engine.CreateCache(1, prompt.Length);
-            // Prefill in chunks of 64 (3 calls), then compare every position of a full pass too.
-            var last = new float[512];
-            engine.Prefill(prompt, 0, 0, cache, last);
-            var reference = TorchLogits(model, prompt);
-            Assert.True(MaxAbsDiff(last, reference[^512..]) < Tolerance, $"last position: {MaxAbsDiff(last, reference[^512..])}");
-            var chunked = new CpuLlama(model, maxTokens: 150);
-            float diff = MaxAbsDiff(EngineLogits(chunked, prompt), reference);
-            Assert.True(diff < Tolerance, $"max |Δ| = {diff}");
-        }
-        finally
-        {
-            MatMulKernel.UseVector512 = saved;
-        }
+        using var width = new KernelWidth(bits);
+        var engine = new CpuLlama(model, maxTokens: 64);
+        var cache = engine.CreateCache(1, prompt.Length);
+        // Prefill in chunks of 64 (3 calls), then compare every position of a full pass too.
+        var last = new float[512];
+        engine.Prefill(prompt, 0, 0, cache, last);
+        var reference = TorchLogits(model, prompt);
+        Assert.True(MaxAbsDiff(last, reference[^512..]) < Tolerance, $"last position: {MaxAbsDiff(last, reference[^512..])}");
+        var chunked = new CpuLlama(model, maxTokens: 150);
+        float diff = MaxAbsDiff(EngineLogits(chunked, prompt), reference);
+        Assert.True(diff < Tolerance, $"max |Δ| = {diff}");
     }
 
     /// <summary>
@@ -297,6 +289,6 @@ public class CpuLlamaTests : IClassFixture<ToolReport>
     }
 }
 
-/// <summary>Tests that flip <see cref="MatMulKernel.UseVector512"/> run alone.</summary>
+/// <summary>Tests that flip the kernels (<see cref="KernelWidth"/>, native on or off) run alone.</summary>
 [CollectionDefinition(nameof(CpuKernelCollection), DisableParallelization = true)]
 public sealed class CpuKernelCollection;

@@ -33,19 +33,12 @@ public class Int8MatrixTests(ITestOutputHelper output) : IClassFixture<ToolRepor
         Assert.Equal(0f, Int8Matrix.QuantizeBlock([0f, 0f], new sbyte[2]));
     }
 
-    static unsafe float[] Products(Int8Matrix matrix, float[] x, int tokens, bool vector512)
+    // The products at one kernel width (KernelWidth: 512, 256 or 0 for the portable pair sums).
+    static unsafe float[] Products(Int8Matrix matrix, float[] x, int tokens, int bits)
     {
         var y = new float[tokens * matrix.Rows];
-        bool saved = MatMulKernel.UseVector512;
-        MatMulKernel.UseVector512 = vector512;
-        try
-        {
-            fixed (float* px = x, py = y) matrix.Multiply(px, matrix.Cols, tokens, py, matrix.Rows, 0, matrix.Rows);
-        }
-        finally
-        {
-            MatMulKernel.UseVector512 = saved;
-        }
+        using var width = new KernelWidth(bits);
+        fixed (float* px = x, py = y) matrix.Multiply(px, matrix.Cols, tokens, py, matrix.Rows, 0, matrix.Rows);
         return y;
     }
 
@@ -65,13 +58,14 @@ public class Int8MatrixTests(ITestOutputHelper output) : IClassFixture<ToolRepor
         var matrix = Int8Matrix.Quantize(rows, cols, (r, row) => weights.AsSpan(r * cols, cols).CopyTo(row), panels);
         Assert.Equal(panels, matrix.Panels);
         var x = Enumerable.Range(0, tokens * cols).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
-        var portable = Products(matrix, x, tokens, vector512: false);
-        // Rows: the portable and AVX-512 paths give the same bits (panels have one path).
-        if (Int8Kernel.UseAvx512 && !panels) Assert.Equal(portable, Products(matrix, x, tokens, vector512: true));
+        var portable = Products(matrix, x, tokens, bits: 0);
+        // Rows: the portable pair sums, AVX2's VPMADDWD and the AVX-512 path give the same bits (panels have one path).
+        if (KernelWidth.Supports(256)) Assert.Equal(portable, Products(matrix, x, tokens, bits: 256));
+        if (KernelWidth.Supports(512) && Int8Kernel.UseAvx512 && !panels) Assert.Equal(portable, Products(matrix, x, tokens, bits: 512));
         // A token alone gives the same bits as in a group.
         for (int t = 0; t < tokens; t++)
         {
-            var alone = Products(matrix, x[(t * cols)..((t + 1) * cols)], 1, vector512: MatMulKernel.UseVector512);
+            var alone = Products(matrix, x[(t * cols)..((t + 1) * cols)], 1, KernelWidth.Widest);
             Assert.Equal(portable.AsSpan(t * rows, rows).ToArray(), alone);
         }
 

@@ -1,0 +1,97 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Prem.Llm.Generation.Cpu;
+
+/// <summary>
+/// <see cref="MatMulKernel"/> for CPUs with AVX2 and FMA but no AVX-512 (Zen 2/3, Intel's client cores since Alder
+/// Lake): 256-bit FMAs, one row streamed at a time for up to three tokens, and 2 rows × 4 tokens register blocks
+/// from four tokens on (8 accumulators of the 16 registers; 4 × 4 would spill).
+/// </summary>
+/// <remarks>
+/// Before this kernel such CPUs widened each row into a scratch buffer and called TensorPrimitives.Dot per token:
+/// on a 2-core Zen 3 VM, 110M float32 decoded 8 rows at the speed of ~2 (benchmarks/README.md, seventh pass).
+/// </remarks>
+internal static unsafe class MatMulKernel256
+{
+    /// <inheritdoc cref="MatMulKernel.Multiply"/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Multiply<TRows>(TRows w, int cols, float* x, int xStride, int tokens, float* y, int yStride, int rowStart, int rowEnd)
+        where TRows : struct, IWeightRows
+    {
+        int r = rowStart;
+        if (tokens < MatMulKernel.FewTokens)
+        {
+            // Decode of one to three sequences: each row read once as one sequential stream.
+            for (; r < rowEnd; r++)
+                for (int t = 0; t < tokens; t++) y[(long)t * yStride + r] = Dot(w, cols, x + (long)t * xStride, r);
+            return;
+        }
+        for (; r + 2 <= rowEnd; r += 2)
+        {
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4) Block2x4(w, cols, x + (long)t * xStride, xStride, y + (long)t * yStride + r, yStride, r);
+            for (; t < tokens; t++)
+            {
+                y[(long)t * yStride + r] = Dot(w, cols, x + (long)t * xStride, r);
+                y[(long)t * yStride + r + 1] = Dot(w, cols, x + (long)t * xStride, r + 1);
+            }
+        }
+        for (; r < rowEnd; r++)
+            for (int t = 0; t < tokens; t++) y[(long)t * yStride + r] = Dot(w, cols, x + (long)t * xStride, r);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static float Dot<TRows>(TRows w, int cols, float* x, long r) where TRows : struct, IWeightRows
+    {
+        Vector256<float> a = default, b = default, c = default, d = default;
+        int whole = cols & ~7, k = 0;
+        for (; k + 32 <= whole; k += 32)
+        {
+            a = Vector256.FusedMultiplyAdd(w.Load8(r, k), Vector256.Load(x + k), a);
+            b = Vector256.FusedMultiplyAdd(w.Load8(r, k + 8), Vector256.Load(x + k + 8), b);
+            c = Vector256.FusedMultiplyAdd(w.Load8(r, k + 16), Vector256.Load(x + k + 16), c);
+            d = Vector256.FusedMultiplyAdd(w.Load8(r, k + 24), Vector256.Load(x + k + 24), d);
+        }
+        for (; k < whole; k += 8) a = Vector256.FusedMultiplyAdd(w.Load8(r, k), Vector256.Load(x + k), a);
+        float sum = Vector256.Sum((a + b) + (c + d));
+        for (k = whole; k < cols; k++) sum += w.Load1(r, k) * x[k];
+        return sum;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Block2x4<TRows>(TRows w, int cols, float* x0, int xStride, float* y, int yStride, long r)
+        where TRows : struct, IWeightRows
+    {
+        float* x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
+        Vector256<float> a00 = default, a01 = default, a02 = default, a03 = default;
+        Vector256<float> a10 = default, a11 = default, a12 = default, a13 = default;
+        int whole = cols & ~7;
+        for (int k = 0; k < whole; k += 8)
+        {
+            var w0 = w.Load8(r, k);
+            var w1 = w.Load8(r + 1, k);
+            var v = Vector256.Load(x0 + k);
+            a00 = Vector256.FusedMultiplyAdd(w0, v, a00); a10 = Vector256.FusedMultiplyAdd(w1, v, a10);
+            v = Vector256.Load(x1 + k);
+            a01 = Vector256.FusedMultiplyAdd(w0, v, a01); a11 = Vector256.FusedMultiplyAdd(w1, v, a11);
+            v = Vector256.Load(x2 + k);
+            a02 = Vector256.FusedMultiplyAdd(w0, v, a02); a12 = Vector256.FusedMultiplyAdd(w1, v, a12);
+            v = Vector256.Load(x3 + k);
+            a03 = Vector256.FusedMultiplyAdd(w0, v, a03); a13 = Vector256.FusedMultiplyAdd(w1, v, a13);
+        }
+        float* y1 = y + yStride, y2 = y1 + yStride, y3 = y2 + yStride;
+        (y[0], y[1]) = (Vector256.Sum(a00), Vector256.Sum(a10));
+        (y1[0], y1[1]) = (Vector256.Sum(a01), Vector256.Sum(a11));
+        (y2[0], y2[1]) = (Vector256.Sum(a02), Vector256.Sum(a12));
+        (y3[0], y3[1]) = (Vector256.Sum(a03), Vector256.Sum(a13));
+        if (whole == cols) return;
+        // Columns past the last multiple of 8, after the sums (live accumulators across a call would spill in the loop).
+        for (int j = 0; j < 4; j++)
+        {
+            float* xj = x0 + (long)j * xStride, yj = y + (long)j * yStride;
+            for (int i = 0; i < 2; i++)
+                for (int k = whole; k < cols; k++) yj[i] += w.Load1(r + i, k) * xj[k];
+        }
+    }
+}
