@@ -12,12 +12,13 @@ namespace Prem.Llm.Generation.Cpu;
 /// </summary>
 /// <remarks>
 /// <para>Two paths with bit-identical results: AVX-512BW (VPMOVSXBW widens 32 weights to int16, VPMADDWD
-/// multiplies by the int16 activations and adds pairs) and a portable Vector256 one (widen, then AVX2's VPMADDWD
-/// where the CPU has it, else multiply in int16 and add each pair of int16 products in int32). Both compute lane j of a block as the products
+/// multiplies by the int16 activations and adds pairs) and a portable Vector256 one (widen, multiply in
+/// int16, add each pair of int16 products in int32). Both compute lane j of a block as the products
 /// 2j and 2j + 1, accumulate lane by lane with one fused multiply-add per block (even and odd blocks
 /// in two accumulators, so two dependency chains overlap), add the two, and reduce the 16 lanes in the
 /// same fixed order, so a token's result does not depend on the path or on the tokens
-/// beside it (batched decode = single-sequence decode, bit for bit).</para>
+/// beside it (batched decode = single-sequence decode, bit for bit). CPUs with AVX2 but no AVX-512 run
+/// <see cref="Int8KernelAvx2"/> instead (signed-byte activations, fewer operations per block, its own bits).</para>
 /// <para>AVX-512 VNNI (VPDPBUSD) sums four products per lane in one instruction, but .NET 10 exposes it only
 /// through <c>Avx10v1</c> and the VEX-encoded <c>AvxVnni</c>, which CPUs of the AVX-512 generation before AVX10
 /// (Zen 4, Sapphire Rapids) do not report: there the engine calls the native kernel
@@ -28,8 +29,11 @@ internal static unsafe class Int8Kernel
     /// <summary>Use the AVX-512BW path (where the CPU has it and <see cref="MatMulKernel.UseVector512"/> is on).</summary>
     public static bool UseAvx512 => MatMulKernel.UseVector512 && Avx512BW.IsSupported;
 
-    /// <summary>Whether the portable path forms its pair sums with AVX2's VPMADDWD (where <see cref="MatMulKernel.UseVector256"/> is on).</summary>
-    public static bool UseAvx2 => MatMulKernel.UseVector256 && Avx2.IsSupported;
+    /// <summary>
+    /// Use <see cref="Int8KernelAvx2"/> on CPUs without the AVX-512 path (where the CPU has AVX2 and
+    /// <see cref="MatMulKernel.UseVector256"/> is on); it reads the activations as signed bytes.
+    /// </summary>
+    public static bool UseAvx2 => !UseAvx512 && MatMulKernel.UseVector256 && Avx2.IsSupported;
 
     /// <summary>
     /// y[t · <paramref name="yStride"/> + r] = Σ over blocks of rows [<paramref name="rowStart"/>, <paramref name="rowEnd"/>)
@@ -40,7 +44,8 @@ internal static unsafe class Int8Kernel
     {
         if (x.Cols != cols) throw new ArgumentException($"The activations have {x.Cols} columns; the matrix has {cols}.", nameof(x));
         int blocks = x.Blocks, tokens = x.Tokens;
-        bool avx = UseAvx512;
+        bool avx = UseAvx512, avx2 = !avx && UseAvx2 && x.HasSignedBytes;
+        long xs = (long)blocks * Int8Matrix.BlockSize;
         // The products d_w · d_x of a row's blocks for up to four tokens, made once per row (vectorised) so the
         // inner loops broadcast one float per block.
         Span<float> scaleSpan = blocks <= 256 ? stackalloc float[4 * blocks] : ScaleScratch(4 * blocks);
@@ -58,13 +63,16 @@ internal static unsafe class Int8Kernel
                     ScaleProducts(dw, x.Scales(t + 2), s + 2 * blocks, blocks);
                     ScaleProducts(dw, x.Scales(t + 3), s + 3 * blocks, blocks);
                     if (avx) Dot4Avx512(w, x.Values(t), s, blocks, yt, yStride);
+                    else if (avx2) Int8KernelAvx2.Dot4(w, x.Signed(t), xs, s, blocks, yt, yStride);
                     else
                         for (int j = 0; j < 4; j++) yt[j * (long)yStride] = DotPortable(w, x.Values(t + j), s + j * blocks, blocks);
                 }
                 for (; t < tokens; t++)
                 {
                     ScaleProducts(dw, x.Scales(t), s, blocks);
-                    y[(long)t * yStride + r] = avx ? DotAvx512(w, x.Values(t), s, blocks) : DotPortable(w, x.Values(t), s, blocks);
+                    y[(long)t * yStride + r] = avx ? DotAvx512(w, x.Values(t), s, blocks)
+                        : avx2 ? Int8KernelAvx2.Dot(w, x.Signed(t), s, blocks)
+                        : DotPortable(w, x.Values(t), s, blocks);
                 }
             }
     }
@@ -153,30 +161,24 @@ internal static unsafe class Int8Kernel
     static float DotPortable(sbyte* w, short* x, float* s, int blocks)
     {
         Vector256<float> evenLo = default, evenHi = default, oddLo = default, oddHi = default;
-        bool madd = UseAvx2;
         int b = 0;
         for (; b + 2 <= blocks; b += 2)
         {
-            Block(w, s[b], x, b * 32, madd, ref evenLo, ref evenHi);
-            Block(w, s[b + 1], x, (b + 1) * 32, madd, ref oddLo, ref oddHi);
+            Block(w, s[b], x, b * 32, ref evenLo, ref evenHi);
+            Block(w, s[b + 1], x, (b + 1) * 32, ref oddLo, ref oddHi);
         }
-        if (b < blocks) Block(w, s[b], x, b * 32, madd, ref evenLo, ref evenHi);
+        if (b < blocks) Block(w, s[b], x, b * 32, ref evenLo, ref evenHi);
         return Reduce(evenLo + oddLo, evenHi + oddHi);
     }
 
     // One block of 32: lanes 0–7 of lo hold the pairs of weights 0–15, lanes 0–7 of hi those of 16–31 (as VPMADDWD orders them).
-    // madd: AVX2's VPMADDWD forms the pair sums in one instruction (the same exact int32 values as Pairs).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Block(sbyte* w, float scale, short* x, int k, bool madd, ref Vector256<float> lo, ref Vector256<float> hi)
+    static void Block(sbyte* w, float scale, short* x, int k, ref Vector256<float> lo, ref Vector256<float> hi)
     {
         var (w0, w1) = Vector256.Widen(Vector256.Load(w + k));
         var s = Vector256.Create(scale);
-        var x0 = Vector256.Load(x + k);
-        var x1 = Vector256.Load(x + k + 16);
-        var p0 = madd ? Avx2.MultiplyAddAdjacent(w0, x0) : Pairs(w0 * x0);
-        var p1 = madd ? Avx2.MultiplyAddAdjacent(w1, x1) : Pairs(w1 * x1);
-        lo = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(p0), s, lo);
-        hi = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(p1), s, hi);
+        lo = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(Pairs(w0 * Vector256.Load(x + k))), s, lo);
+        hi = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(Pairs(w1 * Vector256.Load(x + k + 16))), s, hi);
     }
 
     // Adjacent int16 products summed into int32: the low and high halves of each int32 lane, sign-extended.

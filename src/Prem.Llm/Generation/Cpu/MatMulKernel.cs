@@ -62,9 +62,14 @@ internal static unsafe class MatMulKernel
             for (; t < tokens; t++)
                 for (int i = 0; i < 4; i++) y[(long)t * yStride + r + i] = Dot(w, cols, x + (long)t * xStride, r + i);
         }
+        // Rows past the last block of four: one accumulator per token, as in the blocks, so a (row, token) gets the same
+        // bits whichever rows share its call (the pool's chunks split rows where they fall).
         for (; r < rowEnd; r++)
-            for (int t = 0; t < tokens; t++)
-                y[(long)t * yStride + r] = Dot(w, cols, x + (long)t * xStride, r);
+        {
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4) Block1x4(w, cols, x + (long)t * xStride, xStride, y + (long)t * yStride + r, yStride, r);
+            for (; t < tokens; t++) y[(long)t * yStride + r] = Dot(w, cols, x + (long)t * xStride, r);
+        }
     }
 
     /// <summary>

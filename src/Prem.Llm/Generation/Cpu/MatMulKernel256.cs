@@ -37,8 +37,14 @@ internal static unsafe class MatMulKernel256
                 y[(long)t * yStride + r + 1] = Dot(w, cols, x + (long)t * xStride, r + 1);
             }
         }
+        // An odd last row: one accumulator per token, as in the blocks, so a (row, token) gets the same bits whichever
+        // rows share its call (the pool's chunks split rows where they fall).
         for (; r < rowEnd; r++)
-            for (int t = 0; t < tokens; t++) y[(long)t * yStride + r] = Dot(w, cols, x + (long)t * xStride, r);
+        {
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4) Block1x4(w, cols, x + (long)t * xStride, xStride, y + (long)t * yStride + r, yStride, r);
+            for (; t < tokens; t++) y[(long)t * yStride + r] = Dot(w, cols, x + (long)t * xStride, r);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -57,6 +63,29 @@ internal static unsafe class MatMulKernel256
         float sum = Vector256.Sum((a + b) + (c + d));
         for (k = whole; k < cols; k++) sum += w.Load1(r, k) * x[k];
         return sum;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Block1x4<TRows>(TRows w, int cols, float* x0, int xStride, float* y, int yStride, long r)
+        where TRows : struct, IWeightRows
+    {
+        float* x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
+        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        int whole = cols & ~7;
+        for (int k = 0; k < whole; k += 8)
+        {
+            var v = w.Load8(r, k);
+            a0 = Vector256.FusedMultiplyAdd(v, Vector256.Load(x0 + k), a0);
+            a1 = Vector256.FusedMultiplyAdd(v, Vector256.Load(x1 + k), a1);
+            a2 = Vector256.FusedMultiplyAdd(v, Vector256.Load(x2 + k), a2);
+            a3 = Vector256.FusedMultiplyAdd(v, Vector256.Load(x3 + k), a3);
+        }
+        (y[0], y[yStride], y[2L * yStride], y[3L * yStride]) = (Vector256.Sum(a0), Vector256.Sum(a1), Vector256.Sum(a2), Vector256.Sum(a3));
+        for (int j = 0; j < 4; j++)
+        {
+            float* xj = x0 + (long)j * xStride, yj = y + (long)j * yStride;
+            for (int k = whole; k < cols; k++) *yj += w.Load1(r, k) * xj[k];
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

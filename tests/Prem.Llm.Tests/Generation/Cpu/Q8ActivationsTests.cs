@@ -7,11 +7,17 @@ namespace Prem.Llm.Tests.Generation.Cpu;
 [Collection(nameof(CpuKernelCollection))]
 public class Q8ActivationsTests : IClassFixture<ToolReport>
 {
-    [SkippableFact]
-    public unsafe void The_native_bytes_are_the_values_with_minus_128_times_each_block_sum_whatever_shapes_came_before()
+    // The readers of the bytes: the native kernel (written wherever it is available, even switched off: a matrix in
+    // panels reads them) and the AVX2 kernel.
+    [SkippableTheory]
+    [InlineData("native")]
+    [InlineData("avx2")]
+    public unsafe void The_bytes_are_the_values_with_minus_128_times_each_block_sum_whatever_shapes_came_before(string reader)
     {
-        ToolRequirement.NativeCpuKernel(NativeCpuKernels.Int8); // only the native kernel reads these
-        using var kernels = new NativeKernelsEnabled(false); // written wherever the kernel is available: a matrix in panels reads them
+        if (reader == "native") ToolRequirement.NativeCpuKernel(NativeCpuKernels.Int8);
+        using var kernels = new NativeKernelsEnabled(false);
+        using var width = reader == "avx2" ? new KernelWidth(256) : null;
+        if (reader == "avx2") Assert.True(Int8Kernel.UseAvx2);
         var q = new Q8Activations();
         // One long row, then many short ones, then a shape with a short last block.
         foreach (var (tokens, cols) in new[] { (1, 192), (6, 20), (3, 70) })
