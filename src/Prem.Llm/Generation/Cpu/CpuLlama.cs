@@ -279,7 +279,7 @@ internal sealed unsafe class CpuLlama
             _rope.Angles(positions[i], length, _cos.AsSpan(i * half, half), _sin.AsSpan(i * half, half));
         }
 
-        bool gemm = prompt && n >= Bf16Gemm.MinTokens && _layers.Length > 0 && _layers[0].Q is Bf16Matrix { Weight: not null };
+        bool gemm = prompt && Bf16Gemm.Use && n >= Bf16Gemm.MinTokens && _layers.Length > 0 && _layers[0].Q is Bf16Matrix { Weight: not null };
         for (int l = 0; l < _layers.Length; l++)
         {
             var layer = _layers[l];
