@@ -43,7 +43,7 @@ public class MatMulKernel256Tests
                 var split = Enumerable.Repeat(float.NaN, tokens * rows).ToArray();
                 fixed (float* pw = weights, px = x, py = split)
                 fixed (ushort* pb = bits)
-                    foreach (var (from, to) in new[] { (rowStart, rowStart + 3), (rowStart + 3, rowEnd) })
+                    foreach (var (from, to) in new[] { (rowStart, rowStart + 2), (rowStart + 2, rowEnd) })
                         if (bf16) MatMulKernel.Multiply(new Bf16Rows(pb, cols), cols, px, cols, tokens, py, rows, from, to);
                         else MatMulKernel.Multiply(new Fp32Rows(pw, cols), cols, px, cols, tokens, py, rows, from, to);
                 Assert.Equal(y, split);
