@@ -4,7 +4,8 @@
 //   3. align it with DPO (chosen = the right answer, rejected = a fact about someone else in the passage),
 //   4. chat with it.
 // Exact-match accuracy on held-out questions is printed after each stage, and every stage prints its
-// progress with an ETA. Runs on 2 CPU cores: 3 minutes on an idle machine, up to 12 on a busy one.
+// progress with an ETA. Runs on 2 CPU cores: 3 minutes on an idle machine with AVX512-BF16, up to 12 on a busy one;
+// about 10 on an idle one without (it trains in float32 there).
 using System.Diagnostics;
 using System.Text.Json;
 using Prem.Llm.Data;
@@ -28,7 +29,7 @@ var progress = new StageProgress(clock, stages: 9);
 Console.WriteLine("The quickstart runs 9 stages; on 2 CPU cores it takes about 3 minutes on an idle machine and up to 12 on a busy one.");
 // The Prem-1B recipe trains in bf16-mixed; a CPU without bf16 arithmetic emulates it many times slower than float32.
 var precision = PrecisionOptions.HasNativeBf16(TorchSharp.torch.CPU) ? TrainingPrecision.Bf16Mixed : TrainingPrecision.Float32;
-if (precision == TrainingPrecision.Float32) Console.WriteLine("This CPU has no AVX512-BF16: training in float32 (bf16-mixed would be emulated, several times slower).");
+if (precision == TrainingPrecision.Float32) Console.WriteLine("This CPU has no AVX512-BF16: training in float32 (bf16-mixed would be emulated, several times slower); about 10 minutes on 2 idle cores.");
 void Evaluate(string stage, Func<Action<int>, double> accuracyOf)
 {
     progress.Start($"eval {stage}", heldOut.Count, "held-out questions");
