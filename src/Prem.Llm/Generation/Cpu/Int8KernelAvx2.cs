@@ -52,35 +52,28 @@ internal static unsafe class Int8KernelAvx2
         int b = 0;
         for (; b + 2 <= blocks; b += 2)
         {
-            var we = Vector256.Load(w + b * 32);
-            var ae = Avx2.Abs(we);
-            sbyte* xe = x + b * 32;
-            e0 = Accumulate(ae, we, xe, s[b], e0);
-            e1 = Accumulate(ae, we, xe + xs, s1[b], e1);
-            e2 = Accumulate(ae, we, xe + 2 * xs, s2[b], e2);
-            e3 = Accumulate(ae, we, xe + 3 * xs, s3[b], e3);
-            var wo = Vector256.Load(w + b * 32 + 32);
-            var ao = Avx2.Abs(wo);
-            sbyte* xo = xe + 32;
-            o0 = Accumulate(ao, wo, xo, s[b + 1], o0);
-            o1 = Accumulate(ao, wo, xo + xs, s1[b + 1], o1);
-            o2 = Accumulate(ao, wo, xo + 2 * xs, s2[b + 1], o2);
-            o3 = Accumulate(ao, wo, xo + 3 * xs, s3[b + 1], o3);
+            Block4(w, x, xs, b, s[b], s1[b], s2[b], s3[b], ref e0, ref e1, ref e2, ref e3);
+            Block4(w, x, xs, b + 1, s[b + 1], s1[b + 1], s2[b + 1], s3[b + 1], ref o0, ref o1, ref o2, ref o3);
         }
-        if (b < blocks)
-        {
-            var we = Vector256.Load(w + b * 32);
-            var ae = Avx2.Abs(we);
-            sbyte* xe = x + b * 32;
-            e0 = Accumulate(ae, we, xe, s[b], e0);
-            e1 = Accumulate(ae, we, xe + xs, s1[b], e1);
-            e2 = Accumulate(ae, we, xe + 2 * xs, s2[b], e2);
-            e3 = Accumulate(ae, we, xe + 3 * xs, s3[b], e3);
-        }
+        if (b < blocks) Block4(w, x, xs, b, s[b], s1[b], s2[b], s3[b], ref e0, ref e1, ref e2, ref e3);
         y[0] = Reduce(e0 + o0);
         y[yStride] = Reduce(e1 + o1);
         y[2 * yStride] = Reduce(e2 + o2);
         y[3 * yStride] = Reduce(e3 + o3);
+    }
+
+    // Block b for four tokens, |w| taken once.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Block4(sbyte* w, sbyte* x, long xs, int b, float s0, float s1, float s2, float s3,
+        ref Vector256<float> a0, ref Vector256<float> a1, ref Vector256<float> a2, ref Vector256<float> a3)
+    {
+        var wb = Vector256.Load(w + b * 32);
+        var abs = Avx2.Abs(wb);
+        sbyte* xb = x + b * 32;
+        a0 = Accumulate(abs, wb, xb, s0, a0);
+        a1 = Accumulate(abs, wb, xb + xs, s1, a1);
+        a2 = Accumulate(abs, wb, xb + 2 * xs, s2, a2);
+        a3 = Accumulate(abs, wb, xb + 3 * xs, s3, a3);
     }
 
     // acc + (the block's 8 exact int32 quadruple sums) · scale.
