@@ -48,7 +48,7 @@ internal sealed unsafe class AttentionJob : IPoolJob
         float* keys = _cache.Keys(_layer, _slots[t], g), values = _cache.Values(_layer, _slots[t], g);
         var scores = _scores.AsSpan(worker * _cache.Capacity, length);
         bool wide = MatMulKernel.UseVector512 && d % 16 == 0;
-        bool avx2 = !wide && !MatMulKernel.UseVector512 && MatMulKernel.UseVector256 && d % 8 == 0;
+        bool avx2 = !wide && MatMulKernel.UseVector256 && d % 8 == 0;
         for (int i = 0; i < group; i++)
         {
             int h = g * group + i;
@@ -137,7 +137,7 @@ internal sealed unsafe class AttentionJob : IPoolJob
         }
     }
 
-    // Scores512 in 256-bit vectors, for CPUs with AVX2 but no AVX-512 (head dims that are multiples of 8).
+    // Scores512 in 256-bit vectors, for head dims that are multiples of 8 but not 16, or CPUs without AVX-512.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Scores256(float* q, float* keys, int d, int length, float scale, float* s)
     {

@@ -44,7 +44,7 @@ internal static unsafe class Int8Kernel
     {
         if (x.Cols != cols) throw new ArgumentException($"The activations have {x.Cols} columns; the matrix has {cols}.", nameof(x));
         int blocks = x.Blocks, tokens = x.Tokens;
-        bool avx = UseAvx512, avx2 = !avx && UseAvx2 && x.HasSignedBytes;
+        bool avx = UseAvx512, avx2 = UseAvx2 && x.HasSignedBytes;
         long xs = (long)blocks * Int8Matrix.BlockSize;
         // The products d_w · d_x of a row's blocks for up to four tokens, made once per row (vectorised) so the
         // inner loops broadcast one float per block.

@@ -7,7 +7,7 @@ namespace Prem.Llm.Generation.Cpu;
 /// <see cref="MatMulKernel"/> for CPUs with AVX2 and FMA but no AVX-512 (Zen 2/3, Intel's client cores since Alder
 /// Lake): 256-bit FMAs, one row streamed at a time for up to three tokens, and 3 rows × 4 tokens register blocks
 /// from four tokens on (12 accumulators, three weight vectors and one input vector: all 16 registers, no spills;
-/// 2 × 4 blocks did 2.9 G weights per second at 8 tokens from L2, 3 × 4 3.8). The last rows go in 2 × 4 or 1 × 4
+/// 2 × 4 blocks did 2.9 G weights per second at 8 tokens from L2, 3 × 4 3.8). The last one or two rows go in 1 × 4
 /// blocks with the same one accumulator per (row, token).
 /// </summary>
 /// <remarks>
@@ -36,18 +36,8 @@ internal static unsafe class MatMulKernel256
             for (; t < tokens; t++)
                 for (int i = 0; i < 3; i++) y[(long)t * yStride + r + i] = Dot(w, cols, x + (long)t * xStride, r + i);
         }
-        for (; r + 2 <= rowEnd; r += 2)
-        {
-            int t = 0;
-            for (; t + 4 <= tokens; t += 4) Block2x4(w, cols, x + (long)t * xStride, xStride, y + (long)t * yStride + r, yStride, r);
-            for (; t < tokens; t++)
-            {
-                y[(long)t * yStride + r] = Dot(w, cols, x + (long)t * xStride, r);
-                y[(long)t * yStride + r + 1] = Dot(w, cols, x + (long)t * xStride, r + 1);
-            }
-        }
-        // A last single row: one accumulator per token, as in the blocks, so a (row, token) gets the same bits whichever
-        // rows share its call (the pool's chunks split rows where they fall).
+        // The last one or two rows: one accumulator per token, as in the blocks, so a (row, token) gets the same bits
+        // whichever rows share its call (the pool's chunks split rows where they fall).
         for (; r < rowEnd; r++)
         {
             int t = 0;
@@ -130,42 +120,6 @@ internal static unsafe class MatMulKernel256
         {
             float* xj = x0 + (long)j * xStride, yj = y + (long)j * yStride;
             for (int i = 0; i < 3; i++)
-                for (int k = whole; k < cols; k++) yj[i] += w.Load1(r + i, k) * xj[k];
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void Block2x4<TRows>(TRows w, int cols, float* x0, int xStride, float* y, int yStride, long r)
-        where TRows : struct, IWeightRows
-    {
-        float* x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
-        Vector256<float> a00 = default, a01 = default, a02 = default, a03 = default;
-        Vector256<float> a10 = default, a11 = default, a12 = default, a13 = default;
-        int whole = cols & ~7;
-        for (int k = 0; k < whole; k += 8)
-        {
-            var w0 = w.Load8(r, k);
-            var w1 = w.Load8(r + 1, k);
-            var v = Vector256.Load(x0 + k);
-            a00 = Vector256.FusedMultiplyAdd(w0, v, a00); a10 = Vector256.FusedMultiplyAdd(w1, v, a10);
-            v = Vector256.Load(x1 + k);
-            a01 = Vector256.FusedMultiplyAdd(w0, v, a01); a11 = Vector256.FusedMultiplyAdd(w1, v, a11);
-            v = Vector256.Load(x2 + k);
-            a02 = Vector256.FusedMultiplyAdd(w0, v, a02); a12 = Vector256.FusedMultiplyAdd(w1, v, a12);
-            v = Vector256.Load(x3 + k);
-            a03 = Vector256.FusedMultiplyAdd(w0, v, a03); a13 = Vector256.FusedMultiplyAdd(w1, v, a13);
-        }
-        float* y1 = y + yStride, y2 = y1 + yStride, y3 = y2 + yStride;
-        (y[0], y[1]) = (Vector256.Sum(a00), Vector256.Sum(a10));
-        (y1[0], y1[1]) = (Vector256.Sum(a01), Vector256.Sum(a11));
-        (y2[0], y2[1]) = (Vector256.Sum(a02), Vector256.Sum(a12));
-        (y3[0], y3[1]) = (Vector256.Sum(a03), Vector256.Sum(a13));
-        if (whole == cols) return;
-        // Columns past the last multiple of 8, after the sums (live accumulators across a call would spill in the loop).
-        for (int j = 0; j < 4; j++)
-        {
-            float* xj = x0 + (long)j * xStride, yj = y + (long)j * yStride;
-            for (int i = 0; i < 2; i++)
                 for (int k = whole; k < cols; k++) yj[i] += w.Load1(r + i, k) * xj[k];
         }
     }
