@@ -41,7 +41,7 @@ internal sealed unsafe class Bf16Matrix(ushort* data) : CpuMatrix
     /// <summary>The first element's bits.</summary>
     public ushort* Data => data;
 
-    /// <summary>The tensor the bits live in, for LibTorch's bf16 GEMM on prompt chunks (<see cref="Bf16Gemm"/>).</summary>
+    /// <summary>The tensor the bits live in, for LibTorch's bf16 GEMM on prompt chunks (<see cref="PromptGemm"/>).</summary>
     public TorchSharp.torch.Tensor? Weight { get; init; }
 
     /// <inheritdoc />

@@ -36,7 +36,7 @@ internal sealed unsafe class CpuLlama
     readonly AttentionJob _attention = new();
     readonly Q8Activations _q8 = new();
     readonly Bf16Activations _bf16 = new();
-    readonly Bf16Gemm _gemm = new();
+    readonly PromptGemm _gemm = new();
     readonly int _hidden, _heads, _kvHeads, _headDim, _qDim, _kvDim, _qkvDim, _inter, _vocab;
     readonly float _eps;
     readonly float[] _x, _xn, _qkv, _att, _tmp, _gate, _up, _cos, _sin;
@@ -134,6 +134,9 @@ internal sealed unsafe class CpuLlama
         return null;
     }
 
+    /// <summary>The layers' matrices, norms and biases as the engine reads them.</summary>
+    public IReadOnlyList<CpuLayer> Layers => _layers;
+
     /// <summary>A cache of <paramref name="slots"/> sequences of up to <paramref name="capacity"/> positions.</summary>
     public CpuKvCache CreateCache(int slots, int capacity) => new(Config.NumHiddenLayers, slots, capacity, _kvHeads, _headDim);
 
@@ -185,7 +188,7 @@ internal sealed unsafe class CpuLlama
         IntPtr data = TensorMemory.DataPointer(weight);
         CpuMatrix view = weight.dtype switch
         {
-            ScalarType.Float32 => new Fp32Matrix((float*)data) { Rows = rows, Cols = cols },
+            ScalarType.Float32 => new Fp32Matrix((float*)data) { Rows = rows, Cols = cols, Weight = weight },
             ScalarType.BFloat16 => new Bf16Matrix((ushort*)data) { Rows = rows, Cols = cols, Weight = weight },
             _ => throw new NotSupportedException($"The CPU engine reads float32 or bfloat16 weights, not {weight.dtype}."),
         };
@@ -248,8 +251,8 @@ internal sealed unsafe class CpuLlama
     /// 0 … positions[i] (earlier ones must be filled, by this call or before). Logits of the tokens listed in
     /// <paramref name="logitTokens"/> go to <paramref name="logits"/> [logitTokens.Length, vocab].
     /// <paramref name="ropeLength"/> is the sequence length "dynamic"/"longrope" scaling sees (0: each token's position + 1).
-    /// <paramref name="prompt"/>: a prompt chunk, whose bf16 projections may run through LibTorch's bf16 GEMM
-    /// (<see cref="Bf16Gemm"/>: activations rounded to bf16, as the TorchSharp bf16 forward rounds them).
+    /// <paramref name="prompt"/>: a prompt chunk, whose projections may run through LibTorch's GEMM
+    /// (<see cref="PromptGemm"/>; for bf16 weights on activations rounded to bf16, as the TorchSharp bf16 forward rounds them).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Forward(ReadOnlySpan<int> tokens, ReadOnlySpan<int> slots, ReadOnlySpan<int> positions, CpuKvCache cache,
@@ -279,7 +282,8 @@ internal sealed unsafe class CpuLlama
             _rope.Angles(positions[i], length, _cos.AsSpan(i * half, half), _sin.AsSpan(i * half, half));
         }
 
-        bool gemm = prompt && Bf16Gemm.Use && n >= Bf16Gemm.MinTokens && _layers.Length > 0 && _layers[0].Q is Bf16Matrix { Weight: not null };
+        bool gemm = prompt && _layers.Length > 0 && PromptGemm.Applies(_layers[0].Q, n);
+        var dtype = gemm ? PromptGemm.Weight(_layers[0].Q).dtype : ScalarType.Float32;
         for (int l = 0; l < _layers.Length; l++)
         {
             var layer = _layers[l];
@@ -287,10 +291,10 @@ internal sealed unsafe class CpuLlama
 
             if (gemm)
             {
-                _gemm.SetInput(xn, _hidden, n, _hidden);
-                _gemm.Multiply(Weight(layer.Q), layer.QBias, qkv, _qkvDim);
-                _gemm.Multiply(Weight(layer.K), layer.KBias, qkv + _qDim, _qkvDim);
-                _gemm.Multiply(Weight(layer.V), layer.VBias, qkv + _qDim + _kvDim, _qkvDim);
+                _gemm.SetInput(xn, _hidden, n, _hidden, dtype);
+                _gemm.Multiply(PromptGemm.Weight(layer.Q), layer.QBias, qkv, _qkvDim);
+                _gemm.Multiply(PromptGemm.Weight(layer.K), layer.KBias, qkv + _qDim, _qkvDim);
+                _gemm.Multiply(PromptGemm.Weight(layer.V), layer.VBias, qkv + _qDim + _kvDim, _qkvDim);
             }
             else
             {
@@ -316,8 +320,8 @@ internal sealed unsafe class CpuLlama
             for (int i = 0; i < n; i++) RmsNorm(_x.AsSpan(i * _hidden, _hidden), layer.PostAttentionNorm, _xn.AsSpan(i * _hidden, _hidden));
             if (gemm && layer.GateBias is null && layer.UpBias is null && layer.DownBias is null)
             {
-                _gemm.SetInput(xn, _hidden, n, _hidden);
-                _gemm.Mlp(Weight(layer.Gate), Weight(layer.Up), Weight(layer.Down), tmp, _hidden);
+                _gemm.SetInput(xn, _hidden, n, _hidden, dtype);
+                _gemm.Mlp(PromptGemm.Weight(layer.Gate), PromptGemm.Weight(layer.Up), PromptGemm.Weight(layer.Down), tmp, _hidden);
             }
             else
             {
@@ -340,21 +344,20 @@ internal sealed unsafe class CpuLlama
         }
     }
 
-    // One projection [n, cols] → [n, rows] at y: LibTorch's bf16 GEMM for a prompt chunk (gemm), else the engine's kernel.
+    // One projection [n, cols] → [n, rows] at y: LibTorch's GEMM for a prompt chunk (gemm), else the engine's kernel.
     void Project(CpuMatrix matrix, float[]? bias, float* x, int cols, int n, float* y, int yStride, bool gemm)
     {
         if (gemm)
         {
-            _gemm.SetInput(x, cols, n, cols);
-            _gemm.Multiply(Weight(matrix), bias, y, yStride);
+            var weight = PromptGemm.Weight(matrix);
+            _gemm.SetInput(x, cols, n, cols, weight.dtype);
+            _gemm.Multiply(weight, bias, y, yStride);
             return;
         }
         _projection.Begin(x, cols, n, y, yStride, Prepared(matrix, x, cols, n));
         _projection.Add(matrix, bias, 0, _pool.Workers);
         Dispatch(_projection, _projection.Chunks, _projection.Work);
     }
-
-    static Tensor Weight(CpuMatrix matrix) => ((Bf16Matrix)matrix).Weight!;
 
     // Bf16 and int8 matrices read the input rounded or quantised: done once here for every row chunk of the
     // dispatch and every matrix sharing the input.

@@ -6,6 +6,9 @@ internal sealed unsafe class Fp32Matrix(float* data) : CpuMatrix
     /// <summary>The first element.</summary>
     public float* Data => data;
 
+    /// <summary>The tensor the weights live in, for LibTorch's GEMM on prompt chunks (<see cref="PromptGemm"/>).</summary>
+    public TorchSharp.torch.Tensor? Weight { get; init; }
+
     /// <inheritdoc />
     public override long Bytes => (long)Rows * Cols * sizeof(float);
 

@@ -6,7 +6,7 @@ namespace Prem.Llm.Generation.Cpu;
 
 /// <summary>
 /// Causal attention of a prompt chunk of one sequence through LibTorch's float32 SDPA, beside
-/// <see cref="Bf16Gemm"/>: with both, a bf16 prompt chunk runs on LibTorch's threads from projection to
+/// <see cref="PromptGemm"/>: with both, a prompt chunk runs on LibTorch's threads from projection to
 /// projection, rather than handing the cores back and forth between LibTorch's OpenMP team (whose idle
 /// threads spin) and the engine's pool. The scores are float32, as in the engine's own attention.
 /// </summary>
