@@ -18,7 +18,7 @@ public static class CpuDecodeSmoke
         int context = int.Parse(args.ElementAtOrDefault(5) ?? "32"); // prompt tokens per row, prefilled before the steps
         CacheWarmer.Enabled = Environment.GetEnvironmentVariable("PREM_NO_WARM") != "1"; // A/B of the batched kernels' warming pass
         Prem.Llm.Native.NativeCpuKernels.Enabled = Environment.GetEnvironmentVariable("PREM_NO_NATIVE") != "1"; // A/B of the AVX512-BF16/VNNI kernels
-        if (Environment.GetEnvironmentVariable("PREM_PROMPT_GEMM") is { } gemm) PromptGemm.UseFloat32 = PromptGemm.UseBf16 = gemm == "1"; // A/B of LibTorch's GEMM for prompts
+        if (Environment.GetEnvironmentVariable("PREM_PROMPT_GEMM") is { } gemm) PromptGemm.UseFloat32 = gemm == "1"; // A/B of LibTorch's float32 GEMM for prompts
         var sw = Stopwatch.StartNew();
         var engine = CpuShapes.Engine(shape, weights);
         Console.WriteLine($"built {shape}/{weights} in {sw.Elapsed.TotalSeconds:F1} s; {CpuShapes.WeightBytesPerStep(shape, weights) / 1e6:F0} MB per step (engine: {engine.WeightBytesPerToken / 1e6:F0})");

@@ -252,7 +252,8 @@ internal sealed unsafe class CpuLlama
     /// <paramref name="logitTokens"/> go to <paramref name="logits"/> [logitTokens.Length, vocab].
     /// <paramref name="ropeLength"/> is the sequence length "dynamic"/"longrope" scaling sees (0: each token's position + 1).
     /// <paramref name="prompt"/>: a prompt chunk, whose projections may run through LibTorch's GEMM
-    /// (<see cref="PromptGemm"/>; for bf16 weights on activations rounded to bf16, as the TorchSharp bf16 forward rounds them).
+    /// (<see cref="PromptGemm"/>; for bf16 weights on activations rounded to bf16, as the engine's kernels and the TorchSharp
+    /// bf16 forward round them).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Forward(ReadOnlySpan<int> tokens, ReadOnlySpan<int> slots, ReadOnlySpan<int> positions, CpuKvCache cache,
@@ -283,7 +284,6 @@ internal sealed unsafe class CpuLlama
         }
 
         bool gemm = prompt && _layers.Length > 0 && PromptGemm.Applies(_layers[0].Q, n);
-        var dtype = gemm ? PromptGemm.Weight(_layers[0].Q).dtype : ScalarType.Float32;
         for (int l = 0; l < _layers.Length; l++)
         {
             var layer = _layers[l];
@@ -291,10 +291,10 @@ internal sealed unsafe class CpuLlama
 
             if (gemm)
             {
-                _gemm.SetInput(xn, _hidden, n, _hidden, dtype);
-                _gemm.Multiply(PromptGemm.Weight(layer.Q), layer.QBias, qkv, _qkvDim);
-                _gemm.Multiply(PromptGemm.Weight(layer.K), layer.KBias, qkv + _qDim, _qkvDim);
-                _gemm.Multiply(PromptGemm.Weight(layer.V), layer.VBias, qkv + _qDim + _kvDim, _qkvDim);
+                _gemm.SetInput(xn, _hidden, n, _hidden, layer.Q);
+                _gemm.Multiply(layer.Q, layer.QBias, qkv, _qkvDim);
+                _gemm.Multiply(layer.K, layer.KBias, qkv + _qDim, _qkvDim);
+                _gemm.Multiply(layer.V, layer.VBias, qkv + _qDim + _kvDim, _qkvDim);
             }
             else
             {
@@ -320,8 +320,8 @@ internal sealed unsafe class CpuLlama
             for (int i = 0; i < n; i++) RmsNorm(_x.AsSpan(i * _hidden, _hidden), layer.PostAttentionNorm, _xn.AsSpan(i * _hidden, _hidden));
             if (gemm && layer.GateBias is null && layer.UpBias is null && layer.DownBias is null)
             {
-                _gemm.SetInput(xn, _hidden, n, _hidden, dtype);
-                _gemm.Mlp(PromptGemm.Weight(layer.Gate), PromptGemm.Weight(layer.Up), PromptGemm.Weight(layer.Down), tmp, _hidden);
+                _gemm.SetInput(xn, _hidden, n, _hidden, layer.Gate);
+                _gemm.Mlp(layer.Gate, layer.Up, layer.Down, tmp, _hidden);
             }
             else
             {
@@ -349,9 +349,8 @@ internal sealed unsafe class CpuLlama
     {
         if (gemm)
         {
-            var weight = PromptGemm.Weight(matrix);
-            _gemm.SetInput(x, cols, n, cols, weight.dtype);
-            _gemm.Multiply(weight, bias, y, yStride);
+            _gemm.SetInput(x, cols, n, cols, matrix);
+            _gemm.Multiply(matrix, bias, y, yStride);
             return;
         }
         _projection.Begin(x, cols, n, y, yStride, Prepared(matrix, x, cols, n));

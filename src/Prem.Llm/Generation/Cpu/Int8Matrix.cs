@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Prem.Llm.Native;
@@ -133,6 +134,12 @@ internal sealed unsafe class Int8Matrix : CpuMatrix
             return;
         }
         int blocks = BlocksPerRow;
-        for (int k = 0; k < Cols; k++) destination[k] = _quants![row * Cols + k] * _scales![row * blocks + k / BlockSize];
+        destination = destination[..Cols];
+        TensorPrimitives.ConvertChecked<sbyte, float>(_quants.AsSpan(row * Cols, Cols), destination);
+        for (int b = 0; b < blocks; b++)
+        {
+            var block = destination.Slice(b * BlockSize, Math.Min(BlockSize, Cols - b * BlockSize));
+            TensorPrimitives.Multiply(block, _scales![row * blocks + b], block);
+        }
     }
 }
