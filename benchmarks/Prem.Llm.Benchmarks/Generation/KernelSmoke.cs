@@ -15,6 +15,7 @@ public static unsafe class KernelSmoke
     /// <summary>Runs the check.</summary>
     public static int Run()
     {
+        CacheWarmer.Enabled = Environment.GetEnvironmentVariable("PREM_NO_WARM") != "1";
         int cols = int.TryParse(Environment.GetEnvironmentVariable("KERNEL_SMOKE_COLS"), out int c) ? c : 768; // row length
         var random = new Random(1);
         var x = GC.AllocateArray<float>(cols * 8, pinned: true);

@@ -61,7 +61,7 @@ internal sealed unsafe class Bf16Matrix(ushort* data) : CpuMatrix
             NativeCpuKernels.Bf16MatMul(data, Cols, input.Bits, Cols, tokens, y, yStride, rowStart, rowEnd);
             return;
         }
-        if (tokens >= MatMulKernel.FewTokens) CacheWarmer.Touch(data + (long)rowStart * Cols, (long)(rowEnd - rowStart) * Cols * sizeof(ushort));
+        if (tokens >= MatMulKernel.FewTokens && !MatMulKernel.PrefetchesAhead) CacheWarmer.Touch(data + (long)rowStart * Cols, (long)(rowEnd - rowStart) * Cols * sizeof(ushort));
         MatMulKernel.Multiply(new Bf16Rows(data, Cols), Cols, input.Widened, Cols, tokens, y, yStride, rowStart, rowEnd);
     }
 

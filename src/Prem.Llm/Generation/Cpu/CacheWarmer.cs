@@ -12,7 +12,8 @@ namespace Prem.Llm.Generation.Cpu;
 /// (1.6–1.8 vs 5.5 G weights/s per core, float32), though that is only 7 GB/s; neither software prefetches
 /// nor extra loads inside the loop changed that, while a separate pass of plain loads over each chunk
 /// first (memory-bound, ~20 GB/s) made the pair 1.3–1.5× faster. One token's pass needs none: it is the
-/// memory-bound loop itself.
+/// memory-bound loop itself. On a Zen 3 VM without AVX-512 the other way round: the 256-bit kernel's prefetches of its
+/// next rows beat this pass by 1.2–1.5× (<see cref="MatMulKernel.PrefetchesAhead"/>), so it runs only for the 512-bit kernel.
 /// </remarks>
 internal static unsafe class CacheWarmer
 {

@@ -15,7 +15,7 @@ internal sealed unsafe class Fp32Matrix(float* data) : CpuMatrix
     /// <inheritdoc />
     public override void Multiply(float* x, int xStride, int tokens, float* y, int yStride, int rowStart, int rowEnd, PreparedInput? prepared = null)
     {
-        if (tokens >= MatMulKernel.FewTokens) CacheWarmer.Touch(data + (long)rowStart * Cols, (long)(rowEnd - rowStart) * Cols * sizeof(float));
+        if (tokens >= MatMulKernel.FewTokens && !MatMulKernel.PrefetchesAhead) CacheWarmer.Touch(data + (long)rowStart * Cols, (long)(rowEnd - rowStart) * Cols * sizeof(float));
         MatMulKernel.Multiply(new Fp32Rows(data, Cols), Cols, x, xStride, tokens, y, yStride, rowStart, rowEnd);
     }
 

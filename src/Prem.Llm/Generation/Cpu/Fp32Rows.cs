@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Prem.Llm.Generation.Cpu;
 
@@ -10,6 +11,15 @@ internal readonly unsafe struct Fp32Rows(float* data, int cols) : IWeightRows
 
     /// <inheritdoc />
     public Vector256<float> Load8(long row, int k) => Vector256.Load(data + row * cols + k);
+
+    /// <inheritdoc />
+    public Vector256<float> Load8(long element) => Vector256.Load(data + element);
+
+    /// <inheritdoc />
+    public void Prefetch(long element)
+    {
+        if (Sse.IsSupported) Sse.Prefetch0(data + element);
+    }
 
     /// <inheritdoc />
     public float Load1(long row, int k) => data[row * cols + k];

@@ -26,6 +26,12 @@ internal static unsafe class MatMulKernel
     /// </summary>
     public static bool UseVector256 { get; set; } = Vector256.IsHardwareAccelerated && Fma.IsSupported;
 
+    /// <summary>
+    /// Whether the kernel now in use prefetches the rows of a batched product ahead itself (the 256-bit one), so the
+    /// matrices skip <see cref="CacheWarmer"/>'s pass.
+    /// </summary>
+    public static bool PrefetchesAhead => !UseVector512 && UseVector256;
+
     [ThreadStatic] static float[]? _rowScratch;
 
     /// <summary>

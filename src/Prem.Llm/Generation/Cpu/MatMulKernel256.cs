@@ -8,14 +8,18 @@ namespace Prem.Llm.Generation.Cpu;
 /// Lake): 256-bit FMAs, one row streamed at a time for up to three tokens, and 3 rows × 4 tokens register blocks
 /// from four tokens on (12 accumulators, three weight vectors and one input vector: all 16 registers, no spills;
 /// 2 × 4 blocks did 2.9 G weights per second at 8 tokens from L2, 3 × 4 3.8). The last one or two rows go in 1 × 4
-/// blocks with the same one accumulator per (row, token).
+/// blocks with the same one accumulator per (row, token). A 3 × 4 block prefetches the next three rows as it goes
+/// (<see cref="MatMulKernel.PrefetchesAhead"/>).
 /// </summary>
 /// <remarks>
 /// Before this kernel such CPUs widened each row into a scratch buffer and called TensorPrimitives.Dot per token:
-/// on a 2-core Zen 3 VM, 110M float32 decoded 8 rows at the speed of ~2 (benchmarks/README.md, seventh pass).
+/// on a 2-core Zen 3 VM, 110M float32 decoded 8 rows at the speed of ~2 (benchmarks/README.md, seventh pass). The
+/// prefetches replaced <see cref="CacheWarmer"/>'s pass there: 110M at 8 rows, float32 ~210 → ~250 tok/s, bf16 ~225 → ~300
+/// (eighth pass); the 512-bit kernel keeps the pass, which in-loop prefetches did not beat on Zen 4.
 /// </remarks>
 internal static unsafe class MatMulKernel256
 {
+
     /// <inheritdoc cref="MatMulKernel.Multiply"/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply<TRows>(TRows w, int cols, float* x, int xStride, int tokens, float* y, int yStride, int rowStart, int rowEnd)
@@ -96,11 +100,16 @@ internal static unsafe class MatMulKernel256
         Vector256<float> a10 = default, a11 = default, a12 = default, a13 = default;
         Vector256<float> a20 = default, a21 = default, a22 = default, a23 = default;
         int whole = cols & ~7;
+        // The next three rows (contiguous), asked for while these are multiplied: 3 × 8 elements per step, two
+        // prefetches a step (128 bytes of float32) keep ahead of them.
+        long row0 = r * cols, row1 = row0 + cols, row2 = row1 + cols, ahead = row2 + cols;
         for (int k = 0; k < whole; k += 8)
         {
-            var w0 = w.Load8(r, k);
-            var w1 = w.Load8(r + 1, k);
-            var w2 = w.Load8(r + 2, k);
+            w.Prefetch(ahead + 3L * k);
+            w.Prefetch(ahead + 3L * k + 16);
+            var w0 = w.Load8(row0 + k);
+            var w1 = w.Load8(row1 + k);
+            var w2 = w.Load8(row2 + k);
             var v = Vector256.Load(x0 + k);
             a00 = Vector256.FusedMultiplyAdd(w0, v, a00); a10 = Vector256.FusedMultiplyAdd(w1, v, a10); a20 = Vector256.FusedMultiplyAdd(w2, v, a20);
             v = Vector256.Load(x1 + k);

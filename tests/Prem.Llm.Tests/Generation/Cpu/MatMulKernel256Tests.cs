@@ -6,6 +6,16 @@ namespace Prem.Llm.Tests.Generation.Cpu;
 [Collection(nameof(CpuKernelCollection))]
 public class MatMulKernel256Tests
 {
+    [SkippableTheory]
+    [InlineData(512)]
+    [InlineData(256)]
+    [InlineData(0)]
+    public void Only_the_256_bit_kernel_prefetches_its_next_rows_in_place_of_the_warming_pass(int bits)
+    {
+        using var width = new KernelWidth(bits);
+        Assert.Equal(bits == 256, MatMulKernel.PrefetchesAhead);
+    }
+
     // Columns: none whole (1, 7), one vector, the 32-wide loop and its tail, stories260K's MLP width (172), a long row.
     // Tokens 1–3 stream rows; from 4 on, 2 × 4 blocks with leftover tokens and an odd leftover row.
     [SkippableTheory]
