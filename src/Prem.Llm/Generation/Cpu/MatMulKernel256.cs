@@ -19,7 +19,6 @@ namespace Prem.Llm.Generation.Cpu;
 /// </remarks>
 internal static unsafe class MatMulKernel256
 {
-
     /// <inheritdoc cref="MatMulKernel.Multiply"/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply<TRows>(TRows w, int cols, float* x, int xStride, int tokens, float* y, int yStride, int rowStart, int rowEnd)

@@ -41,9 +41,19 @@ internal sealed unsafe class PromptGemm
     /// Send prompt chunks of float32, bf16 (where <see cref="UseBf16"/> does not take them) and int8 weights to LibTorch's
     /// float32 GEMM: on by default where the engine's kernels are not the AVX-512 ones. With AVX-512 the engine's float32
     /// kernel ran a 110M prompt at 0.84–1.04 of LibTorch's 1024³ GEMM and its int8 kernel (AVX512-VNNI) faster still;
-    /// with AVX2 only 0.50–0.55. Int8 matrices in the AVX512-VNNI kernel's panels never come here.
+    /// with AVX2 only 0.50–0.55. Int8 matrices in the AVX512-VNNI kernel's panels never come here. Until set, it follows
+    /// <see cref="MatMulKernel.UseVector512"/> (tests switch the kernels' width); <see cref="ResetFloat32"/> goes back to that.
     /// </summary>
-    public static bool UseFloat32 { get; set; } = !MatMulKernel.UseVector512;
+    public static bool UseFloat32
+    {
+        get => _useFloat32 ?? !MatMulKernel.UseVector512;
+        set => _useFloat32 = value;
+    }
+
+    static bool? _useFloat32;
+
+    /// <summary>Makes <see cref="UseFloat32"/> follow the kernels' width again.</summary>
+    public static void ResetFloat32() => _useFloat32 = null;
 
     /// <summary>Whether a prompt chunk of <paramref name="tokens"/> tokens over <paramref name="matrix"/>'s kind of matrix comes here.</summary>
     public static bool Applies(CpuMatrix matrix, int tokens) => tokens >= MinTokens && (InBf16(matrix) || matrix switch

@@ -11,7 +11,7 @@ public sealed class PromptGemmTests : IDisposable
 {
     static readonly int[] _prompt = Enumerable.Range(0, 150).Select(i => 1 + (i * 37) % 500).ToArray();
     readonly ITestOutputHelper _output;
-    readonly (bool Bf16, bool Float32) _saved = (PromptGemm.UseBf16, PromptGemm.UseFloat32);
+    readonly bool _savedBf16 = PromptGemm.UseBf16;
 
     // The GEMM paths run here on any CPU (by default the bf16 GEMM only where bf16 products are native, the float32 one only without AVX-512).
     public PromptGemmTests(ITestOutputHelper output)
@@ -20,7 +20,22 @@ public sealed class PromptGemmTests : IDisposable
         PromptGemm.UseBf16 = PromptGemm.UseFloat32 = true;
     }
 
-    public void Dispose() => (PromptGemm.UseBf16, PromptGemm.UseFloat32) = _saved;
+    public void Dispose()
+    {
+        PromptGemm.UseBf16 = _savedBf16;
+        PromptGemm.ResetFloat32();
+    }
+
+    [SkippableTheory]
+    [InlineData(512)]
+    [InlineData(256)]
+    public void Until_set_the_float32_GEMM_follows_the_kernels_width(int bits)
+    {
+        PromptGemm.ResetFloat32();
+        using (new KernelWidth(bits)) Assert.Equal(bits != 512, PromptGemm.UseFloat32);
+        PromptGemm.UseFloat32 = false;
+        using (new KernelWidth(256)) Assert.False(PromptGemm.UseFloat32);
+    }
 
     [Fact]
     public void A_float32_prompt_through_the_GEMM_matches_the_TorchSharp_forward_and_the_engine_kernels()
