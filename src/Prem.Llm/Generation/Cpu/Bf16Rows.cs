@@ -11,18 +11,25 @@ internal readonly unsafe struct Bf16Rows(ushort* data, int cols) : IWeightRows
         (Vector512.WidenLower(Vector256.Load(data + row * cols + k).ToVector512Unsafe()) << 16).AsSingle();
 
     /// <inheritdoc />
-    public Vector256<float> Load8(long row, int k) =>
-        (Vector256.WidenLower(Vector128.Load(data + row * cols + k).ToVector256Unsafe()) << 16).AsSingle();
+    public Vector256<float> Load8(long row, int k) => Load8(data + row * cols, k);
 
     /// <inheritdoc />
-    public Vector256<float> Load8(long element) =>
-        (Vector256.WidenLower(Vector128.Load(data + element).ToVector256Unsafe()) << 16).AsSingle();
+    public void* Row(long row) => data + row * cols;
 
     /// <inheritdoc />
-    public void Prefetch(long element)
+    public static Vector256<float> Load8(void* row, long k) => Avx2.IsSupported
+        // VPMOVZXWD with its memory operand: one instruction fewer per load than a load and a widen.
+        ? Avx2.ShiftLeftLogical(Avx2.ConvertToVector256Int32((ushort*)row + k), 16).AsSingle()
+        : (Vector256.WidenLower(Vector128.Load((ushort*)row + k).ToVector256Unsafe()) << 16).AsSingle();
+
+    /// <inheritdoc />
+    public static void Prefetch(void* row, long k)
     {
-        if (Sse.IsSupported) Sse.Prefetch0(data + element);
+        if (Sse.IsSupported) Sse.Prefetch0((ushort*)row + k);
     }
+
+    /// <inheritdoc />
+    public static int ElementBytes => sizeof(ushort);
 
     /// <inheritdoc />
     public float Load1(long row, int k) => BitConverter.UInt32BitsToSingle((uint)data[row * cols + k] << 16);

@@ -13,13 +13,19 @@ internal readonly unsafe struct Fp32Rows(float* data, int cols) : IWeightRows
     public Vector256<float> Load8(long row, int k) => Vector256.Load(data + row * cols + k);
 
     /// <inheritdoc />
-    public Vector256<float> Load8(long element) => Vector256.Load(data + element);
+    public void* Row(long row) => data + row * cols;
 
     /// <inheritdoc />
-    public void Prefetch(long element)
+    public static Vector256<float> Load8(void* row, long k) => Vector256.Load((float*)row + k);
+
+    /// <inheritdoc />
+    public static void Prefetch(void* row, long k)
     {
-        if (Sse.IsSupported) Sse.Prefetch0(data + element);
+        if (Sse.IsSupported) Sse.Prefetch0((float*)row + k);
     }
+
+    /// <inheritdoc />
+    public static int ElementBytes => sizeof(float);
 
     /// <inheritdoc />
     public float Load1(long row, int k) => data[row * cols + k];

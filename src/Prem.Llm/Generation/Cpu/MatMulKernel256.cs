@@ -98,17 +98,17 @@ internal static unsafe class MatMulKernel256
         Vector256<float> a00 = default, a01 = default, a02 = default, a03 = default;
         Vector256<float> a10 = default, a11 = default, a12 = default, a13 = default;
         Vector256<float> a20 = default, a21 = default, a22 = default, a23 = default;
-        int whole = cols & ~7;
-        // The next three rows (contiguous), asked for while these are multiplied: 3 × 8 elements per step, two
-        // prefetches a step (128 bytes of float32) keep ahead of them.
-        long row0 = r * cols, row1 = row0 + cols, row2 = row1 + cols, ahead = row2 + cols;
-        for (int k = 0; k < whole; k += 8)
+        long whole = cols & ~7;
+        // The next three rows (contiguous), asked for while these are multiplied: 3 × 8 elements per step, 96 bytes of
+        // float32 (two prefetches a step) or 48 of bf16 (one).
+        void* row0 = w.Row(r), row1 = w.Row(r + 1), row2 = w.Row(r + 2), ahead = w.Row(r + 3);
+        for (long k = 0; k < whole; k += 8)
         {
-            w.Prefetch(ahead + 3L * k);
-            w.Prefetch(ahead + 3L * k + 16);
-            var w0 = w.Load8(row0 + k);
-            var w1 = w.Load8(row1 + k);
-            var w2 = w.Load8(row2 + k);
+            TRows.Prefetch(ahead, 3 * k);
+            if (TRows.ElementBytes > 2) TRows.Prefetch(ahead, 3 * k + 16);
+            var w0 = TRows.Load8(row0, k);
+            var w1 = TRows.Load8(row1, k);
+            var w2 = TRows.Load8(row2, k);
             var v = Vector256.Load(x0 + k);
             a00 = Vector256.FusedMultiplyAdd(w0, v, a00); a10 = Vector256.FusedMultiplyAdd(w1, v, a10); a20 = Vector256.FusedMultiplyAdd(w2, v, a20);
             v = Vector256.Load(x1 + k);
@@ -128,7 +128,7 @@ internal static unsafe class MatMulKernel256
         {
             float* xj = x0 + (long)j * xStride, yj = y + (long)j * yStride;
             for (int i = 0; i < 3; i++)
-                for (int k = whole; k < cols; k++) yj[i] += w.Load1(r + i, k) * xj[k];
+                for (int k = (int)whole; k < cols; k++) yj[i] += w.Load1(r + i, k) * xj[k];
         }
     }
 }

@@ -8,9 +8,9 @@ internal static class WeightRowsChecks
 {
     /// <summary>
     /// Every load of <paramref name="w"/> ([rows, cols]) returns <paramref name="expected"/>'s elements at the same place:
-    /// Load1, Load8 by (row, k) and by flat index, Load16; a prefetch past the end does not fault.
+    /// Load1, Load8 by (row, k) and from a row's start, Load16; a prefetch past the end does not fault.
     /// </summary>
-    public static void LoadsMatch<TRows>(TRows w, float[] expected, int rows, int cols) where TRows : struct, IWeightRows
+    public static unsafe void LoadsMatch<TRows>(TRows w, float[] expected, int rows, int cols) where TRows : struct, IWeightRows
     {
         for (int r = 0; r < rows; r++)
         {
@@ -19,11 +19,11 @@ internal static class WeightRowsChecks
             {
                 var vector = Vector256.Create(expected, r * cols + k);
                 Assert.Equal(vector, w.Load8(r, k));
-                Assert.Equal(vector, w.Load8((long)r * cols + k));
+                Assert.Equal(vector, TRows.Load8(w.Row(r), k));
             }
             for (int k = 0; k + 16 <= cols; k += 16) Assert.Equal(Vector512.Create(expected, r * cols + k), w.Load16(r, k));
         }
-        w.Prefetch((long)rows * cols + 4096); // a hint past the end: never faults
+        TRows.Prefetch(w.Row(rows), 4096); // a hint past the end: never faults
     }
 
     /// <summary>rows × cols values in [−4, 4) from a fixed seed.</summary>
