@@ -58,7 +58,7 @@ public sealed class SafeTensorsFuzzer(string workDirectory, int seed)
         Directory.CreateDirectory(Path.GetDirectoryName(indexPath)!);
         for (var i = first; i < first + count; i++)
         {
-            var random = new Random(HashCode.Combine(seed, i));
+            var random = new Random(FuzzSeed.For(seed, i));
             var isIndex = i % 10 == 9;
             var original = isIndex ? index : seeds[random.Next(seeds.Count)];
             var input = SafeTensorsMutator.Mutate(original, random, !isIndex, out var how);

@@ -50,7 +50,7 @@ public sealed class GgufFuzzer(string workDirectory, int seed)
         string path = Path.Combine(workDirectory, "input.gguf");
         for (int i = first; i < first + count; i++)
         {
-            var random = new Random(HashCode.Combine(seed, i));
+            var random = new Random(FuzzSeed.For(seed, i));
             var input = GgufMutator.Mutate(seeds[random.Next(seeds.Count)], random, out string how);
             File.WriteAllBytes(path, input);
             currentInput = input;

@@ -65,7 +65,7 @@ public sealed class HfTokenizerFuzzer(int seed)
 
         for (int i = first; i < first + count; i++)
         {
-            var random = new Random(HashCode.Combine(seed, i));
+            var random = new Random(FuzzSeed.For(seed, i));
             byte[] input = Mutate(seeds[random.Next(seeds.Length)], random, out string how);
             currentInput = input;
             started.Restart();

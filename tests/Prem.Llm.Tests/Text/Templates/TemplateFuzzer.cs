@@ -82,7 +82,7 @@ public sealed class TemplateFuzzer(int seed)
 
         for (int i = first; i < first + count; i++)
         {
-            var random = new Random(HashCode.Combine(seed, i));
+            var random = new Random(FuzzSeed.For(seed, i));
             string original = _seeds.Value[random.Next(_seeds.Value.Length)];
             string input = TemplateMutator.Mutate(original, random, out string how);
             currentInput = input;
