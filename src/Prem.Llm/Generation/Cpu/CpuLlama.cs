@@ -111,7 +111,7 @@ internal sealed unsafe class CpuLlama
         get
         {
             // Copies chose their kernel when they were made (panels for the native one).
-            if (Format == CpuWeightFormat.Int8) return _head is Int8Matrix { Panels: true } ? NativeCpuKernels.Int8.Name : "managed";
+            if (Format == CpuWeightFormat.Int8) return _head is Int8Matrix { Native: true } ? NativeCpuKernels.Int8.Name : "managed";
             if (Format == CpuWeightFormat.Bf16) return _head is Bf16PanelMatrix ? NativeCpuKernels.Bf16.Name : "managed";
             return _model.Dtype == ScalarType.BFloat16 && NativeCpuKernels.Bf16.Use ? NativeCpuKernels.Bf16.Name : "managed";
         }

@@ -17,8 +17,8 @@ namespace Prem.Llm.Generation.Cpu;
 /// 2j and 2j + 1, accumulate lane by lane with one fused multiply-add per block (even and odd blocks
 /// in two accumulators, so two dependency chains overlap), add the two, and reduce the 16 lanes in the
 /// same fixed order, so a token's result does not depend on the path or on the tokens
-/// beside it (batched decode = single-sequence decode, bit for bit). CPUs with AVX2 but no AVX-512 run
-/// <see cref="Int8KernelAvx2"/> instead (signed-byte activations, fewer operations per block, its own bits).</para>
+/// beside it (batched decode = single-sequence decode, bit for bit). CPUs with AVX2 but no AVX-512 keep their int8
+/// weights in panels for <see cref="Int8PanelKernel"/> instead.</para>
 /// <para>AVX-512 VNNI (VPDPBUSD) sums four products per lane in one instruction, but .NET 10 exposes it only
 /// through <c>Avx10v1</c> and the VEX-encoded <c>AvxVnni</c>, which CPUs of the AVX-512 generation before AVX10
 /// (Zen 4, Sapphire Rapids) do not report: there the engine calls the native kernel
@@ -30,12 +30,6 @@ internal static unsafe class Int8Kernel
     public static bool UseAvx512 => MatMulKernel.UseVector512 && Avx512BW.IsSupported;
 
     /// <summary>
-    /// Use <see cref="Int8KernelAvx2"/> on CPUs without the AVX-512 path (where the CPU has AVX2 and
-    /// <see cref="MatMulKernel.UseVector256"/> is on); it reads the activations as signed bytes.
-    /// </summary>
-    public static bool UseAvx2 => !UseAvx512 && MatMulKernel.UseVector256 && Avx2.IsSupported;
-
-    /// <summary>
     /// y[t · <paramref name="yStride"/> + r] = Σ over blocks of rows [<paramref name="rowStart"/>, <paramref name="rowEnd"/>)
     /// of the int8 matrix (<paramref name="quants"/> [rows, cols], <paramref name="scales"/> [rows, blocks]) times every row of <paramref name="x"/>.
     /// </summary>
@@ -44,7 +38,7 @@ internal static unsafe class Int8Kernel
     {
         if (x.Cols != cols) throw new ArgumentException($"The activations have {x.Cols} columns; the matrix has {cols}.", nameof(x));
         int blocks = x.Blocks, tokens = x.Tokens;
-        bool avx = UseAvx512, avx2 = UseAvx2 && x.HasSignedBytes;
+        bool avx = UseAvx512;
         long xs = (long)blocks * Int8Matrix.BlockSize;
         // The products d_w · d_x of a row's blocks for up to four tokens, made once per row (vectorised) so the
         // inner loops broadcast one float per block.
@@ -63,16 +57,13 @@ internal static unsafe class Int8Kernel
                     ScaleProducts(dw, x.Scales(t + 2), s + 2 * blocks, blocks);
                     ScaleProducts(dw, x.Scales(t + 3), s + 3 * blocks, blocks);
                     if (avx) Dot4Avx512(w, x.Values(t), s, blocks, yt, yStride);
-                    else if (avx2) Int8KernelAvx2.Dot4(w, x.Signed(t), xs, s, blocks, yt, yStride);
                     else
                         for (int j = 0; j < 4; j++) yt[j * (long)yStride] = DotPortable(w, x.Values(t + j), s + j * blocks, blocks);
                 }
                 for (; t < tokens; t++)
                 {
                     ScaleProducts(dw, x.Scales(t), s, blocks);
-                    y[(long)t * yStride + r] = avx ? DotAvx512(w, x.Values(t), s, blocks)
-                        : avx2 ? Int8KernelAvx2.Dot(w, x.Signed(t), s, blocks)
-                        : DotPortable(w, x.Values(t), s, blocks);
+                    y[(long)t * yStride + r] = avx ? DotAvx512(w, x.Values(t), s, blocks) : DotPortable(w, x.Values(t), s, blocks);
                 }
             }
     }

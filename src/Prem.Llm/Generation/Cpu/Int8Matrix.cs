@@ -10,9 +10,9 @@ namespace Prem.Llm.Generation.Cpu;
 /// <see cref="BlockSize"/> columns, each block stores round(w / d) in [−127, 127] with d = max|w| / 127
 /// (kept as float32). The products run in integer arithmetic against activations quantised the same way
 /// per token (<see cref="Q8Activations"/>), as llama.cpp's Q8_0 × Q8_0 dot does: in AVX512-VNNI where the CPU
-/// has it (<see cref="NativeCpuKernels"/>, the weights in <see cref="Int8Panels"/>), otherwise in
-/// <see cref="Int8Kernel"/> (rows back to back). Both sum each block exactly in integers; they differ only in
-/// the float32 summation of the scaled blocks.
+/// has it (<see cref="NativeCpuKernels"/>) or in AVX2 (<see cref="Int8PanelKernel"/>), the weights in
+/// <see cref="Int8Panels"/> (the two give the same bits), otherwise in <see cref="Int8Kernel"/> (rows back to back).
+/// All sum each block exactly in integers; they differ only in the float32 summation of the scaled blocks.
 /// </summary>
 internal sealed unsafe class Int8Matrix : CpuMatrix
 {
@@ -25,18 +25,25 @@ internal sealed unsafe class Int8Matrix : CpuMatrix
     readonly float[]? _scales;
     readonly Int8Panels? _panels;
 
-    Int8Matrix(sbyte[]? quants, float[]? scales, Int8Panels? panels)
+    Int8Matrix(sbyte[]? quants, float[]? scales, Int8Panels? panels, bool native)
     {
         _quants = quants;
         _scales = scales;
         _panels = panels;
+        Native = native;
     }
 
     /// <summary>Blocks per row (the last may be shorter than <see cref="BlockSize"/>).</summary>
     public int BlocksPerRow => (Cols + BlockSize - 1) / BlockSize;
 
-    /// <summary>Whether the weights are in the native kernel's panels (<see cref="Int8Panels"/>), rather than rows back to back.</summary>
+    /// <summary>Whether the weights are in panels (<see cref="Int8Panels"/>), rather than rows back to back.</summary>
     public bool Panels => _panels is not null;
+
+    /// <summary>
+    /// Whether the native VNNI kernel multiplies the panels (fixed when the matrix is quantised); otherwise
+    /// <see cref="Int8PanelKernel"/> does, with the same bits.
+    /// </summary>
+    public bool Native { get; }
 
     /// <inheritdoc />
     public override long Bytes => _panels?.Bytes ?? (long)Rows * Cols + _scales!.LongLength * sizeof(float);
@@ -48,13 +55,14 @@ internal sealed unsafe class Int8Matrix : CpuMatrix
 
     /// <summary>
     /// Quantises <paramref name="rows"/> × <paramref name="cols"/> weights; <paramref name="readRow"/> writes row r as float32.
-    /// In panels for the native kernel where it is in use (<see cref="NativeCpuKernels.Int8"/>), unless
-    /// <paramref name="panels"/> says otherwise; rows back to back for the managed kernel.
+    /// In panels where the native kernel is in use (<see cref="NativeCpuKernels.Int8"/>) or, short of AVX-512, the
+    /// AVX2 one runs (<see cref="Int8PanelKernel"/>), unless <paramref name="panels"/> says otherwise; rows back to back
+    /// for <see cref="Int8Kernel"/> (AVX-512BW without the native kernel, or no AVX2).
     /// </summary>
     public static Int8Matrix Quantize(int rows, int cols, Action<int, Span<float>> readRow, bool? panels = null)
     {
         int blocks = (cols + BlockSize - 1) / BlockSize;
-        if (panels ?? NativeCpuKernels.Int8.Use)
+        if (panels ?? (NativeCpuKernels.Int8.Use || (!Int8Kernel.UseAvx512 && Int8PanelKernel.UseAvx2)))
         {
             var layout = Int8Panels.Allocate(rows, cols);
             Parallel.For(0, rows, () => (new float[cols], new sbyte[cols], new float[blocks]), (r, _, scratch) =>
@@ -65,7 +73,7 @@ internal sealed unsafe class Int8Matrix : CpuMatrix
                 layout.SetRow(r, quants, scales);
                 return scratch;
             }, _ => { });
-            return new Int8Matrix(null, null, layout) { Rows = rows, Cols = cols };
+            return new Int8Matrix(null, null, layout, NativeCpuKernels.Int8.Use) { Rows = rows, Cols = cols };
         }
         // 32 spare bytes: a short last block of the last row is read as a whole block (times zero activations).
         var allQuants = GC.AllocateArray<sbyte>(checked(rows * cols + BlockSize), pinned: true);
@@ -76,7 +84,7 @@ internal sealed unsafe class Int8Matrix : CpuMatrix
             QuantizeRow(row, allQuants.AsSpan(r * cols, cols), allScales.AsSpan(r * blocks, blocks));
             return row;
         }, _ => { });
-        return new Int8Matrix(allQuants, allScales, null) { Rows = rows, Cols = cols };
+        return new Int8Matrix(allQuants, allScales, null, native: false) { Rows = rows, Cols = cols };
     }
 
     static void QuantizeRow(ReadOnlySpan<float> row, Span<sbyte> quants, Span<float> scales)
@@ -115,6 +123,11 @@ internal sealed unsafe class Int8Matrix : CpuMatrix
             return;
         }
         RequirePanelStart(rowStart);
+        if (!Native)
+        {
+            Int8PanelKernel.Multiply(_panels, quantized, y, yStride, rowStart, rowEnd);
+            return;
+        }
         if (!quantized.HasSignedBytes)
             throw new InvalidOperationException("The activations were quantised without the native kernel's bytes (NativeCpuKernels.Int8 is not available).");
         NativeCpuKernels.Q8MatMul(_panels.Start, Cols, quantized.Signed(0), (long)quantized.Blocks * BlockSize, quantized.Scales(0),
@@ -126,11 +139,7 @@ internal sealed unsafe class Int8Matrix : CpuMatrix
     {
         if (_panels is { } panels)
         {
-            for (int k = 0; k < Cols; k++)
-            {
-                var (quant, scale) = panels.Get(row, k);
-                destination[k] = quant * scale;
-            }
+            panels.ReadRow(row, destination[..Cols]);
             return;
         }
         int blocks = BlocksPerRow;

@@ -1,7 +1,11 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace Prem.Llm.Generation.Cpu;
 
 /// <summary>
-/// Int8 weights in the layout the native VNNI kernel reads (<c>prem_q8_matmul</c>): panels of
+/// Int8 weights in the layout the native VNNI kernel (<c>prem_q8_matmul</c>) and <see cref="Int8PanelKernel"/> read: panels of
 /// <see cref="CpuMatrix.PanelRows"/> rows; for each block of 32 columns of a panel, the 16 rows' float32 scales
 /// (64 bytes), then eight 64-byte vectors, vector g holding columns 4g … 4g + 3 of the block for rows
 /// 0 … 15 (row i's four bytes at 4i), each weight stored as w + 128. The lanes of rows past the matrix's
@@ -10,8 +14,9 @@ namespace Prem.Llm.Generation.Cpu;
 /// <remarks>
 /// With rows across the vector lanes, one weight vector serves every token of a call (each token's four
 /// bytes broadcast), a block sums exactly in one int32 lane, and a panel's 16 outputs are stored without
-/// adding lanes together: at eight tokens the kernel ran 2.5–2.8× the row-major one from cache, and the 1.1B
-/// shape's layers 1.4–1.5× faster from memory (benchmarks/README.md, sixth pass).
+/// adding lanes together: at eight tokens the VNNI kernel ran 2.5–2.8× the row-major one from cache, and the 1.1B
+/// shape's layers 1.4–1.5× faster from memory (benchmarks/README.md, sixth pass); the AVX2 kernel reads each 64-byte
+/// vector as two 256-bit halves (tenth pass).
 /// </remarks>
 internal sealed unsafe class Int8Panels
 {
@@ -78,6 +83,36 @@ internal sealed unsafe class Int8Panels
         return ((sbyte)(block[Offset(lane, col % Int8Matrix.BlockSize)] - 128), ((float*)block)[lane]);
     }
 
+    /// <summary>Row <paramref name="row"/> dequantised (quant · scale) into the first <c>cols</c> values of <paramref name="destination"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void ReadRow(int row, Span<float> destination)
+    {
+        byte* panel = _start + (long)(row / PanelRows) * Blocks * BlockBytes;
+        int lane = row % PanelRows;
+        // The row's four bytes of each of a block's eight vectors, 64 bytes apart: one gather.
+        var offsets = Vector256.Create(0, 64, 128, 192, 256, 320, 384, 448);
+        fixed (float* y = destination)
+            for (int b = 0; b < Blocks; b++)
+            {
+                byte* block = panel + (long)b * BlockBytes;
+                float scale = ((float*)block)[lane];
+                int start = b * Int8Matrix.BlockSize, length = Math.Min(Int8Matrix.BlockSize, destination.Length - start);
+                if (length == Int8Matrix.BlockSize && Avx2.IsSupported)
+                {
+                    var bytes = (Avx2.GatherVector256((int*)(block + Offset(lane, 0)), offsets, 1).AsByte() ^ Vector256.Create((byte)0x80)).AsSByte();
+                    var (low, high) = Vector256.Widen(bytes);
+                    var (q0, q1) = Vector256.Widen(low);
+                    var (q2, q3) = Vector256.Widen(high);
+                    (Vector256.ConvertToSingle(q0) * scale).Store(y + start);
+                    (Vector256.ConvertToSingle(q1) * scale).Store(y + start + 8);
+                    (Vector256.ConvertToSingle(q2) * scale).Store(y + start + 16);
+                    (Vector256.ConvertToSingle(q3) * scale).Store(y + start + 24);
+                    continue;
+                }
+                for (int k = 0; k < length; k++) y[start + k] = (sbyte)(block[Offset(lane, k)] ^ 0x80) * scale;
+            }
+    }
+
     // Byte of column k (within its block) of lane i, from the block's start: after the scales, vector k / 4, lane i, byte k % 4.
-    static int Offset(int lane, int k) => PanelRows * sizeof(float) + k / 4 * 64 + lane * 4 + k % 4;
+    internal static int Offset(int lane, int k) => PanelRows * sizeof(float) + k / 4 * 64 + lane * 4 + k % 4;
 }

@@ -58,7 +58,7 @@ internal sealed unsafe class PromptGemm
     /// <summary>Whether a prompt chunk of <paramref name="tokens"/> tokens over <paramref name="matrix"/>'s kind of matrix comes here.</summary>
     public static bool Applies(CpuMatrix matrix, int tokens) => tokens >= MinTokens && (InBf16(matrix) || matrix switch
     {
-        Fp32Matrix { Weight: not null } or Bf16Matrix or Int8Matrix { Panels: false } => UseFloat32,
+        Fp32Matrix { Weight: not null } or Bf16Matrix or Int8Matrix { Native: false } => UseFloat32,
         _ => false,
     });
 
@@ -130,7 +130,7 @@ internal sealed unsafe class PromptGemm
         switch (matrix)
         {
             case Fp32Matrix { Weight: { } float32 }: return float32;
-            case Bf16Matrix or Int8Matrix { Panels: false }:
+            case Bf16Matrix or Int8Matrix { Native: false }:
                 long size = (long)matrix.Rows * matrix.Cols;
                 if (_widened is null || _widened.numel() < size)
                 {

@@ -12,7 +12,7 @@ namespace Prem.Llm.Generation.Cpu;
 /// d = max|x| / 127 (float32) and round(x / d) in [−127, 127], stored widened to int16 so the kernels
 /// multiply-add pairs without widening the activations again for every weight row. A short last block
 /// is padded with zeros, so a kernel may read whole blocks. Where the native kernel is available
-/// (<see cref="NativeCpuKernels.Int8"/>) or the AVX2 one runs (<see cref="Int8KernelAvx2"/>) each row is also kept in
+/// (<see cref="NativeCpuKernels.Int8"/>) or the AVX2 one can run (<see cref="Int8PanelKernel"/>) each row is also kept in
 /// signed bytes, with −128 · Σ x per block, which takes back out the 128 the native kernel's weights carry
 /// (<see cref="Signed"/>, <see cref="Corrections"/>).
 /// Buffers grow once and are reused: no allocation per token.
@@ -46,8 +46,8 @@ internal sealed unsafe class Q8Activations : PreparedInput
 
     /// <summary>
     /// Whether the last <see cref="Quantize"/> also wrote <see cref="Signed"/> and <see cref="Corrections"/> (where the
-    /// native kernel is available, whether or not it is enabled: a matrix quantised into panels reads them; and where
-    /// <see cref="Int8Kernel.UseAvx2"/>).
+    /// native kernel is available, whether or not it is enabled: a matrix quantised for it reads them; and where
+    /// <see cref="Int8PanelKernel.UseAvx2"/>).
     /// </summary>
     public bool HasSignedBytes { get; private set; }
 
@@ -74,7 +74,7 @@ internal sealed unsafe class Q8Activations : PreparedInput
                 for (int i = 0; i < Int8Matrix.BlockSize; i++) values[start + i] = i < length ? block[i] : (short)0;
             }
         }
-        HasSignedBytes = NativeCpuKernels.Int8.Available || Int8Kernel.UseAvx2;
+        HasSignedBytes = NativeCpuKernels.Int8.Available || Int8PanelKernel.UseAvx2;
         if (HasSignedBytes) WriteSignedBytes();
     }
 

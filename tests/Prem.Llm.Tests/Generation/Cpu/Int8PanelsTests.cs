@@ -9,7 +9,7 @@ public class Int8PanelsTests
     [InlineData(16, 32)]
     [InlineData(37, 77)]   // a partial last panel and a short last block
     [InlineData(48, 2048)]
-    public void Rows_read_back_as_written(int rows, int cols)
+    public void Rows_read_back_as_written_and_dequantised(int rows, int cols)
     {
         int blocks = (cols + 31) / 32;
         var panels = Int8Panels.Allocate(rows, cols);
@@ -17,9 +17,17 @@ public class Int8PanelsTests
         var quants = Enumerable.Range(0, rows * cols).Select(_ => (sbyte)random.Next(-127, 128)).ToArray(); // the quantiser's range
         var scales = Enumerable.Range(0, rows * blocks).Select(i => i * 0.25f + 1).ToArray();
         for (int r = 0; r < rows; r++) panels.SetRow(r, quants.AsSpan(r * cols, cols), scales.AsSpan(r * blocks, blocks));
+        var row = new float[cols + 3];
         for (int r = 0; r < rows; r++)
+        {
             for (int k = 0; k < cols; k++)
                 Assert.Equal((quants[r * cols + k], scales[r * blocks + k / 32]), panels.Get(r, k));
+            // Dequantised (whole blocks gathered, a short last one byte by byte), and nothing past the row's end.
+            Array.Fill(row, float.NaN);
+            panels.ReadRow(r, row.AsSpan(0, cols));
+            for (int k = 0; k < cols; k++) Assert.Equal(quants[r * cols + k] * scales[r * blocks + k / 32], row[k]);
+            Assert.All(row[cols..], v => Assert.True(float.IsNaN(v)));
+        }
         Assert.Equal((rows + 15) / 16, panels.Panels);
         Assert.Equal((long)panels.Panels * blocks * (16 * 4 + 16 * 32), panels.Bytes);
     }

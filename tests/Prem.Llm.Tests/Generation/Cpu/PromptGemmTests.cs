@@ -64,12 +64,12 @@ public sealed class PromptGemmTests : IDisposable
         Assert.False(PromptGemm.Applies(q, PromptGemm.MinTokens - 1));
         var gemm = new PromptGemm();
         Assert.Same(model.named_parameters().First(p => p.name == "model.layers.0.self_attn.q_proj.weight").parameter, gemm.WeightOf(q));
-        // Int8 weights in rows are dequantised, bf16 copies widened (the native kernels' panels never come here).
+        // Int8 weights (rows or the AVX2 panels) are dequantised, bf16 copies widened (the native kernels never come here).
         foreach (var format in new[] { CpuWeightFormat.Int8, CpuWeightFormat.Bf16 })
         {
             PromptGemm.UseFloat32 = true;
             var matrix = new CpuLlama(model, format).Layers[0].Gate;
-            if (matrix is Int8Matrix { Panels: true } or Bf16PanelMatrix)
+            if (matrix is Int8Matrix { Native: true } or Bf16PanelMatrix)
             {
                 Assert.False(PromptGemm.Applies(matrix, 512));
                 Assert.Throws<ArgumentException>(() => gemm.WeightOf(matrix));
@@ -91,7 +91,7 @@ public sealed class PromptGemmTests : IDisposable
     public void An_int8_prompt_through_the_GEMM_is_closer_to_float32_than_the_int8_kernels()
     {
         using var model = LlamaForCausalLM.FromPretrained(TestData.Path("stories260K"));
-        Skip.If(new CpuLlama(model, CpuWeightFormat.Int8).Layers[0].Q is Int8Matrix { Panels: true },
+        Skip.If(new CpuLlama(model, CpuWeightFormat.Int8).Layers[0].Q is Int8Matrix { Native: true },
             "Int8 weights are in the AVX512-VNNI kernel's panels here; the GEMM does not take them.");
         var reference = CpuLlamaTests.TorchLogits(model, _prompt)[^512..];
         var gemm = PrefillLogits(model, maxTokens: 512, CpuWeightFormat.Int8);

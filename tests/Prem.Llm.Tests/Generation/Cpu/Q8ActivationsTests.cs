@@ -8,7 +8,7 @@ namespace Prem.Llm.Tests.Generation.Cpu;
 public class Q8ActivationsTests : IClassFixture<ToolReport>
 {
     // The readers of the bytes: the native kernel (written wherever it is available, even switched off: a matrix in
-    // panels reads them) and the AVX2 kernel.
+    // panels reads them) and the AVX2 panel kernel.
     [SkippableTheory]
     [InlineData("native")]
     [InlineData("avx2")]
@@ -17,7 +17,7 @@ public class Q8ActivationsTests : IClassFixture<ToolReport>
         if (reader == "native") ToolRequirement.NativeCpuKernel(NativeCpuKernels.Int8);
         using var kernels = new NativeKernelsEnabled(false);
         using var width = reader == "avx2" ? new KernelWidth(256) : null;
-        if (reader == "avx2") Assert.True(Int8Kernel.UseAvx2);
+        if (reader == "avx2") Assert.True(Int8PanelKernel.UseAvx2);
         var q = new Q8Activations();
         // One long row, then many short ones, then a shape with a short last block.
         foreach (var (tokens, cols) in new[] { (1, 192), (6, 20), (3, 70) })
