@@ -2,6 +2,7 @@ using Prem.Llm.Generation.Cpu;
 using Prem.Llm.Native;
 using Prem.Llm.Numerics;
 using Prem.Llm.Testing;
+using Prem.Llm.Tests.Generation.Cpu;
 
 namespace Prem.Llm.Tests.Native;
 
@@ -77,19 +78,8 @@ public unsafe class NativeCpuKernelsTests : IClassFixture<ToolReport>
         for (int t = 0; t < tokens; t++)
             for (int r = 0; r < rows; r++)
             {
-                double sum = 0, magnitude = 0;
-                for (int b = 0; b < blocks; b++)
-                {
-                    long block = 0, absolute = 0;
-                    for (int k = b * 32; k < Math.Min(cols, b * 32 + 32); k++)
-                    {
-                        block += w[r * cols + k] * xq[t * blocks * 32 + k];
-                        absolute += Math.Abs(w[r * cols + k] * xq[t * blocks * 32 + k]);
-                    }
-                    double scale = (double)ws[r * blocks + b] * xd[t * blocks + b];
-                    sum += block * scale;
-                    magnitude += absolute * scale;
-                }
+                var (sum, magnitude) = Q8Reference.Dot(cols, k => w[r * cols + k], k => xq[t * blocks * 32 + k],
+                    b => (double)ws[r * blocks + b] * xd[t * blocks + b]);
                 // Exact block sums, one float32 rounding per block for its scale product and one per accumulation.
                 Assert.True(Math.Abs(all[t * rows + r] - sum) <= (2 * blocks + 2) * Math.Pow(2, -24) * magnitude + 1e-30,
                     $"row {r}, token {t}: {all[t * rows + r]} vs {sum}");

@@ -24,19 +24,8 @@ public unsafe class Int8PanelKernelTests : IClassFixture<ToolReport>
         for (int t = 0; t < tokens; t++)
             for (int r = 0; r < rows; r++)
             {
-                double sum = 0, magnitude = 0;
-                for (int b = 0; b < blocks; b++)
-                {
-                    long block = 0, absolute = 0;
-                    for (int k = b * 32; k < Math.Min(cols, b * 32 + 32); k++)
-                    {
-                        block += w[r * cols + k] * xq[t * cols + k];
-                        absolute += Math.Abs(w[r * cols + k] * xq[t * cols + k]);
-                    }
-                    double scale = (double)ws[r * blocks + b] * xd[t * blocks + b];
-                    sum += block * scale;
-                    magnitude += absolute * scale;
-                }
+                var (sum, magnitude) = Q8Reference.Dot(cols, k => w[r * cols + k], k => xq[t * cols + k],
+                    b => (double)ws[r * blocks + b] * xd[t * blocks + b]);
                 Assert.True(Math.Abs(all[t * rows + r] - sum) <= blocks * Math.Pow(2, -24) * magnitude + 1e-30,
                     $"row {r}, token {t}: {all[t * rows + r]} vs {sum}");
             }
