@@ -39,7 +39,6 @@ internal static unsafe class Int8Kernel
         if (x.Cols != cols) throw new ArgumentException($"The activations have {x.Cols} columns; the matrix has {cols}.", nameof(x));
         int blocks = x.Blocks, tokens = x.Tokens;
         bool avx = UseAvx512;
-        long xs = (long)blocks * Int8Matrix.BlockSize;
         // The products d_w · d_x of a row's blocks for up to four tokens, made once per row (vectorised) so the
         // inner loops broadcast one float per block.
         Span<float> scaleSpan = blocks <= 256 ? stackalloc float[4 * blocks] : ScaleScratch(4 * blocks);

@@ -15,9 +15,9 @@ namespace Prem.Llm.Generation.Cpu;
 /// four columns of the panel's 16 rows, read as two 256-bit halves; w = stored − 128 (XOR 0x80). For each token its
 /// four bytes are broadcast to every lane, VPSIGNB gives them w's sign, VPMADDUBSW multiplies by |w| and adds pairs
 /// into int16 (|sum| ≤ 2 · 127², no saturation), VPMADDWD with ones adds the pairs into the row's int32 lane. One
-/// weight vector serves four tokens, no sum crosses lanes, and a panel's 16 outputs come out together. Against the
-/// row-major AVX2 dot (one row, four tokens, a conversion and an FMA per block and token, then a horizontal
-/// reduction per output) it issues about half the instructions per product.</para>
+/// weight vector serves four tokens, no sum crosses lanes, and a panel's 16 outputs come out together: about half the
+/// instructions per product of a row-major AVX2 dot (one row, four tokens, a conversion and an FMA per block and token,
+/// a horizontal sum per output), which this replaced (benchmarks/README.md, tenth pass).</para>
 /// <para>Without AVX2 (or with the vector kernels switched off) a scalar loop does the same sums in the same order.</para>
 /// </remarks>
 internal static unsafe class Int8PanelKernel
