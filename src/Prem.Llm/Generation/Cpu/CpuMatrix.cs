@@ -17,7 +17,7 @@ internal abstract unsafe class CpuMatrix
     public const int PanelRows = 16;
 
     /// <summary>Throws unless <paramref name="rowStart"/> starts a panel (<see cref="PanelRows"/>).</summary>
-    protected static void RequirePanelStart(int rowStart)
+    internal static void RequirePanelStart(int rowStart)
     {
         if (rowStart % PanelRows != 0)
             throw new ArgumentOutOfRangeException(nameof(rowStart), rowStart, $"Panels start every {PanelRows} rows.");

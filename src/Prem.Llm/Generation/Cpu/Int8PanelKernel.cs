@@ -32,7 +32,7 @@ internal static unsafe class Int8PanelKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply(Int8Panels panels, Q8Activations x, float* y, int yStride, int rowStart, int rowEnd)
     {
-        if (rowStart % Rows != 0) throw new ArgumentOutOfRangeException(nameof(rowStart), rowStart, $"Panels start every {Rows} rows.");
+        CpuMatrix.RequirePanelStart(rowStart);
         int blocks = panels.Blocks, tokens = x.Tokens;
         if (x.Blocks != blocks) throw new ArgumentException($"The activations have {x.Blocks} blocks per row; the matrix has {blocks}.", nameof(x));
         bool avx2 = UseAvx2 && x.HasSignedBytes;
@@ -159,7 +159,7 @@ internal static unsafe class Int8PanelKernel
                 {
                     int sum = 0;
                     for (int k = 0; k < Int8Matrix.BlockSize; k++)
-                        sum += (sbyte)(q[Int8Panels.Offset(i, k)] ^ 0x80) * xb[k];
+                        sum += Int8Panels.Quant(q, i, k) * xb[k];
                     acc[t * Rows + i] = MathF.FusedMultiplyAdd(sum, ((float*)q)[i] * dx, acc[t * Rows + i]);
                 }
             }

@@ -80,7 +80,7 @@ internal sealed unsafe class Int8Panels
     {
         byte* block = _start + ((long)(row / PanelRows) * Blocks + col / Int8Matrix.BlockSize) * BlockBytes;
         int lane = row % PanelRows;
-        return ((sbyte)(block[Offset(lane, col % Int8Matrix.BlockSize)] - 128), ((float*)block)[lane]);
+        return (Quant(block, lane, col % Int8Matrix.BlockSize), ((float*)block)[lane]);
     }
 
     /// <summary>Row <paramref name="row"/> dequantised (quant · scale) into the first <c>cols</c> values of <paramref name="destination"/>.</summary>
@@ -109,10 +109,14 @@ internal sealed unsafe class Int8Panels
                     (Vector256.ConvertToSingle(q3) * scale).Store(y + start + 24);
                     continue;
                 }
-                for (int k = 0; k < length; k++) y[start + k] = (sbyte)(block[Offset(lane, k)] ^ 0x80) * scale;
+                for (int k = 0; k < length; k++) y[start + k] = Quant(block, lane, k) * scale;
             }
     }
 
+    /// <summary>The quantised weight of column <paramref name="k"/> (within the block at <paramref name="block"/>) of lane <paramref name="lane"/>: the stored byte less 128.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static sbyte Quant(byte* block, int lane, int k) => (sbyte)(block[Offset(lane, k)] ^ 0x80);
+
     // Byte of column k (within its block) of lane i, from the block's start: after the scales, vector k / 4, lane i, byte k % 4.
-    internal static int Offset(int lane, int k) => PanelRows * sizeof(float) + k / 4 * 64 + lane * 4 + k % 4;
+    static int Offset(int lane, int k) => PanelRows * sizeof(float) + k / 4 * 64 + lane * 4 + k % 4;
 }
