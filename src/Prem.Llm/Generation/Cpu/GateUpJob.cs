@@ -29,7 +29,7 @@ internal sealed unsafe class GateUpJob : IPoolJob
         _x = x;
         _gateOut = gateOut;
         _upOut = upOut;
-        _chunkRows = ProjectionJob.ChunkRows(gate, workers);
+        _chunkRows = ProjectionJob.ChunkRows(gate, workers, tokens);
         return (gate.Rows + _chunkRows - 1) / _chunkRows;
     }
 

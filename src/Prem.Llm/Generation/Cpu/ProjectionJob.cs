@@ -25,23 +25,27 @@ internal sealed unsafe class ProjectionJob : IPoolJob
     public const int ChunkBytes = 256 << 10;
 
     /// <summary>
-    /// Rows per chunk of <paramref name="matrix"/>: about <see cref="ChunkBytes"/> of weights, and at least
-    /// three chunks per worker (so a worker the OS deschedules holds back little), in whole
-    /// <see cref="CpuMatrix.PanelRows"/>-row panels (the panel formats need it; the others take any rows).
+    /// Rows per chunk of <paramref name="matrix"/> for <paramref name="tokens"/> tokens: about <see cref="ChunkBytes"/> of
+    /// weights, and at least three chunks per worker for fewer than four tokens, eight from four on (so a worker the OS
+    /// deschedules, or one left with the last chunk, holds back little), in whole <see cref="CpuMatrix.PanelRows"/>-row
+    /// panels (the panel formats need it; the others take any rows).
     /// </summary>
     /// <remarks>
     /// Sized in bytes, not weights: the workers claim chunks in turn, so each one's reads jump ahead at every
     /// chunk, and the hardware prefetcher restarts its stream. The kernel-smoke tool (one thread reading
     /// every other chunk of a bf16 matrix) read 4.5 G weights per CPU-second with 16 KB chunks, 6.2 with
     /// 32 KB, 7.4 with 64 KB and 9–10 from 128 KB on, as fast as one pass: chunks of 16K weights, as the
-    /// engine first cut them, were 16 KB of int8 and 32 KB of bf16.
+    /// engine first cut them, were 16 KB of int8 and 32 KB of bf16. A batch does tokens times the arithmetic per
+    /// byte, so its chunks take longer and the last one costs more: at the 110M shape in int8, eight tokens, the MLP's
+    /// gate and up rows came in 7 chunks, four for one worker and three for the other.
     /// </remarks>
-    public static int ChunkRows(CpuMatrix matrix, int workers)
+    public static int ChunkRows(CpuMatrix matrix, int workers, int tokens)
     {
         long bytesPerRow = Math.Max(1, matrix.Bytes / matrix.Rows);
         const int panel = CpuMatrix.PanelRows;
         int byBytes = (int)Math.Max(panel, ChunkBytes / bytesPerRow);
-        int byBalance = Math.Max(panel, matrix.Rows / (3 * workers));
+        int perWorker = tokens >= 4 ? 8 : 3;
+        int byBalance = Math.Max(panel, matrix.Rows / (perWorker * workers));
         return (Math.Min(byBytes, byBalance) + panel - 1) / panel * panel;
     }
 
@@ -68,7 +72,7 @@ internal sealed unsafe class ProjectionJob : IPoolJob
         _matrices[m] = matrix;
         _biases[m] = bias;
         _outputOffsets[m] = outputOffset;
-        _chunkRows[m] = ChunkRows(matrix, workers);
+        _chunkRows[m] = ChunkRows(matrix, workers, _tokens);
         _firstChunk[m + 1] = _firstChunk[m] + (matrix.Rows + _chunkRows[m] - 1) / _chunkRows[m];
     }
 
