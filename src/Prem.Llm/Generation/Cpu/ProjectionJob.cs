@@ -26,7 +26,7 @@ internal sealed unsafe class ProjectionJob : IPoolJob
 
     /// <summary>
     /// Rows per chunk of <paramref name="matrix"/> for <paramref name="tokens"/> tokens: about <see cref="ChunkBytes"/> of
-    /// weights, and at least three chunks per worker for fewer than four tokens, eight from four on (so a worker the OS
+    /// weights, and about three chunks per worker for fewer than four tokens, eight from four on (so a worker the OS
     /// deschedules, or one left with the last chunk, holds back little), in whole <see cref="CpuMatrix.PanelRows"/>-row
     /// panels (the panel formats need it; the others take any rows).
     /// </summary>
