@@ -10,7 +10,7 @@ namespace Prem.Llm.Generation.Cpu;
 /// <see cref="BlockSize"/> columns, each block stores round(w / d) in [−127, 127] with d = max|w| / 127
 /// (kept as float32). The products run in integer arithmetic against activations quantised the same way
 /// per token (<see cref="Q8Activations"/>), as llama.cpp's Q8_0 × Q8_0 dot does: in AVX512-VNNI where the CPU
-/// has it (<see cref="NativeCpuKernels"/>) or in AVX2 (<see cref="Int8PanelKernel"/>), the weights in
+/// has it (<see cref="NativeCpuKernels"/>) or in AVX2 or AVX-VNNI (<see cref="Int8PanelKernel"/>), the weights in
 /// <see cref="Int8Panels"/> (the two give the same bits), otherwise in <see cref="Int8Kernel"/> (rows back to back).
 /// All sum each block exactly in integers; they differ only in the float32 summation of the scaled blocks.
 /// </summary>
@@ -55,14 +55,14 @@ internal sealed unsafe class Int8Matrix : CpuMatrix
 
     /// <summary>
     /// Quantises <paramref name="rows"/> × <paramref name="cols"/> weights; <paramref name="readRow"/> writes row r as float32.
-    /// In panels where the native kernel is in use (<see cref="NativeCpuKernels.Int8"/>) or, short of AVX-512, the
-    /// AVX2 one runs (<see cref="Int8PanelKernel"/>), unless <paramref name="panels"/> says otherwise; rows back to back
-    /// for <see cref="Int8Kernel"/> (AVX-512BW without the native kernel, or no AVX2).
+    /// In panels where the native kernel is in use (<see cref="NativeCpuKernels.Int8"/>) or, with AVX-VNNI or short of
+    /// AVX-512, the AVX2 one runs (<see cref="Int8PanelKernel"/>), unless <paramref name="panels"/> says otherwise; rows
+    /// back to back for <see cref="Int8Kernel"/> (AVX-512BW without the native kernel or AVX-VNNI, or no AVX2).
     /// </summary>
     public static Int8Matrix Quantize(int rows, int cols, Action<int, Span<float>> readRow, bool? panels = null)
     {
         int blocks = (cols + BlockSize - 1) / BlockSize;
-        if (panels ?? (NativeCpuKernels.Int8.Use || (!Int8Kernel.UseAvx512 && Int8PanelKernel.UseAvx2)))
+        if (panels ?? (NativeCpuKernels.Int8.Use || (Int8PanelKernel.UseAvx2 && (Int8PanelKernel.UseAvxVnni || !Int8Kernel.UseAvx512))))
         {
             var layout = Int8Panels.Allocate(rows, cols);
             Parallel.For(0, rows, () => (new float[cols], new sbyte[cols], new float[blocks]), (r, _, scratch) =>

@@ -17,7 +17,8 @@ namespace Prem.Llm.Generation.Cpu;
 /// into int16 (|sum| ≤ 2 · 127², no saturation), VPMADDWD with ones adds the pairs into the row's int32 lane. One
 /// weight vector serves four tokens, no sum crosses lanes, and a panel's 16 outputs come out together: about half the
 /// instructions per product of a row-major AVX2 dot (one row, four tokens, a conversion and an FMA per block and token,
-/// a horizontal sum per output), which this replaced (benchmarks/README.md, tenth pass).</para>
+/// a horizontal sum per output), which this replaced (benchmarks/README.md, tenth pass). Where the CPU has AVX-VNNI,
+/// <see cref="Int8PanelVnni"/> does each token's four operations in one VPDPBUSD (<see cref="UseAvxVnni"/>).</para>
 /// <para>Without AVX2 (or with the vector kernels switched off) a scalar loop does the same sums in the same order.</para>
 /// </remarks>
 internal static unsafe class Int8PanelKernel
@@ -65,6 +66,12 @@ internal static unsafe class Int8PanelKernel
     /// <summary>Whether <see cref="Multiply"/> runs the AVX2 path (the CPU has it and the vector kernels are on).</summary>
     public static bool UseAvx2 => Avx2.IsSupported && (MatMulKernel.UseVector256 || MatMulKernel.UseVector512);
 
+    /// <summary>
+    /// Within the AVX2 path, use <see cref="Int8PanelVnni"/>'s blocks (on by default where the CPU has AVX-VNNI). Tests
+    /// turn it off to check the AVX2 blocks there, and on elsewhere to check its arithmetic (emulated, slowly).
+    /// </summary>
+    public static bool UseAvxVnni { get; set; } = AvxVnni.IsSupported;
+
     // Tokens [t0, t0 + n) over one panel, block by block (a block's 576 bytes stay in L1 for every token group).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void PanelAvx2(byte* panel, int blocks, Q8Activations x, int t0, int n, float* acc)
@@ -72,6 +79,11 @@ internal static unsafe class Int8PanelKernel
         long xs = (long)blocks * Int8Matrix.BlockSize;
         sbyte* x0 = x.Signed(t0);
         float* d0 = x.Scales(t0);
+        if (UseAvxVnni)
+        {
+            PanelVnni(panel, blocks, x0, xs, d0, x.Corrections(t0), n, acc);
+            return;
+        }
         for (int b = 0; b < blocks; b++)
         {
             byte* q = panel + (long)b * Int8Panels.BlockBytes;
@@ -80,6 +92,21 @@ internal static unsafe class Int8PanelKernel
                 Block4(q, x0 + t * xs + b * 32, xs, d0 + t * blocks + b, blocks, acc + t * Rows);
             for (; t < n; t++)
                 Block1(q, x0 + t * xs + b * 32, d0[t * blocks + b], acc + t * Rows);
+        }
+    }
+
+    // As PanelAvx2, with Int8PanelVnni's blocks and the activations' corrections (c).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void PanelVnni(byte* panel, int blocks, sbyte* x0, long xs, float* d0, int* c0, int n, float* acc)
+    {
+        for (int b = 0; b < blocks; b++)
+        {
+            byte* q = panel + (long)b * Int8Panels.BlockBytes;
+            int t = 0;
+            for (; t + 4 <= n; t += 4)
+                Int8PanelVnni.Block4(q, x0 + t * xs + b * 32, xs, d0 + t * blocks + b, c0 + t * blocks + b, blocks, acc + t * Rows);
+            for (; t < n; t++)
+                Int8PanelVnni.Block1(q, x0 + t * xs + b * 32, d0[t * blocks + b], c0[t * blocks + b], acc + t * Rows);
         }
     }
 

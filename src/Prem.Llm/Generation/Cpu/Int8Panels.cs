@@ -8,7 +8,8 @@ namespace Prem.Llm.Generation.Cpu;
 /// Int8 weights in the layout the native VNNI kernel (<c>prem_q8_matmul</c>) and <see cref="Int8PanelKernel"/> read: panels of
 /// <see cref="CpuMatrix.PanelRows"/> rows; for each block of 32 columns of a panel, the 16 rows' float32 scales
 /// (64 bytes), then eight 64-byte vectors, vector g holding columns 4g … 4g + 3 of the block for rows
-/// 0 … 15 (row i's four bytes at 4i), each weight stored as w + 128. The lanes of rows past the matrix's
+/// 0 … 15 (row i's four bytes at 4i), each weight stored as w + 128 (VPDPBUSD's unsigned operand, for the native and
+/// AVX-VNNI kernels; the AVX2 one flips the top bit back). The lanes of rows past the matrix's
 /// last are never stored, and columns past its last meet zero activations, so both stay as allocated (zeros).
 /// </summary>
 /// <remarks>

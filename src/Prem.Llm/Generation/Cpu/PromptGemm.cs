@@ -41,7 +41,9 @@ internal sealed unsafe class PromptGemm
     /// Send prompt chunks of float32, bf16 (where <see cref="UseBf16"/> does not take them) and int8 weights to LibTorch's
     /// float32 GEMM: on by default where the engine's kernels are not the AVX-512 ones. With AVX-512 the engine's float32
     /// kernel ran a 110M prompt at 0.84–1.04 of LibTorch's 1024³ GEMM and its int8 kernel (AVX512-VNNI) faster still;
-    /// with AVX2 only 0.50–0.55. Int8 matrices in the AVX512-VNNI kernel's panels never come here. Until set, it follows
+    /// with AVX2 only 0.50–0.55. Int8 matrices in the AVX512-VNNI kernel's panels never come here, nor panels that
+    /// <see cref="Int8PanelVnni"/> multiplies (AVX-VNNI: up to 64 multiply-adds per cycle in VPDPBUSD, where an AVX2 float32
+    /// GEMM has at most 16 in FMAs; not yet measured on such a CPU). Until set, it follows
     /// <see cref="MatMulKernel.UseVector512"/> (tests switch the kernels' width); <see cref="ResetFloat32"/> goes back to that.
     /// </summary>
     public static bool UseFloat32
@@ -58,7 +60,8 @@ internal sealed unsafe class PromptGemm
     /// <summary>Whether a prompt chunk of <paramref name="tokens"/> tokens over <paramref name="matrix"/>'s kind of matrix comes here.</summary>
     public static bool Applies(CpuMatrix matrix, int tokens) => tokens >= MinTokens && (InBf16(matrix) || matrix switch
     {
-        Fp32Matrix { Weight: not null } or Bf16Matrix or Int8Matrix { Native: false } => UseFloat32,
+        Fp32Matrix { Weight: not null } or Bf16Matrix => UseFloat32,
+        Int8Matrix { Native: false } int8 => UseFloat32 && !(int8.Panels && Int8PanelKernel.UseAvxVnni),
         _ => false,
     });
 

@@ -13,8 +13,8 @@ namespace Prem.Llm.Generation.Cpu;
 /// multiply-add pairs without widening the activations again for every weight row. A short last block
 /// is padded with zeros, so a kernel may read whole blocks. Where the native kernel is available
 /// (<see cref="NativeCpuKernels.Int8"/>) or the AVX2 one can run (<see cref="Int8PanelKernel"/>) each row is also kept in
-/// signed bytes, with −128 · Σ x per block, which takes back out the 128 the native kernel's weights carry
-/// (<see cref="Signed"/>, <see cref="Corrections"/>).
+/// signed bytes, with −128 · Σ x per block, which takes back out the 128 the panels' weights carry for VPDPBUSD
+/// (the native and AVX-VNNI kernels; <see cref="Signed"/>, <see cref="Corrections"/>).
 /// Buffers grow once and are reused: no allocation per token.
 /// </summary>
 internal sealed unsafe class Q8Activations : PreparedInput

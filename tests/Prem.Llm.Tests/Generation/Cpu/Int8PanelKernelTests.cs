@@ -58,6 +58,25 @@ public unsafe class Int8PanelKernelTests : IClassFixture<ToolReport>
         Assert.Equal(portable, y);
     }
 
+    // The AVX-VNNI blocks (VPDPBUSD on the stored w + 128, then the activations' −128 · Σ x) against the AVX2 blocks, which
+    // the theory above checks against the reference: the same bits for every token group, remainder and pass of 32. Where
+    // the CPU lacks AVX-VNNI the blocks run with Int8PanelVnni.Dot's emulation (the instruction itself: Int8PanelVnniTests).
+    [SkippableTheory, MemberData(nameof(Columns))]
+    public void The_AVX_VNNI_blocks_give_the_AVX2_blocks_bits(int cols)
+    {
+        const int rows = 37, tokens = 38;
+        var (panels, _, _) = RandomPanels(rows, cols, seed: cols + 2);
+        var (x, _, _) = Activations(tokens, cols, seed: cols + 3);
+        var avx2 = Multiply(panels, cols, x, 256, 0, rows, vnni: false);
+        Assert.Equal(avx2, Multiply(panels, cols, x, 256, 0, rows, vnni: true));
+        Assert.Equal(avx2, Multiply(panels, cols, x, 0, 0, rows));
+        // A token alone (the one-token blocks) and a range from the second panel.
+        var alone = Multiply(panels, cols, x.AsSpan(5 * cols, cols).ToArray(), 256, 16, rows, vnni: true);
+        Assert.Equal(avx2.AsSpan(5 * rows + 16, rows - 16).ToArray(), alone.AsSpan(16, rows - 16).ToArray());
+    }
+
+    public static TheoryData<int> Columns => new() { 17, 32, 77, 768 };
+
     [SkippableTheory]
     [InlineData(256)]
     [InlineData(0)]
@@ -117,16 +136,26 @@ public unsafe class Int8PanelKernelTests : IClassFixture<ToolReport>
     }
 
     // The kernel at one width (256: AVX2, 0: portable) for rows [r0, r1) of every token of x.
-    static float[] Multiply(Int8Panels panels, int cols, float[] x, int bits, int r0, int r1, float fill = 0)
+    // With vnni set, the AVX2 path with (true) or without (false) Int8PanelVnni's blocks.
+    static float[] Multiply(Int8Panels panels, int cols, float[] x, int bits, int r0, int r1, float fill = 0, bool? vnni = null)
     {
         int tokens = x.Length / cols;
         var y = Enumerable.Repeat(fill, tokens * panels.Rows).ToArray();
         using var width = new KernelWidth(bits);
-        var q = new Q8Activations();
-        fixed (float* px = x, py = y)
+        bool saved = Int8PanelKernel.UseAvxVnni;
+        Int8PanelKernel.UseAvxVnni = vnni ?? saved;
+        try
         {
-            q.Quantize(px, cols, tokens, cols);
-            Int8PanelKernel.Multiply(panels, q, py, panels.Rows, r0, r1);
+            var q = new Q8Activations();
+            fixed (float* px = x, py = y)
+            {
+                q.Quantize(px, cols, tokens, cols);
+                Int8PanelKernel.Multiply(panels, q, py, panels.Rows, r0, r1);
+            }
+        }
+        finally
+        {
+            Int8PanelKernel.UseAvxVnni = saved;
         }
         return y;
     }

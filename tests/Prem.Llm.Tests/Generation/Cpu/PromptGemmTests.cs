@@ -11,19 +11,22 @@ public sealed class PromptGemmTests : IDisposable
 {
     static readonly int[] _prompt = Enumerable.Range(0, 150).Select(i => 1 + (i * 37) % 500).ToArray();
     readonly ITestOutputHelper _output;
-    readonly bool _savedBf16 = PromptGemm.UseBf16;
+    readonly bool _savedBf16 = PromptGemm.UseBf16, _savedVnni = Int8PanelKernel.UseAvxVnni;
 
-    // The GEMM paths run here on any CPU (by default the bf16 GEMM only where bf16 products are native, the float32 one only without AVX-512).
+    // The GEMM paths run here on any CPU (by default the bf16 GEMM only where bf16 products are native, the float32 one
+    // only without AVX-512, int8 panels only without AVX-VNNI).
     public PromptGemmTests(ITestOutputHelper output)
     {
         _output = output;
         PromptGemm.UseBf16 = PromptGemm.UseFloat32 = true;
+        Int8PanelKernel.UseAvxVnni = false;
     }
 
     public void Dispose()
     {
         PromptGemm.UseBf16 = _savedBf16;
         PromptGemm.ResetFloat32();
+        Int8PanelKernel.UseAvxVnni = _savedVnni;
     }
 
     [SkippableTheory]
@@ -85,6 +88,21 @@ public sealed class PromptGemmTests : IDisposable
             Assert.False(PromptGemm.Applies(matrix, 512));
         }
         Assert.False(PromptGemm.Applies(q, 512));
+    }
+
+    // Where the AVX-VNNI blocks multiply int8 panels, prompts stay in them (as in the native kernel's panels); rows back
+    // to back and float32 weights still go to the GEMM.
+    [Fact]
+    public void Int8_panels_under_AVX_VNNI_keep_their_prompts()
+    {
+        using var model = LlamaForCausalLM.FromPretrained(TestData.Path("stories260K"));
+        var panels = Int8Matrix.Quantize(32, 64, (_, row) => row.Fill(0.5f), panels: true);
+        var rows = Int8Matrix.Quantize(32, 64, (_, row) => row.Fill(0.5f), panels: false);
+        Assert.True(PromptGemm.Applies(panels, 512) || panels.Native);
+        Int8PanelKernel.UseAvxVnni = true;
+        Assert.False(PromptGemm.Applies(panels, 512));
+        Assert.True(PromptGemm.Applies(rows, 512));
+        Assert.True(PromptGemm.Applies(new CpuLlama(model).Layers[0].Q, 512));
     }
 
     [SkippableFact]
