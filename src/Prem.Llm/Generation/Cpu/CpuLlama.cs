@@ -104,14 +104,21 @@ internal sealed unsafe class CpuLlama
 
     /// <summary>
     /// Which kernels run the matrix products: "avx512-bf16" or "avx512-vnni" (the native library, for bf16 or int8
-    /// weights where the CPU has that extension) or "managed" (.NET vector code).
+    /// weights where the CPU has that extension), "avx-vnni" (int8 in .NET's AVX-VNNI, <see cref="Int8PanelVnni"/>) or
+    /// "managed" (.NET vector code).
     /// </summary>
     public string KernelsName
     {
         get
         {
             // Copies chose their kernel when they were made (panels for the native one).
-            if (Format == CpuWeightFormat.Int8) return _head is Int8Matrix { Native: true } ? NativeCpuKernels.Int8.Name : "managed";
+            if (Format == CpuWeightFormat.Int8)
+                return _head switch
+                {
+                    Int8Matrix { Native: true } => NativeCpuKernels.Int8.Name,
+                    Int8Matrix { Panels: true } when Int8PanelKernel.UseAvx2 && Int8PanelKernel.UseAvxVnni => "avx-vnni",
+                    _ => "managed",
+                };
             if (Format == CpuWeightFormat.Bf16) return _head is Bf16PanelMatrix ? NativeCpuKernels.Bf16.Name : "managed";
             return _model.Dtype == ScalarType.BFloat16 && NativeCpuKernels.Bf16.Use ? NativeCpuKernels.Bf16.Name : "managed";
         }

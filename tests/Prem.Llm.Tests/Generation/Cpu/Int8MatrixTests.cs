@@ -157,8 +157,35 @@ public class Int8MatrixTests(ITestOutputHelper output) : IClassFixture<ToolRepor
         }
         // Switching the native kernels the other way afterwards changes neither the kernel's name nor the logits.
         using var flipped = new Native.NativeKernelsEnabled(!native);
-        Assert.Equal(native ? "avx512-vnni" : "managed", engine.KernelsName);
+        Assert.Equal(native ? "avx512-vnni" : Int8PanelKernel.UseAvxVnni ? "avx-vnni" : "managed", engine.KernelsName);
         Assert.Equal(before, CpuLlamaTests.EngineLogits(engine, prompt));
+    }
+
+    // The AVX-VNNI blocks and the AVX2 ones in a whole model: the same logits, bit for bit (emulated where the CPU
+    // lacks AVX-VNNI), and the engine names the kernels it runs.
+    [SkippableFact]
+    public void An_int8_engine_gives_the_same_logits_with_the_AVX_VNNI_blocks_as_with_AVX2()
+    {
+        using var model = LlamaForCausalLM.FromPretrained(TestData.Path("stories260K"));
+        var prompt = new[] { 1, 403, 407, 261, 378, 29, 15 };
+        using var width = new KernelWidth(256);
+        using var native = new Native.NativeKernelsEnabled(false);
+        var engine = new CpuLlama(model, CpuWeightFormat.Int8);
+        Skip.IfNot(engine.Layers[0].Q is Int8Matrix { Panels: true }, "int8 weights are not in panels here (AVX-512 rows)");
+        bool saved = Int8PanelKernel.UseAvxVnni;
+        try
+        {
+            Int8PanelKernel.UseAvxVnni = false;
+            var avx2 = CpuLlamaTests.EngineLogits(engine, prompt);
+            Assert.Equal("managed", engine.KernelsName);
+            Int8PanelKernel.UseAvxVnni = true;
+            Assert.Equal(avx2, CpuLlamaTests.EngineLogits(engine, prompt));
+            Assert.Equal("avx-vnni", engine.KernelsName);
+        }
+        finally
+        {
+            Int8PanelKernel.UseAvxVnni = saved;
+        }
     }
 
     [Fact]
