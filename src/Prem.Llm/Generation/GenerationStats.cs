@@ -12,7 +12,7 @@ public sealed record GenerationStats
     /// <summary>
     /// On the CPU engine, which kernels ran the matrix products: "avx512-bf16" (bf16 weights on a CPU with
     /// AVX512-BF16) or "avx512-vnni" (int8 weights on a CPU with AVX512-VNNI), where the package's native library
-    /// was built; otherwise "managed"; null on TorchSharp.
+    /// was built; "avx-vnni" (int8 weights on a CPU with AVX-VNNI, in .NET); otherwise "managed"; null on TorchSharp.
     /// </summary>
     public string? CpuKernels { get; init; }
 
