@@ -163,9 +163,9 @@ internal static unsafe class Int8PanelKernel
         hi += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(m1, Avx2.Sign(xb, w1)), ones);
     }
 
-    // acc += sum · (d_w · d_x), the block's 16 row scales at its start.
+    /// <summary>acc += sum · (d_w · d_x) for rows 0–7 (<paramref name="lo"/>) and 8–15 (<paramref name="hi"/>), the block's 16 row scales at its start.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Scale(byte* q, float dx, Vector256<int> lo, Vector256<int> hi, float* acc)
+    internal static void Scale(byte* q, float dx, Vector256<int> lo, Vector256<int> hi, float* acc)
     {
         var d = Vector256.Create(dx);
         Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(lo), Vector256.Load((float*)q) * d, Vector256.Load(acc)).Store(acc);

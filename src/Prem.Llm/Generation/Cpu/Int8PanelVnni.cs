@@ -83,13 +83,11 @@ internal static unsafe class Int8PanelVnni
         return Vector256.Load(lanes);
     }
 
-    // acc += (sum − 128 · Σ x) · (d_w · d_x), the block's 16 row scales at its start.
+    // acc += (sum − 128 · Σ x) · (d_w · d_x): the AVX2 blocks' scaling, once the correction is in.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void Scale(byte* q, float dx, int correction, Vector256<int> lo, Vector256<int> hi, float* acc)
     {
         var c = Vector256.Create(correction);
-        var d = Vector256.Create(dx);
-        Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(lo + c), Vector256.Load((float*)q) * d, Vector256.Load(acc)).Store(acc);
-        Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(hi + c), Vector256.Load((float*)q + 8) * d, Vector256.Load(acc + 8)).Store(acc + 8);
+        Int8PanelKernel.Scale(q, dx, lo + c, hi + c, acc);
     }
 }
